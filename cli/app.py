@@ -1,0 +1,22 @@
+"""The ``sagsrute`` command: one typer app, each command group in a module of its own."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import check as check_cmd
+from cli import rules_cmd
+
+app = typer.Typer(
+    name="sagsrute",
+    help="Rule-driven case routing for Danish jobcenter casework: duties, deadlines, compliance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("check")(check_cmd.check)
+app.add_typer(rules_cmd.app, name="rules")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,132 @@
+"""``sagsrute check``: what does this case need next, and by when?"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, parse_as_of, print_error_lines
+from engine.check import Engine
+from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
+from models.actions import CheckResult, Status
+from models.loading import InputError, read_cases
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+STYLE = {
+    Status.overdue: "bold red",
+    Status.open: "yellow",
+    Status.met: "green",
+    Status.met_late: "magenta",
+    Status.exempt: "dim",
+}
+LABEL = {
+    "da": {Status.overdue: "overskredet", Status.open: "åben", Status.met: "opfyldt",
+           Status.met_late: "opfyldt for sent", Status.exempt: "fritaget"},
+    "en": {Status.overdue: "overdue", Status.open: "open", Status.met: "met",
+           Status.met_late: "met late", Status.exempt: "exempt"},
+}
+WORDS = {
+    "da": {"case": "Sag", "as_of": "pr.", "next": "Næste skridt", "nothing": "Ingen åbne pligter.",
+           "status": "Status", "due": "Frist", "days": "Dage", "duty": "Pligt", "progress": "Fremdrift",
+           "source": "Kilde", "left": "{n} tilbage", "over": "{n} over", "today": "i dag", "none": "Ingen pligter gælder for sagen på denne dato.",
+           "rules": "regler"},
+    "en": {"case": "Case", "as_of": "as of", "next": "Next step", "nothing": "No open duties.",
+           "status": "Status", "due": "Due", "days": "Days", "duty": "Duty", "progress": "Progress",
+           "source": "Source", "left": "{n} left", "over": "{n} over", "today": "today", "none": "No duties apply to this case on this date.",
+           "rules": "rules"},
+}
+
+
+def _days(status: Status, due: date, as_of: date, w: dict) -> str:
+    if status in (Status.open, Status.overdue):
+        delta = (due - as_of).days
+        if delta == 0:
+            return w["today"]
+        return w["left"].format(n=delta) if delta > 0 else w["over"].format(n=-delta)
+    return ""
+
+
+def render_table(result: CheckResult, lang: str, explain: bool) -> None:
+    w = WORDS[lang]
+    console.print(Text.assemble((f"{w['case']} {result.case_id}", "bold"), f"  {w['as_of']} {result.as_of}  ",
+                                (f"({w['rules']} {result.rules_version})", "dim")))
+    pending = [a for a in result.actions if a.status in (Status.overdue, Status.open)]
+    if not result.actions:
+        console.print(w["none"])
+        return
+    if pending:
+        nxt = pending[0]
+        console.print(Text.assemble((f"{w['next']}: ", "bold"), (nxt.title, STYLE[nxt.status]),
+                                    f" — {w['due'].lower()} {nxt.due} ({_days(nxt.status, nxt.due, result.as_of, w)})"))
+    else:
+        console.print(w["nothing"])
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("status", "due", "days", "progress", "duty"):
+        table.add_column(w[column], no_wrap=column != "duty")
+    for a in result.actions:
+        table.add_row(
+            Text(LABEL[lang][a.status], style=STYLE[a.status]),
+            str(a.due),
+            _days(a.status, a.due, result.as_of, w),
+            f"{a.progress.done}/{a.progress.required}",
+            a.title,
+        )
+    console.print(table)
+    if explain:
+        for a in result.actions:
+            console.print(Text(a.title, style="bold"))
+            console.print(Text(f"  {a.rule} · {a.source}", style="dim"))
+            for line in a.why:
+                console.print(Text(f"  • {line}"))
+        console.print()
+
+
+def check(
+    case_files: List[Path] = typer.Argument(..., metavar="CASE_FILE...", help="Case files (YAML, JSON, JSON Lines) or directories."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate as of this date (YYYY-MM-DD); default today."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table for people, json for tools (contract §3)."),
+    lang: Lang = typer.Option(Lang.da, "--lang", help="Language of titles and reasons."),
+    explain: bool = typer.Option(False, "--explain", help="Show why each duty applies and how its status follows."),
+    rules_dir: Path = typer.Option(DEFAULT_RULES_DIR, "--rules", help="Rule directory to evaluate with."),
+) -> None:
+    """What does this case need next, and by when? Exit 0 evaluated, 1 bad input, 2 usage."""
+    day = parse_as_of(as_of)
+    try:
+        engine = Engine(load_ruleset(rules_dir))
+    except RuleSetError as exc:
+        print_error_lines(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT)
+    bad = 0
+    results = []
+    for loaded in read_cases(case_files):
+        if isinstance(loaded, InputError):
+            bad += 1
+            print_error_lines(str(loaded))
+            continue
+        result = engine.check(loaded.case, day, lang.value)
+        if fmt is Format.json:
+            results.append(result.to_contract())
+        else:
+            if results:
+                console.print()
+            results.append(result)
+            render_table(result, lang.value, explain)
+    if fmt is Format.json:
+        # One case gives one object (contract §3); several give a list in input order.
+        payload = results[0] if len(results) == 1 else results
+        if results or not bad:
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    raise typer.Exit(EXIT_BAD_INPUT if bad else EXIT_OK)

@@ -1,0 +1,41 @@
+"""What the commands share: option types, error printing and the exit codes of the contract."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import NoReturn, Optional
+
+import typer
+from rich.console import Console
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class Lang(str, Enum):
+    da = "da"
+    en = "en"
+
+
+def parse_as_of(value: Optional[str]) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def print_error_lines(text: str) -> None:
+    for line in text.splitlines():
+        err_console.print(f"[red]error:[/] {line}", markup=True, soft_wrap=True, highlight=False)

@@ -1,0 +1,96 @@
+"""``sagsrute rules``: list, show and validate rule files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from cli.common import EXIT_BAD_INPUT, Lang, console, fail, print_error_lines
+from engine.durable_backend import compile_ruleset
+from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, RuleSetError, load_ruleset
+
+app = typer.Typer(help="List, show and validate rule files.", no_args_is_help=True)
+
+RULES_OPTION = typer.Option(DEFAULT_RULES_DIR, "--rules", help="Rule directory.")
+
+
+def _load(directory: Path) -> RuleSet:
+    try:
+        return load_ruleset(directory)
+    except RuleSetError as exc:
+        print_error_lines(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _validity(rule) -> str:
+    return f"{rule.valid.from_} – {rule.valid.to or ''}".rstrip()
+
+
+@app.command("list")
+def list_rules(rules_dir: Path = RULES_OPTION, lang: Lang = typer.Option(Lang.da, "--lang")) -> None:
+    """Every rule with its validity, who it applies to and its source."""
+    ruleset = _load(rules_dir)
+    table = Table(title=f"{ruleset.label}: {len(ruleset.rules)} rules")
+    for column in ("id", "title", "in force", "benefits", "source"):
+        table.add_column(column)
+    for rule in ruleset.rules:
+        table.add_row(rule.key, rule.title.get(lang.value), _validity(rule),
+                      ", ".join(b.value for b in rule.applies_to.benefits), Text(rule.source.cite(), style="dim"))
+    console.print(table)
+
+
+@app.command("show")
+def show(rule_id: str = typer.Argument(..., metavar="ID"), rules_dir: Path = RULES_OPTION,
+         compiled: bool = typer.Option(False, "--compiled", help="Also print the durable_rules JSON it compiles to.")) -> None:
+    """One rule (all its variants) in full: titles, group, anchor, deadlines, source and reading."""
+    ruleset = _load(rules_dir)
+    variants = ruleset.variants(rule_id.split("/")[0]) if "/" not in rule_id else [r for r in ruleset.rules if r.key == rule_id]
+    if not variants:
+        fail(f"no rule {rule_id!r} in {rules_dir}; known: {', '.join(ruleset.ids)}")
+    definition, names = compile_ruleset(ruleset)
+    for rule in variants:
+        a = rule.applies_to
+        console.print(Text(rule.key, style="bold"), Text(f"  ({ruleset.origin.get(rule.key)})", style="dim"))
+        console.print(f"  da: {rule.title.da}\n  en: {rule.title.en}")
+        console.print(f"  in force: {_validity(rule)} [{rule.valid.regime}], judged on the anchor date")
+        who = [", ".join(b.value for b in a.benefits)]
+        if a.age_below is not None:
+            who.append(f"under {a.age_below}")
+        if a.age_from is not None:
+            who.append(f"aged {a.age_from}+")
+        if a.education:
+            who.append("education " + "/".join(e.value for e in a.education))
+        if a.category:
+            who.append(f"assessed {a.category.value}")
+        console.print(f"  applies to: {'; '.join(who)}")
+        for m in rule.milestones:
+            console.print(f"  due: {m.count} × {rule.counts_label.en} by {rule.anchor.from_} + "
+                          f"{m.after.months}m {m.after.weeks}w {m.after.days}d")
+        console.print("  counts: " + "; ".join(c.model_dump_json(exclude_defaults=True) for c in rule.counts))
+        if rule.postponed_by:
+            console.print("  postponed by: " + ", ".join(p.exemption or f"offer {p.offer}" for p in rule.postponed_by))
+        if rule.exempted_by:
+            console.print("  exempted by: " + ", ".join(rule.exempted_by))
+        for s in (rule.source, *rule.also):
+            console.print(f"  source: {s.cite()}  «{s.quote}»")
+        if rule.reading:
+            console.print(f"  reading: {rule.reading.strip()}")
+        if compiled:
+            import json
+            mine = {n: definition[n] for n, key in names.items() if key == rule.key}
+            console.print_json(json.dumps(mine))
+        console.print()
+
+
+@app.command("validate")
+def validate(rules_dir: Path = typer.Argument(DEFAULT_RULES_DIR, metavar="[DIR]")) -> None:
+    """Check a rule directory: schema, citations, duplicates, and that durable_rules accepts it."""
+    ruleset = _load(rules_dir)
+    from engine.check import Engine
+
+    Engine(ruleset)  # compiles and registers the durable_rules ruleset: fails loudly if it cannot
+    console.print(f"[green]ok[/] {ruleset.label}: {len(ruleset.rules)} rules in {len(set(ruleset.origin.values()))} files")

@@ -1,0 +1,53 @@
+"""Evaluate one case as of a date: durable_rules picks the rules per period profile, plain code
+evaluates them. This is what ``sagsrute check``, the audit and the what-if comparison call."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+from engine.durable_backend import DurableSelector
+from engine.evaluate import evaluate_rule
+from engine.profile import Quantiser, periods_as_of
+from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
+from models.actions import Action, CheckResult
+from models.case import Case
+
+
+class Engine:
+    """A rule set ready to evaluate cases. Build one per rule set and reuse it: the profile cache
+    and the registered durable_rules ruleset live here."""
+
+    def __init__(self, ruleset: RuleSet, selector_factory=DurableSelector):
+        self.ruleset = ruleset
+        self.quantiser = Quantiser(ruleset)
+        self.selector = selector_factory(ruleset)
+        self._rules = {r.key: r for r in ruleset.rules}
+        self._order = {r.key: i for i, r in enumerate(ruleset.rules)}
+
+    @classmethod
+    def from_directory(cls, directory: Path | str = DEFAULT_RULES_DIR) -> "Engine":
+        return cls(load_ruleset(directory))
+
+    def applicable(self, case: Case, period) -> list[str]:
+        keys = self.selector.select(self.quantiser.profile(case, period))
+        return sorted(keys, key=self._order.__getitem__)
+
+    def check(self, case: Case, as_of: date, lang: str = "da") -> CheckResult:
+        actions: list[Action] = []
+        for period in periods_as_of(case, as_of):
+            for key in self.applicable(case, period):
+                actions += evaluate_rule(case, period, self._rules[key], lang)
+        actions.sort(key=Action.sort_key)
+        return CheckResult(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label, actions=actions)
+
+
+_default: Optional[Engine] = None
+
+
+def default_engine() -> Engine:
+    global _default
+    if _default is None:
+        _default = Engine.from_directory()
+    return _default

@@ -1,0 +1,72 @@
+"""Calendar arithmetic for deadlines: the one place where months, weeks and ages are computed.
+
+The contract (case-format.md §2) fixes the semantics:
+- ``D + N months`` is the same day number N months later, clipped to the month's last day
+  (2024-01-31 + 1 month = 2024-02-29);
+- ``D + N weeks`` is ``D + 7N`` days;
+- due dates are inclusive.
+durable_rules has no date type, so dates cross into it as day numbers (``day_number``).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Offset:
+    """A period added to an anchor date: months first (with end-of-month clipping), then days."""
+
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+
+    def describe(self, lang: str = "en") -> str:
+        words = {
+            "en": (("month", "months"), ("week", "weeks"), ("day", "days")),
+            "da": (("måned", "måneder"), ("uge", "uger"), ("dag", "dage")),
+        }[lang]
+        parts = []
+        for value, (one, many) in zip((self.months, self.weeks, self.days), words):
+            if value:
+                parts.append(f"{value} {one if abs(value) == 1 else many}")
+        return " + ".join(parts) if parts else ("0 days" if lang == "en" else "0 dage")
+
+
+def add_months(d: date, months: int) -> date:
+    """Same day number ``months`` later (or earlier), clipped to the last day of that month."""
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(d.day, last))
+
+
+def add_offset(d: date, offset: Offset) -> date:
+    return add_months(d, offset.months) + timedelta(days=7 * offset.weeks + offset.days)
+
+
+def end_of_sickness_week(first_sick_day: date, week: int) -> date:
+    """Last day of sickness week ``week``; week 1 starts on the first sick day (week 8 → +55 days)."""
+    return first_sick_day + timedelta(days=7 * week - 1)
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Completed years on ``on``. A 29 February birthday is reached on 1 March in common years."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def day_number(d: date) -> int:
+    """Integer day number used for dates inside durable_rules (which cannot compare dates)."""
+    return d.toordinal()
+
+
+def from_day_number(n: int) -> date:
+    return date.fromordinal(n)
+
+
+def covers(start: date, end: date | None, day: date) -> bool:
+    """Whether the inclusive period [start, end] contains ``day``; ``end=None`` is open-ended."""
+    return start <= day and (end is None or day <= end)

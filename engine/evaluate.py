@@ -1,0 +1,156 @@
+"""Plain-Python evaluation of one rule on one benefit period: windows, counts, due dates, status.
+
+durable_rules has already decided that the rule applies (engine/durable_backend.py); this module
+does the per-case date work, which durable_rules cannot do (no dates, no aggregates).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Iterable, Optional
+
+from engine import explain
+from engine.dates import Offset, add_offset, covers
+from engine.profile import Period
+from models.actions import Action, Progress, Status
+from models.case import Case, Exemption, Offer
+from models.rules import EventMatch, Postponement, Rule
+
+_MAX_POSTPONEMENTS = 100  # chained postponements; a bound so a cycle can never hang an audit
+
+
+def offset_of(rule_offset) -> Offset:
+    return Offset(rule_offset.months, rule_offset.weeks, rule_offset.days)
+
+
+def _value(event, field: str) -> Optional[str]:
+    value = getattr(event, field, None)
+    return getattr(value, "value", value)
+
+
+def _one_of(value: Optional[str], allowed) -> bool:
+    return value in (allowed if isinstance(allowed, list) else [allowed])
+
+
+def matches(event, match: EventMatch) -> bool:
+    if event.type != match.type:
+        return False
+    if any(not _one_of(_value(event, f), v) for f, v in match.where.items()):
+        return False
+    return not any(_one_of(_value(event, f), v) for f, v in match.where_not.items())
+
+
+def counting_dates(case: Case, period: Period, matchers: Iterable[EventMatch]) -> list[date]:
+    """Dates of the events that count for a duty: inside the period and not after the as-of date."""
+    matchers = list(matchers)
+    first, last = period.first_day, period.window_end
+    return sorted(e.date for e in case.events if first <= e.date <= last and any(matches(e, m) for m in matchers))
+
+
+def _postponing_periods(case: Case, period: Period, rule: Rule) -> list[tuple[date, Optional[date], str]]:
+    """(start, end, what) periods that move a due date they cover, known on the as-of date."""
+    out = []
+    for p in rule.postponed_by:
+        if p.exemption:
+            out += [(x.start, x.end, p.exemption) for x in case.exemptions
+                    if x.kind == p.exemption and x.start <= period.as_of]
+        else:
+            out += [(e.date, e.end, p.offer) for e in case.events
+                    if isinstance(e, Offer) and e.offer == p.offer and period.first_day <= e.date <= period.window_end]
+    return out
+
+
+def _postpone(due: date, periods, as_of: date, lang: str, why: list[str]) -> date:
+    for _ in range(_MAX_POSTPONEMENTS):
+        covering = [p for p in periods if covers(p[0], p[1], due)]
+        if not covering:
+            return due
+        start, end, what = max(covering, key=lambda p: p[1] or date.max)
+        what_text = explain.name(explain.EXEMPTION_NAMES, what, lang)
+        if end is None:  # still running: the duty waits, it is not late today
+            new = max(due, as_of)
+            why.append(explain.text("postponed_open", lang, old=due, new=new, what=what_text, start=start))
+            return new
+        if end <= due:
+            return due
+        why.append(explain.text("postponed", lang, old=due, new=end, what=what_text, start=start, end=end))
+        due = end
+    return due
+
+
+def _exemption(case: Case, rule: Rule, due: date) -> Optional[Exemption]:
+    for x in case.exemptions:
+        if x.kind in rule.exempted_by and covers(x.start, x.end, due):
+            return x
+    return None
+
+
+def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da") -> list[Action]:
+    """The actions one applicable rule gives one period (none where the duty lapsed)."""
+    category = rule.applies_to.category.value if rule.applies_to.category else None
+    anchor = period.anchor(rule.anchor.from_, category)
+    if anchor is None or anchor > period.as_of:
+        return []
+    as_of = period.as_of
+    held = counting_dates(case, period, rule.counts)
+    label = rule.counts_label.get(lang)
+    context = [explain.text("benefit", lang, benefit=explain.name(explain.BENEFIT_NAMES, period.benefit.type.value, lang),
+                            start=period.benefit.start)]
+    if period.ended:
+        context.append(explain.text("benefit_ended", lang, end=period.ended))
+    if rule.applies_to.age_below is not None or rule.applies_to.age_from is not None:
+        context.append(explain.text("age", lang, age=period.age))
+    if category:
+        context.append(explain.text("assessed", lang, category=category, date=period.assessed[rule.applies_to.category]))
+    context.append(explain.text("regime", lang, start=rule.valid.from_, regime=rule.valid.regime))
+
+    actions = []
+    postponing = _postponing_periods(case, period, rule)
+    for number, milestone in enumerate(rule.milestones, start=1):
+        why = list(context)
+        offset = offset_of(milestone.after)
+        due = add_offset(anchor, offset)
+        why.append(explain.text("due", lang, offset=offset.describe(lang), anchor=rule.anchor.describe(lang), date=due))
+        if len(rule.milestones) > 1:
+            why.append(explain.text("milestone", lang, n=number, required=milestone.count, due=due))
+        due = _postpone(due, postponing, as_of, lang, why)
+        done_on = held[milestone.count - 1] if len(held) >= milestone.count else None
+        shown = held[: milestone.count]
+        why.append(explain.text("progress", lang, done=len(shown), required=milestone.count, label=label,
+                                dates=(": " + ", ".join(map(str, shown))) if shown else ""))
+        if done_on is None and period.ended and period.ended < due:
+            continue  # the period ended before the due date without the duty done: it lapses
+        status = _status(case, rule, due, done_on, as_of, lang, why)
+        actions.append(Action(
+            rule=rule.id,
+            title=rule.title.get(lang),
+            status=status,
+            due=due,
+            anchor=anchor,
+            progress=Progress(done=len(shown), required=milestone.count),
+            source=rule.source.cite(),
+            why=why,
+            done_on=done_on,
+            benefit=period.benefit.type.value,
+        ))
+    return actions
+
+
+def _status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, lang: str, why: list[str]) -> Status:
+    if done_on is not None and done_on <= due:
+        why.append(explain.text("met", lang, date=done_on))
+        return Status.met
+    exemption = _exemption(case, rule, due)
+    if exemption is not None:
+        why.append(explain.text("exempt", lang, what=explain.name(explain.EXEMPTION_NAMES, exemption.kind, lang),
+                                start=exemption.start, end=explain.open_end(exemption.end, lang)))
+        return Status.exempt
+    if done_on is not None:
+        why.append(explain.text("met_late", lang, days=(done_on - due).days, date=done_on))
+        return Status.met_late
+    if as_of <= due:
+        days = (due - as_of).days
+        why.append(explain.text("open", lang, days=days) if days else explain.text("open_today", lang))
+        return Status.open
+    why.append(explain.text("overdue", lang, days=(as_of - due).days))
+    return Status.overdue

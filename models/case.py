@@ -1,0 +1,182 @@
+"""The case timeline, exactly as ``shared/contract/case-format.md`` §1 defines it.
+
+Extensions to the contract (all optional, documented in docs/case-format-extensions.md) are marked
+"extension" below.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.types import IsoDate
+
+# A CPR number is DDMMYY-SSSS (the dash optional). Case ids must be pseudonyms.
+CPR_SHAPE = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}-?\d{4}(?!\d)")
+
+
+class Strict(BaseModel):
+    # Unknown fields are refused, so a misspelt field is reported instead of silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Education(str, Enum):
+    none = "none"
+    grundskole = "grundskole"
+    ungdomsuddannelse = "ungdomsuddannelse"
+    erhvervskompetencegivende = "erhvervskompetencegivende"
+
+
+class BenefitType(str, Enum):
+    a_dagpenge = "a_dagpenge"
+    kontanthjaelp = "kontanthjaelp"
+    uddannelseshjaelp = "uddannelseshjaelp"
+    sygedagpenge = "sygedagpenge"
+    jobafklaringsforloeb = "jobafklaringsforloeb"
+    ressourceforloeb = "ressourceforloeb"
+    revalidering = "revalidering"
+    ledighedsydelse = "ledighedsydelse"
+    integrationsydelse = "integrationsydelse"
+
+
+class Category(str, Enum):
+    jobparat = "jobparat"
+    aktivitetsparat = "aktivitetsparat"
+    aabenlyst_uddannelsesparat = "aabenlyst_uddannelsesparat"
+    uddannelsesparat = "uddannelsesparat"
+
+
+class Citizen(Strict):
+    birth_date: IsoDate
+    education: Education
+    forsoerger: bool = False
+    akasse: Optional[str] = None
+    caseworker: Optional[str] = None
+    team: Optional[str] = None
+
+
+class Benefit(Strict):
+    type: BenefitType
+    start: IsoDate
+    end: Optional[IsoDate] = None
+    first_contact: Optional[IsoDate] = None
+    first_sick_day: Optional[IsoDate] = None
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> "Benefit":
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def first_day(self) -> date:
+        """The period's first day: its first contact or first sick day where earlier than its start."""
+        return min(d for d in (self.start, self.first_contact, self.first_sick_day) if d is not None)
+
+    @property
+    def contact(self) -> date:
+        """Contract §4: 'contact' is first_contact, or the start where none is given."""
+        return self.first_contact or self.start
+
+
+class Assessment(Strict):
+    date: IsoDate
+    category: Category
+
+
+class Conversation(Strict):
+    type: Literal["conversation"]
+    date: IsoDate
+    kind: Literal["individual", "joint", "visitation", "cv", "availability"] = "individual"
+    by: Literal["jobcenter", "akasse"] = "jobcenter"
+
+
+class Offer(Strict):
+    type: Literal["offer"]
+    date: IsoDate
+    offer: Literal[
+        "virksomhedspraktik",
+        "loentilskud",
+        "nytteindsats",
+        "vejledning_opkvalificering",
+        "ordinaer_uddannelse",
+        "mentor",
+    ]
+    end: Optional[IsoDate] = None
+    employer: Optional[Literal["private", "public"]] = None
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> "Offer":
+        if self.end is not None and self.end < self.date:
+            raise ValueError(f"end {self.end} is before the offer's start {self.date}")
+        return self
+
+
+class EducationOrder(Strict):
+    type: Literal["education_order"]
+    date: IsoDate
+    step: Optional[Annotated[int, Field(ge=1, le=3)]] = None
+
+
+class Marker(Strict):
+    """Events that carry nothing but their date."""
+
+    type: Literal[
+        "education_plan",
+        "literacy_test",
+        "coordinating_caseworker",
+        "education_start",
+    ]
+    date: IsoDate
+
+
+Event = Annotated[Union[Conversation, Offer, EducationOrder, Marker], Field(discriminator="type")]
+
+EVENT_TYPES = ("conversation", "offer", "education_order") + Marker.model_fields["type"].annotation.__args__
+
+
+class Exemption(Strict):
+    kind: Literal["standby", "less_intensive", "ret_og_pligt_postponed"]
+    start: IsoDate
+    end: Optional[IsoDate] = None  # extension: an open-ended exemption still running
+    reason: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> "Exemption":
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class Case(Strict):
+    case_id: Annotated[str, Field(min_length=1, max_length=200)]
+    citizen: Citizen
+    benefits: Annotated[list[Benefit], Field(min_length=1)]
+    assessments: list[Assessment] = []
+    events: list[Event] = []
+    exemptions: list[Exemption] = []
+
+    @field_validator("case_id")
+    @classmethod
+    def _not_a_cpr_number(cls, value: str) -> str:
+        # The value is deliberately not echoed: it may be a real person's CPR number.
+        if CPR_SHAPE.search(value.replace(" ", "")):
+            raise ValueError("looks like a CPR number; case ids must be pseudonyms (value not shown)")
+        return value
+
+    @field_validator("benefits")
+    @classmethod
+    def _periods_do_not_overlap(cls, benefits: list[Benefit]) -> list[Benefit]:
+        ordered = sorted(benefits, key=lambda b: b.start)
+        for earlier, later in zip(ordered, ordered[1:]):
+            if earlier.end is None or earlier.end >= later.start:
+                ends = "has no end" if earlier.end is None else f"ends {earlier.end}"
+                raise ValueError(
+                    f"benefit periods overlap: {earlier.type.value} from {earlier.start} {ends}, "
+                    f"but {later.type.value} starts {later.start}"
+                )
+        return ordered

@@ -1,0 +1,198 @@
+"""The schema of rule files (rules/*.yaml): rules are data with a citation, a validity period and
+bilingual titles. The engine compiles them; nothing here evaluates a case.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.case import EVENT_TYPES, BenefitType, Category, Education
+from models.types import IsoDate
+
+RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LINES = re.compile(r"^\d+(-\d+)?$")
+
+
+class RuleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Titles(RuleModel):
+    da: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+    def get(self, lang: str) -> str:
+        return self.da if lang == "da" else self.en
+
+
+class Source(RuleModel):
+    """A legal source in the seeds, cited as ``file:lines`` with a short verbatim quote."""
+
+    file: Annotated[str, Field(pattern=r"^\d{3}_[0-9a-f]+\.txt$")]
+    lines: Annotated[str, Field(pattern=LINES.pattern)]
+    quote: Annotated[str, Field(min_length=3)]
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _lines_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Source":
+        first, _, last = self.lines.partition("-")
+        if last and int(last) < int(first):
+            raise ValueError(f"line range {self.lines} runs backwards")
+        return self
+
+    def cite(self) -> str:
+        return f"{self.file}:{self.lines}"
+
+
+class Validity(RuleModel):
+    """The period a rule is in force for an obligation, judged on the obligation's anchor date."""
+
+    from_: IsoDate = Field(alias="from")
+    to: Optional[IsoDate] = None
+    regime: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Validity":
+        if self.to is not None and self.to < self.from_:
+            raise ValueError(f"'to' {self.to} is before 'from' {self.from_}")
+        return self
+
+    def covers(self, day: date) -> bool:
+        return self.from_ <= day and (self.to is None or day <= self.to)
+
+
+class AppliesTo(RuleModel):
+    """Who a rule applies to. Every listed condition must hold; a list means any of its values."""
+
+    benefits: Annotated[list[BenefitType], Field(min_length=1)]
+    age_below: Optional[Annotated[int, Field(gt=0, lt=130)]] = None  # age on the benefit's start date
+    age_from: Optional[Annotated[int, Field(ge=0, lt=130)]] = None
+    education: Optional[Annotated[list[Education], Field(min_length=1)]] = None
+    category: Optional[Category] = None  # assessed in this category during the period (as of the date)
+
+    @model_validator(mode="after")
+    def _ages(self) -> "AppliesTo":
+        if self.age_below is not None and self.age_from is not None and self.age_from >= self.age_below:
+            raise ValueError(f"age_from {self.age_from} is not below age_below {self.age_below}")
+        return self
+
+
+AnchorKind = Literal["start", "contact", "first_sick_day", "category_assessed"]
+
+
+class Anchor(RuleModel):
+    """What the deadline runs from. ``category_assessed`` is the first assessment in ``category``."""
+
+    from_: AnchorKind = Field(alias="from")
+
+    def describe(self, lang: str) -> str:
+        return _ANCHOR_WORDS[self.from_][lang == "da"]
+
+
+_ANCHOR_WORDS = {
+    "start": ("the benefit's start", "ydelsens start"),
+    "contact": ("first contact", "første henvendelse"),
+    "first_sick_day": ("the first day of sickness absence", "første sygefraværsdag"),
+    "category_assessed": ("the assessment", "visitationen"),
+}
+
+
+class OffsetSpec(RuleModel):
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+
+
+class Milestone(RuleModel):
+    """``count`` matching events by ``anchor + after``; several milestones give several actions."""
+
+    count: Annotated[int, Field(ge=1, le=100)]
+    after: OffsetSpec
+
+
+class EventMatch(RuleModel):
+    """Which events count: the type, fields that must have one of the given values, and fields that
+    must not."""
+
+    type: str
+    where: dict[str, Union[str, list[str]]] = {}
+    where_not: dict[str, Union[str, list[str]]] = {}
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {value!r}; expected one of {', '.join(EVENT_TYPES)}")
+        return value
+
+
+class Postponement(RuleModel):
+    """A period that moves a due date it covers to the period's end: an exemption of this kind, or
+    an offer of this kind (from its date to its ``end``)."""
+
+    exemption: Optional[Literal["ret_og_pligt_postponed", "standby", "less_intensive"]] = None
+    offer: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _one(self) -> "Postponement":
+        if (self.exemption is None) == (self.offer is None):
+            raise ValueError("give exactly one of 'exemption' or 'offer'")
+        return self
+
+
+class Rule(RuleModel):
+    id: Annotated[str, Field(pattern=RULE_ID.pattern)]
+    # Where one canonical duty has separate groups or regimes (e.g. the education order for
+    # uddannelseshjælp from 2014 and for young a-dagpenge recipients from 2020), each is a variant.
+    variant: Optional[Annotated[str, Field(pattern=RULE_ID.pattern)]] = None
+    title: Titles
+    kind: Literal["deadline"] = "deadline"
+    valid: Validity
+    applies_to: AppliesTo
+    anchor: Anchor
+    milestones: Annotated[list[Milestone], Field(min_length=1)]
+    counts: Annotated[list[EventMatch], Field(min_length=1)]
+    counts_label: Titles  # what is counted, e.g. "conversations" / "samtaler"
+    postponed_by: list[Postponement] = []
+    exempted_by: list[Literal["standby", "less_intensive"]] = []
+    source: Source
+    also: list[Source] = []
+    reading: Optional[str] = None  # the reading chosen where the seeds are ambiguous, and why
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Rule":
+        counts = [m.count for m in self.milestones]
+        if counts != sorted(set(counts)):
+            raise ValueError("milestone counts must rise (1, 2, …) without repeats")
+        if self.anchor.from_ == "category_assessed" and self.applies_to.category is None:
+            raise ValueError("anchor 'category_assessed' needs applies_to.category")
+        return self
+
+    @property
+    def key(self) -> str:
+        """Unique within a rule set: the id, or id/variant."""
+        return f"{self.id}/{self.variant}" if self.variant else self.id
+
+
+class RuleFile(RuleModel):
+    """One rule family per file."""
+
+    family: Annotated[str, Field(pattern=RULE_ID.pattern)]
+    description: Optional[str] = None
+    rules: Annotated[list[Rule], Field(min_length=1)]
+
+
+class RuleSetManifest(RuleModel):
+    """``ruleset.yaml`` at the top of a rule directory."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+    version: Annotated[str, Field(min_length=1)]
+    description: Optional[str] = None

@@ -1,0 +1,29 @@
+"""Field types shared by the case and rule models."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _parse_iso_date(value: Any) -> Any:
+    """Accept only ISO ``YYYY-MM-DD`` strings (or real dates); never numbers or other formats."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not ISO_DATE.match(text):
+            raise ValueError(f"not a date in the form YYYY-MM-DD: {value!r}")
+        try:
+            return date.fromisoformat(text)
+        except ValueError as exc:  # e.g. 2023-02-29
+            raise ValueError(f"impossible date {value!r} ({exc})") from None
+    raise ValueError(f"expected a date in the form YYYY-MM-DD, got {type(value).__name__}")
+
+
+IsoDate = Annotated[date, BeforeValidator(_parse_iso_date)]

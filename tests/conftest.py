@@ -1,0 +1,15 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.check import Engine  # noqa: E402
+from engine.ruleset import load_ruleset  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine(load_ruleset())
