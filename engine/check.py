@@ -34,11 +34,12 @@ class Engine:
         keys = self.selector.select(self.quantiser.profile(case, period))
         return sorted(keys, key=self._order.__getitem__)
 
-    def check(self, case: Case, as_of: date, lang: str = "da") -> CheckResult:
+    def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True) -> CheckResult:
+        """``explain_why=False`` (the batch audit) leaves out the ``why`` texts; nothing else changes."""
         actions: list[Action] = []
         for period in periods_as_of(case, as_of):
             for key in self.applicable(case, period):
-                actions += evaluate_rule(case, period, self._rules[key], lang)
+                actions += evaluate_rule(case, period, self._rules[key], lang, explain_why)
         actions.sort(key=Action.sort_key)
         return CheckResult(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label, actions=actions)
 

@@ -40,11 +40,45 @@ def matches(event, match: EventMatch) -> bool:
     return not any(_one_of(_value(event, f), v) for f, v in match.where_not.items())
 
 
+_PREDICATES: dict[int, tuple] = {}  # id(EventMatch) -> (the match, its compiled predicate)
+
+
+def predicate(match: EventMatch):
+    """``matches`` compiled for one EventMatch (allowed values as sets), cached: the audit's hot path."""
+    hit = _PREDICATES.get(id(match))
+    if hit is None or hit[0] is not match:  # keeping the match in the entry means its id cannot be reused
+        kind = match.type
+        where = [(f, frozenset(v if isinstance(v, list) else [v])) for f, v in match.where.items()]
+        where_not = [(f, frozenset(v if isinstance(v, list) else [v])) for f, v in match.where_not.items()]
+
+        def test(event) -> bool:
+            if event.type != kind:
+                return False
+            for f, allowed in where:
+                if _value(event, f) not in allowed:
+                    return False
+            for f, refused in where_not:
+                if _value(event, f) in refused:
+                    return False
+            return True
+
+        hit = _PREDICATES[id(match)] = (match, test)
+    return hit[1]
+
+
 def counting_dates(case: Case, period: Period, matchers: Iterable[EventMatch]) -> list[date]:
     """Dates of the events that count for a duty: inside the period and not after the as-of date."""
-    matchers = list(matchers)
+    tests = [predicate(m) for m in matchers]
     first, last = period.first_day, period.window_end
-    return sorted(e.date for e in case.events if first <= e.date <= last and any(matches(e, m) for m in matchers))
+    out = []
+    for e in case.events:
+        if first <= e.date <= last:
+            for test in tests:
+                if test(e):
+                    out.append(e.date)
+                    break
+    out.sort()
+    return out
 
 
 def _postponing_periods(case: Case, period: Period, rule: Rule) -> list[tuple[date, Optional[date], str]]:
@@ -60,7 +94,9 @@ def _postponing_periods(case: Case, period: Period, rule: Rule) -> list[tuple[da
     return out
 
 
-def _postpone(due: date, periods, as_of: date, lang: str, why: list[str]) -> date:
+def _postpone(due: date, periods, as_of: date, lang: str, why: Optional[list[str]]) -> date:
+    if not periods:
+        return due
     for _ in range(_MAX_POSTPONEMENTS):
         covering = [p for p in periods if covers(p[0], p[1], due)]
         if not covering:
@@ -69,30 +105,39 @@ def _postpone(due: date, periods, as_of: date, lang: str, why: list[str]) -> dat
         what_text = explain.name(explain.EXEMPTION_NAMES, what, lang)
         if end is None:  # still running: the duty waits, it is not late today
             new = max(due, as_of)
-            why.append(explain.text("postponed_open", lang, old=due, new=new, what=what_text, start=start))
+            if why is not None:
+                why.append(explain.text("postponed_open", lang, old=due, new=new, what=what_text, start=start))
             return new
         if end <= due:
             return due
-        why.append(explain.text("postponed", lang, old=due, new=end, what=what_text, start=start, end=end))
+        if why is not None:
+            why.append(explain.text("postponed", lang, old=due, new=end, what=what_text, start=start, end=end))
         due = end
     return due
 
 
-def _exemption(case: Case, rule: Rule, due: date) -> Optional[Exemption]:
+def _exemption(case: Case, rule: Rule, due: date, as_of: date) -> Optional[Exemption]:
     for x in case.exemptions:
-        if x.kind in rule.exempted_by and covers(x.start, x.end, due):
+        # An exemption granted after the as-of date does not exist yet for this evaluation.
+        if x.kind in rule.exempted_by and x.start <= as_of and covers(x.start, x.end, due):
             return x
     return None
 
 
-def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da") -> list[Action]:
-    """The actions one applicable rule gives one period (none where the duty lapsed)."""
+def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", explain_why: bool = True) -> list[Action]:
+    """The actions one applicable rule gives one period (none where the duty lapsed).
+
+    ``explain_why=False`` leaves every ``why`` empty and skips building the texts (the batch audit
+    does not show them); statuses, dates and progress are the same either way.
+    """
     category = rule.applies_to.category.value if rule.applies_to.category else None
     anchor = period.anchor(rule.anchor.from_, category)
     if anchor is None or anchor > period.as_of:
         return []
     as_of = period.as_of
     held = counting_dates(case, period, rule.counts)
+    if not explain_why:
+        return _quiet_actions(case, period, rule, lang, anchor, held)
     label = rule.counts_label.get(lang)
     context = [explain.text("benefit", lang, benefit=explain.name(explain.BENEFIT_NAMES, period.benefit.type.value, lang),
                             start=period.benefit.start)]
@@ -136,11 +181,46 @@ def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da") -> l
     return actions
 
 
-def _status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, lang: str, why: list[str]) -> Status:
+def _quiet_actions(case: Case, period: Period, rule: Rule, lang: str, anchor: date, held: list[date]) -> list[Action]:
+    """evaluate_rule without the ``why`` texts: the same decisions, fewer strings."""
+    actions = []
+    postponing = _postponing_periods(case, period, rule) if rule.postponed_by else []
+    as_of = period.as_of
+    for milestone in rule.milestones:
+        due = _postpone(add_offset(anchor, offset_of(milestone.after)), postponing, as_of, lang, None)
+        count = milestone.count
+        done_on = held[count - 1] if len(held) >= count else None
+        if done_on is None and period.ended and period.ended < due:
+            continue
+        actions.append(Action(
+            rule=rule.id,
+            title=rule.title.get(lang),
+            status=_status(case, rule, due, done_on, as_of, lang, None),
+            due=due,
+            anchor=anchor,
+            progress=Progress(done=min(len(held), count), required=count),
+            source=rule.source.cite(),
+            why=[],
+            done_on=done_on,
+            benefit=period.benefit.type.value,
+        ))
+    return actions
+
+
+def _status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, lang: str,
+            why: Optional[list[str]]) -> Status:
+    if why is None:  # no texts wanted
+        if done_on is not None and done_on <= due:
+            return Status.met
+        if _exemption(case, rule, due, as_of) is not None:
+            return Status.exempt
+        if done_on is not None:
+            return Status.met_late
+        return Status.open if as_of <= due else Status.overdue
     if done_on is not None and done_on <= due:
         why.append(explain.text("met", lang, date=done_on))
         return Status.met
-    exemption = _exemption(case, rule, due)
+    exemption = _exemption(case, rule, due, as_of)
     if exemption is not None:
         why.append(explain.text("exempt", lang, what=explain.name(explain.EXEMPTION_NAMES, exemption.kind, lang),
                                 start=exemption.start, end=explain.open_end(exemption.end, lang)))
