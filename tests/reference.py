@@ -1,0 +1,32 @@
+"""A plain-Python reference for the part durable_rules decides: which rules apply to a benefit
+period. It reads the rule's conditions directly off the real (unquantised) case, so it checks both
+durable_rules and the profile quantisation. Kept deliberately naive."""
+
+from engine.dates import age_on
+
+
+def reference_applies(rule, case, period) -> bool:
+    a = rule.applies_to
+    benefit = period.benefit
+    if benefit.type not in a.benefits:
+        return False
+    age = age_on(case.citizen.birth_date, benefit.start)
+    if a.age_below is not None and not age < a.age_below:
+        return False
+    if a.age_from is not None and not age >= a.age_from:
+        return False
+    if a.education is not None and case.citizen.education not in a.education:
+        return False
+    window_end = min(benefit.end, period.as_of) if benefit.end and benefit.end <= period.as_of else period.as_of
+    assessed = [x for x in case.assessments
+                if a.category is not None and x.category == a.category and benefit.first_day <= x.date <= window_end]
+    if a.category is not None and not assessed:
+        return False
+    anchors = {
+        "start": benefit.start,
+        "contact": benefit.first_contact or benefit.start,
+        "first_sick_day": benefit.first_sick_day or benefit.start,
+        "category_assessed": min((x.date for x in assessed), default=None),
+    }
+    anchor = anchors[rule.anchor.from_]
+    return rule.valid.from_ <= anchor and (rule.valid.to is None or anchor <= rule.valid.to)

@@ -1,0 +1,75 @@
+"""Date arithmetic edge cases (contract §2): month ends, leap years, week 8 of sickness, ages."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given, strategies as st
+
+from engine.dates import Offset, add_months, add_offset, age_on, covers, day_number, end_of_sickness_week, from_day_number
+
+
+@pytest.mark.parametrize("start, months, expected", [
+    (date(2024, 1, 31), 1, date(2024, 2, 29)),   # the contract's own example: clipped, leap year
+    (date(2023, 1, 31), 1, date(2023, 2, 28)),   # common year
+    (date(2024, 8, 31), 6, date(2025, 2, 28)),
+    (date(2021, 3, 31), 6, date(2021, 9, 30)),   # contract example EX-1001
+    (date(2021, 1, 11), 16, date(2022, 5, 11)),  # dagpenge third joint conversation
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),  # leap day + 1 year
+    (date(2024, 2, 29), 48, date(2028, 2, 29)),  # leap day + 4 years
+    (date(2020, 2, 29), 6, date(2020, 8, 29)),
+    (date(2023, 12, 15), 1, date(2024, 1, 15)),  # year boundary
+    (date(2023, 11, 30), 3, date(2024, 2, 29)),
+    (date(2024, 3, 31), -1, date(2024, 2, 29)),  # backwards, clipped
+    (date(2024, 5, 10), 0, date(2024, 5, 10)),
+])
+def test_add_months_clips_to_month_end(start, months, expected):
+    assert add_months(start, months) == expected
+
+
+def test_weeks_are_seven_days_and_offsets_apply_months_first():
+    assert add_offset(date(2024, 1, 31), Offset(weeks=1)) == date(2024, 2, 7)
+    assert add_offset(date(2024, 1, 31), Offset(months=1, days=1)) == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize("first_sick_day, due", [
+    (date(2021, 9, 20), date(2021, 11, 14)),  # contract example EX-1004
+    (date(2020, 1, 6), date(2020, 3, 1)),     # catalogue T-05 (leap year February)
+    (date(2021, 1, 4), date(2021, 2, 28)),
+])
+def test_end_of_sickness_week_8_is_first_sick_day_plus_55(first_sick_day, due):
+    assert end_of_sickness_week(first_sick_day, 8) == due
+    assert add_offset(first_sick_day, Offset(weeks=8, days=-1)) == due
+    assert (due - first_sick_day).days == 55
+
+
+@pytest.mark.parametrize("birth, on, age", [
+    (date(1995, 6, 1), date(2025, 5, 31), 29),
+    (date(1995, 6, 1), date(2025, 6, 1), 30),   # the birthday itself
+    (date(2000, 2, 29), date(2030, 2, 28), 29),  # leap-day birthday, common year: not yet
+    (date(2000, 2, 29), date(2030, 3, 1), 30),
+    (date(2000, 2, 29), date(2028, 2, 29), 28),
+])
+def test_age_on(birth, on, age):
+    assert age_on(birth, on) == age
+
+
+def test_covers_is_inclusive_and_open_ended():
+    assert covers(date(2024, 1, 1), date(2024, 1, 31), date(2024, 1, 31))
+    assert covers(date(2024, 1, 1), date(2024, 1, 31), date(2024, 1, 1))
+    assert not covers(date(2024, 1, 1), date(2024, 1, 31), date(2024, 2, 1))
+    assert covers(date(2024, 1, 1), None, date(2099, 1, 1))
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)), st.integers(0, 240))
+def test_add_months_properties(d, n):
+    result = add_months(d, n)
+    # lands in the right month, never past its end, on the same day where that day exists
+    assert (result.year * 12 + result.month) - (d.year * 12 + d.month) == n
+    assert result.day == d.day or (result.day < d.day and (result + (date(2000, 1, 2) - date(2000, 1, 1))).day == 1)
+    assert add_months(d, n) >= d
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)))
+def test_day_numbers_round_trip_and_order(d):
+    assert from_day_number(day_number(d)) == d
+    assert day_number(d) < day_number(add_months(d, 1))
