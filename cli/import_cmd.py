@@ -1,0 +1,77 @@
+"""``sagsrute import``: load case files, directories, JSON Lines and CSV exports into the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich import box
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from cli.common import EXIT_BAD_INPUT, EXIT_OK, console, fail, print_error_lines
+from engine.importer import FileReport, import_paths
+from engine.storage import SchemaTooNew, db_url, describe_url, open_db
+
+DB_HELP = ("Database: a SQLite file path or any SQLAlchemy URL (postgresql://…). "
+           "Default: $XDG_DATA_HOME/sagsrute/sagsrute.sqlite (~/.local/share/sagsrute/sagsrute.sqlite).")
+
+
+def open_db_or_fail(value: Optional[str]) -> tuple[Engine, str]:
+    """The database of a ``--db`` option, or a clear error (exit 1) instead of a traceback."""
+    url = db_url(value)
+    try:
+        return open_db(url), describe_url(url)
+    except SchemaTooNew as exc:
+        fail(f"{describe_url(url)}: {exc}")
+    except ArgumentError:
+        fail(f"--db {value!r} is neither a file path nor a database URL")
+    except (SQLAlchemyError, OSError) as exc:
+        detail = getattr(exc, "orig", None) or exc
+        fail(f"cannot open the database {describe_url(url)}: {detail}")
+
+
+def _report_table(reports: list[FileReport], where: str) -> Table:
+    table = Table(title=f"Import into {where}", box=box.SIMPLE_HEAD)
+    table.add_column("file", overflow="fold")
+    for column, style in (("imported", "green"), ("updated", "cyan"), ("unchanged", "dim"), ("rejected", "red")):
+        table.add_column(column, justify="right", style=style)
+    totals = [0, 0, 0, 0]
+    for r in reports:
+        counts = [r.imported, r.updated, r.unchanged, len(r.rejected)]
+        totals = [a + b for a, b in zip(totals, counts)]
+        name = r.file + (" [bold red](failed: nothing stored)[/]" if r.failed else "")
+        table.add_row(name, *(str(c) for c in counts))
+    if len(reports) > 1:
+        table.add_section()
+        table.add_row("total", *(str(c) for c in totals), style="bold")
+    return table
+
+
+def import_cases(
+    paths: List[Path] = typer.Argument(..., help="Case files (YAML, JSON, JSON Lines, CSV) or directories."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL"),
+) -> None:
+    """Load cases into the database: new ones are imported, changed ones updated, identical ones left.
+
+    Each file is one transaction. Bad cases are rejected with the file, line and field and the
+    good cases still land; the exit code is 1 when anything was rejected.
+    """
+    db_engine, where = open_db_or_fail(db)
+    with console.status("importing…") as status:
+        def progress(report: FileReport) -> None:
+            status.update(f"importing… {report.file} done")
+
+        reports = import_paths(db_engine, paths, on_file=progress)
+    console.print(_report_table(reports, where))
+    bad = False
+    for report in reports:
+        if report.failed:
+            print_error_lines(f"{report.file}: {report.failed}")
+            bad = True
+        for error in report.rejected:
+            print_error_lines(str(error))
+            bad = True
+    raise typer.Exit(EXIT_BAD_INPUT if bad else EXIT_OK)

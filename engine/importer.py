@@ -1,0 +1,167 @@
+"""``sagsrute import``: cases from files into the database, idempotently and one transaction per file.
+
+Per file, every good case is written inside one transaction: a crash leaves the database as it
+was before the file or with the whole file in it, never half. A bad case is rejected and reported
+(with the file, line and field) and the good cases of the same file still land. A case whose id is
+already stored is compared by content hash: the same content is "unchanged", other content
+"updated" — a case id is never stored twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from engine.csv_cases import read_csv_cases
+from engine.storage import case_hash
+from models.case import Case
+from models.loading import CASE_SUFFIXES, InputError, Loaded, LoadedCase, read_file
+from models.storage import CaseRecord, utcnow
+
+IMPORT_SUFFIXES = CASE_SUFFIXES + (".csv",)
+CHUNK = 500  # cases per round trip (also keeps IN (...) lists under every database's limit)
+
+
+@dataclass
+class FileReport:
+    """What one file did to the database."""
+
+    file: str
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[InputError] = field(default_factory=list)
+    failed: Optional[str] = None  # a database error: nothing of this file was stored
+
+    @property
+    def seen(self) -> int:
+        return self.imported + self.updated + self.unchanged + len(self.rejected)
+
+
+def import_files(path: Path) -> list[Path]:
+    """The files ``import`` reads for one argument: the file itself, or every case file in a directory."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in IMPORT_SUFFIXES
+                      and not p.name.endswith(".expected.json"))
+    return [path]
+
+
+def read_import_file(path: Path) -> Iterator[Loaded]:
+    if path.suffix == ".csv":
+        return read_csv_cases(path)
+    return read_file(path)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    source: str
+    case_id: str
+    data: str
+    content_hash: str
+    benefit_types: str
+    team: Optional[str]
+    caseworker: Optional[str]
+
+
+def _prepare(loaded: LoadedCase) -> _Prepared:
+    case: Case = loaded.case
+    data = case.model_dump_json()
+    return _Prepared(loaded.source, case.case_id, data, case_hash(data),
+                     ",".join(b.type.value for b in case.benefits), case.citizen.team, case.citizen.caseworker)
+
+
+_UPDATE = (update(CaseRecord).where(CaseRecord.case_id == bindparam("b_case_id"))
+           .values(content_hash=bindparam("content_hash"), data=bindparam("data"),
+                   benefit_types=bindparam("benefit_types"), team=bindparam("team"),
+                   caseworker=bindparam("caseworker"), source=bindparam("source"),
+                   import_batch=bindparam("import_batch"), updated_at=bindparam("updated_at")))
+
+
+def _write_chunk(conn: Connection, chunk: list[_Prepared], batch: str, report: FileReport) -> None:
+    """Insert the new cases of a chunk and update the changed ones (inside the file's transaction)."""
+    ids = list({p.case_id for p in chunk})
+    stored = {row.case_id: row for row in conn.execute(
+        select(CaseRecord.case_id, CaseRecord.content_hash, CaseRecord.import_batch, CaseRecord.source)
+        .where(CaseRecord.case_id.in_(ids)))}
+    now = utcnow()
+    inserts: dict[str, dict] = {}
+    updates: dict[str, dict] = {}
+    for p in chunk:
+        row = {"content_hash": p.content_hash, "data": p.data, "benefit_types": p.benefit_types, "team": p.team,
+               "caseworker": p.caseworker, "source": p.source, "import_batch": batch, "updated_at": now}
+        earlier = inserts.get(p.case_id) or updates.get(p.case_id)
+        if earlier is None and p.case_id in stored and stored[p.case_id].import_batch == batch:
+            earlier = {"content_hash": stored[p.case_id].content_hash, "source": stored[p.case_id].source}
+        if earlier is not None:  # given before in this same import
+            if earlier["content_hash"] == p.content_hash:
+                report.unchanged += 1
+            else:
+                report.rejected.append(InputError(p.source, (
+                    f"case_id: the same case id was given earlier in this import ({earlier['source']}) "
+                    "with different content; keep one of them (in a CSV file, a case's rows must be "
+                    "consecutive)",), p.case_id))
+            continue
+        if p.case_id not in stored:
+            inserts[p.case_id] = {"case_id": p.case_id, "imported_at": now, **row}
+            report.imported += 1
+        elif stored[p.case_id].content_hash == p.content_hash:
+            report.unchanged += 1
+        else:
+            updates[p.case_id] = {"b_case_id": p.case_id, **row}
+            report.updated += 1
+    if inserts:
+        conn.execute(insert(CaseRecord), list(inserts.values()))
+    if updates:
+        conn.execute(_UPDATE, list(updates.values()))
+
+
+def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[int] = None) -> FileReport:
+    """Import one file in one transaction; bad cases are reported in the returned FileReport."""
+    chunk_size = chunk_size or CHUNK
+    report = FileReport(str(path))
+    try:
+        with db_engine.begin() as conn:
+            chunk: list[_Prepared] = []
+            for loaded in read_import_file(path):
+                if isinstance(loaded, InputError):
+                    report.rejected.append(loaded)
+                    continue
+                chunk.append(_prepare(loaded))
+                if len(chunk) >= chunk_size:
+                    _write_chunk(conn, chunk, batch, report)
+                    chunk = []
+            if chunk:
+                _write_chunk(conn, chunk, batch, report)
+    except SQLAlchemyError as exc:
+        rejected = report.rejected
+        report = FileReport(str(path), rejected=rejected)
+        # The driver's message only: SQLAlchemy's own text would repeat the statement's parameters.
+        detail = str(exc.orig) if getattr(exc, "orig", None) is not None else type(exc).__name__
+        report.failed = f"database error, nothing from this file was stored ({detail})"
+    return report
+
+
+def import_paths(db_engine: Engine, paths: Iterable[Path],
+                 on_file: Optional[Callable[[FileReport], None]] = None) -> list[FileReport]:
+    """Import every file under ``paths`` (one import batch); ``on_file`` sees each report as it is done."""
+    batch = uuid.uuid4().hex
+    reports: list[FileReport] = []
+    for path in paths:
+        if not path.exists():
+            report = FileReport(str(path), rejected=[InputError(str(path), ("(file): no such file or directory",))])
+            reports.append(report)
+            if on_file:
+                on_file(report)
+            continue
+        for file in import_files(path):
+            report = import_file(db_engine, file, batch)
+            reports.append(report)
+            if on_file:
+                on_file(report)
+    return reports
