@@ -15,10 +15,11 @@ import yaml
 from pydantic import ValidationError
 
 from models.loading import NoDatesLoader, field_path, validation_problems
-from models.rules import Rule, RuleFile, RuleSetManifest
+from models.rules import Rule, RuleFile, RoutingFile, RoutingRule, RuleSetManifest
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 MANIFEST = "ruleset.yaml"
+ROUTING = "routing.yaml"  # the routing decision tables (models.rules.RoutingFile), optional
 
 
 class RuleSetError(Exception):
@@ -36,6 +37,7 @@ class RuleSet:
     digest: str  # hash of the rule files' content: two rule sets with one digest behave alike
     rules: tuple[Rule, ...]
     origin: dict[str, str] = field(default_factory=dict, compare=False)  # rule key -> file name
+    routing: tuple[RoutingRule, ...] = ()  # from routing.yaml; evaluated by engine/routing.py
 
     @property
     def label(self) -> str:
@@ -78,7 +80,6 @@ def _parse(path: Path, model: type, problems: list[str]):
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.load(text, Loader=NoDatesLoader)
-        tree = yaml.compose(text, Loader=NoDatesLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
@@ -90,9 +91,10 @@ def _parse(path: Path, model: type, problems: list[str]):
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for error, text in zip(exc.errors(), validation_problems(exc)):
+        tree = yaml.compose(text, Loader=NoDatesLoader)  # only on error: line numbers for the messages
+        for error, problem in zip(exc.errors(), validation_problems(exc)):
             line = _line_of(tree, error["loc"])
-            problems.append(f"{path}{f':{line}' if line else ''}: {text}")
+            problems.append(f"{path}{f':{line}' if line else ''}: {problem}")
         return None
 
 
@@ -104,7 +106,7 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
     manifest = _parse(directory / MANIFEST, RuleSetManifest, problems) if (directory / MANIFEST).exists() else None
     if manifest is None and not problems:
         problems.append(f"{directory / MANIFEST}: missing (a rule set needs a name and a version)")
-    files = sorted(p for p in directory.glob("*.y*ml") if p.name != MANIFEST)
+    files = sorted(p for p in directory.glob("*.y*ml") if p.name not in (MANIFEST, ROUTING))
     if not files:
         problems.append(f"{directory}: no rule files (*.yaml)")
     digest = hashlib.sha256()
@@ -124,17 +126,25 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
                 continue
             origin[rule.key] = path.name
             rules.append(rule)
+    routing: tuple[RoutingRule, ...] = ()
+    if (directory / ROUTING).exists():
+        digest.update(ROUTING.encode() + b"\0" + (directory / ROUTING).read_bytes() + b"\0")
+        parsed_routing = _parse(directory / ROUTING, RoutingFile, problems)
+        if parsed_routing is not None:
+            routing = tuple(parsed_routing.routing)
     if problems:
         raise RuleSetError(problems)
     if (directory / MANIFEST).exists():
         digest.update((directory / MANIFEST).read_bytes())
-    return RuleSet(manifest.name, manifest.version, digest.hexdigest(), tuple(rules), origin)
+    return RuleSet(manifest.name, manifest.version, digest.hexdigest(), tuple(rules), origin, routing)
 
 
-def ruleset_from_rules(name: str, version: str, rules: Iterable[Rule], origin: dict[str, str] | None = None) -> RuleSet:
+def ruleset_from_rules(name: str, version: str, rules: Iterable[Rule], origin: dict[str, str] | None = None,
+                       routing: Iterable[RoutingRule] = ()) -> RuleSet:
     """A rule set built in memory (e.g. a base set with an override applied)."""
     rules = tuple(rules)
+    routing = tuple(routing)
     digest = hashlib.sha256(
-        "\n".join(r.model_dump_json(by_alias=True) for r in rules).encode()
+        "\n".join(r.model_dump_json(by_alias=True) for r in (*rules, *routing)).encode()
     ).hexdigest()
-    return RuleSet(name, version, digest, rules, dict(origin or {}))
+    return RuleSet(name, version, digest, rules, dict(origin or {}), routing)
