@@ -1,0 +1,69 @@
+"""``sagsrute test-rules``: run scenario files (a case, a date, the expected duties) against rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.text import Text
+
+from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, print_error_lines
+from engine.check import Engine
+from engine.overrides import load_rules
+from engine.ruleset import RuleSetError, load_ruleset
+from engine.scenarios import load_scenarios, run_scenario
+
+
+def test_rules(
+    paths: List[Path] = typer.Argument(..., metavar="PATH...", help="Scenario files or directories of them."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="A rule directory or an override file; default the bundled rules."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the reasons shown with --explain."),
+    explain: bool = typer.Option(False, "--explain", help="For a failed scenario, also show every duty the case got and why."),
+) -> None:
+    """Run scenario files and show pass/fail per scenario with the differences.
+    Exit 0 all passed, 1 a scenario failed or a file is bad, 2 usage."""
+    try:
+        ruleset = load_rules(rules) if rules is not None else load_ruleset()
+    except RuleSetError as exc:
+        print_error_lines(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT)
+    engine = Engine(ruleset)
+    console.print(Text(f"rules {ruleset.label}", style="dim"))
+    passed = failed = bad = 0
+    for path in paths:
+        if not path.exists():
+            print_error_lines(f"{path}: no such file or directory")
+            bad += 1
+            continue
+        scenarios, errors = load_scenarios(path)
+        for error in errors:
+            print_error_lines(error)
+        bad += len(errors)
+        for scenario in scenarios:
+            outcome = run_scenario(engine, scenario, lang.value)
+            if outcome.passed:
+                passed += 1
+                console.print(Text.assemble(("PASS ", "bold green"), scenario.spec.name, (f"  {scenario.source}", "dim")))
+                continue
+            failed += 1
+            console.print(Text.assemble(("FAIL ", "bold red"), scenario.spec.name, (f"  {scenario.source}", "dim")))
+            for problem in outcome.problems:
+                # "rule: status: expected met, got overdue; progress: …" reads better one difference a line
+                rule, _, rest = problem.partition(": ")
+                console.print(Text(f"     {rule}:", style="bold"))
+                for difference in rest.split("; "):
+                    console.print(Text(f"       {difference}"))
+            if explain and outcome.result is not None:
+                for action in outcome.result.actions:
+                    console.print(Text(f"     got {action.rule}: {action.status.value} due {action.due} "
+                                       f"{action.progress.done}/{action.progress.required}", style="dim"))
+                    for line in action.why:
+                        console.print(Text(f"       • {line}", style="dim"))
+    summary = f"{passed} passed, {failed} failed"
+    if bad:
+        summary += f", {bad} problem{'s' if bad != 1 else ''} in scenario files (see above)"
+    elif not passed and not failed:
+        summary += " (no scenarios found)"
+    console.print(Text(summary, style="bold red" if failed or bad else "bold green"))
+    raise typer.Exit(EXIT_BAD_INPUT if failed or bad or not passed else EXIT_OK)

@@ -1,0 +1,134 @@
+"""``sagsrute whatif``: what would a rule change do to these cases?"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, parse_as_of, print_error_lines
+from engine.overrides import load_rules
+from engine.report_whatif import WORDS, render_csv, render_html
+from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
+from engine.whatif import WhatIf, WhatIfReport
+from models.loading import read_cases
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+STYLE = {"overdue": "bold red", "open": "yellow", "met": "green", "met_late": "magenta", "exempt": "dim", "—": "dim"}
+
+
+def _signed(n) -> str:
+    return f"+{n}" if n > 0 else str(n)
+
+
+def _side(action) -> Text:
+    if action is None:
+        return Text("—", style="dim")
+    return Text.assemble((action.status.value, STYLE[action.status.value]),
+                         f" {action.due} {action.progress.done}/{action.progress.required}")
+
+
+def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool) -> None:
+    w = WORDS[lang]
+    t = report.totals()
+    conv = t["conversations"]
+    console.print(Text(f"{w['title']}: {report.candidate}", style="bold"))
+    console.print(Text(f"{w['baseline']}: {report.baseline}  {w['as_of']} {report.as_of}", style="dim"))
+    console.print(f"{t['cases']} {w['cases']}, {t['changed_cases']} {w['changed']}, {t['changes']} duties changed"
+                  + (f", {t['bad_cases']} {w['bad']}" if t["bad_cases"] else ""))
+    over = t["overdue_cases"]
+    console.print(f"Cases with an overdue duty: {over['baseline']} → {over['candidate']} ({_signed(over['difference'])})")
+    console.print(f"Conversations required (conversation-counting duties, not exempt): {conv['baseline']} → "
+                  f"{conv['candidate']} ({_signed(conv['difference'])}), over {conv['months']} months: "
+                  f"{_signed(conv['average_per_month'])} per month on average")
+    summaries = report.rule_summaries()
+    if not summaries:
+        console.print(w["none"])
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["rules"], title_justify="left")
+    for col in ("rule", "added", "removed", "moved", "required"):
+        table.add_column(w[col], justify="left" if col == "rule" else "right")
+    for s in summaries:
+        m = s.moved_stats()
+        table.add_row(s.rule, str(s.added), str(s.removed),
+                      f"{m['count']}: {m['min']} / {m['median']} / {m['max']}" if m else "—", str(s.required_changed))
+    console.print(table)
+    transitions = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["transitions"], title_justify="left")
+    for col in ("rule", "from", "to", "count"):
+        transitions.add_column(w[col], justify="right" if col == "count" else "left")
+    for s in summaries:
+        for (f, to), n in sorted(s.transitions.items()):
+            transitions.add_row(s.rule, Text(f, style=STYLE[f]), Text(to, style=STYLE[to]), str(n))
+    if transitions.row_count:
+        console.print(transitions)
+    months = {m: v for m, v in conv["per_month"].items() if v}
+    if months:
+        console.print(Text(w["months"], style="bold"))
+        console.print("  " + "  ".join(f"{m}: {_signed(v)}" for m, v in months.items()), soft_wrap=False)
+    console.print(Text(f"{w['per_case']} ({len(report.changed)})", style="bold"))
+    for case in report.changed[:show_cases]:
+        console.print(Text(case.case_id, style="bold"), Text(f"  {case.source}", style="dim"))
+        for change in case.changes:
+            days = "" if change.days_moved is None else f"  due {_signed(change.days_moved)} days"
+            console.print(Text.assemble(f"  {change.kind:<8}{change.rule} ({change.benefit} {change.anchor}): ",
+                                        _side(change.baseline), " → ", _side(change.candidate), days))
+            for line in change.why if explain else change.why[-2:]:
+                console.print(Text(f"            • {line}", style="dim"))
+    if len(report.changed) > show_cases:
+        console.print(Text(f"… {len(report.changed) - show_cases} more changed cases: use --cases N, "
+                           "--format json/csv or --html for all", style="dim"))
+
+
+def whatif(
+    case_paths: List[Path] = typer.Argument(..., metavar="CASES...", help="Case files (YAML, JSON, JSON Lines) or directories."),
+    candidate: Path = typer.Option(..., "--candidate", help="The changed rules: a rule directory or an override file."),
+    baseline: Path = typer.Option(DEFAULT_RULES_DIR, "--baseline", help="The rules as they are: a rule directory."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate as of this date (YYYY-MM-DD); default today."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table for people, json or csv for tools."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report to this file."),
+    lang: Lang = typer.Option(Lang.da, "--lang", help="Language of titles, reasons and report headings."),
+    cases: int = typer.Option(20, "--cases", help="How many changed cases the table lists."),
+    explain: bool = typer.Option(False, "--explain", help="Show the full reason of every change in the table."),
+) -> None:
+    """Evaluate cases under the baseline and the candidate rules and report what changes.
+    Exit 0 done, 1 bad rules or bad cases (reported and skipped), 2 usage."""
+    day = parse_as_of(as_of)
+    try:
+        base = load_ruleset(baseline)
+    except RuleSetError as exc:
+        print_error_lines(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        cand = load_rules(candidate, base)
+    except RuleSetError as exc:
+        print_error_lines(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT)
+    report = WhatIf(base, cand).run(read_cases(case_paths), day, lang.value)
+    for error in report.errors:
+        print_error_lines(error)
+    if fmt is Format.json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif fmt is Format.csv:
+        typer.echo(render_csv(report), nl=False)
+    else:
+        render_table(report, lang.value, cases, explain)
+    if html is not None:
+        try:
+            html.write_text(render_html(report, lang.value), encoding="utf-8")
+        except OSError as exc:
+            print_error_lines(f"{html}: cannot be written ({exc.strerror})")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        err_console.print(f"wrote {html}", highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT if report.errors else EXIT_OK)

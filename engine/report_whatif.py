@@ -1,0 +1,172 @@
+"""The what-if report as CSV (one row per changed duty) and as one self-contained HTML page
+(inline CSS and SVG, no scripts, nothing fetched), for people who do not use a terminal."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+
+from engine.whatif import DutyChange, WhatIfReport
+
+CSV_COLUMNS = ["case_id", "rule", "benefit", "anchor", "change", "baseline_status", "candidate_status",
+               "baseline_due", "candidate_due", "days_moved", "baseline_progress", "candidate_progress", "why"]
+
+
+def csv_row(change: DutyChange) -> dict:
+    b, c = change.baseline, change.candidate
+    return {
+        "case_id": change.case_id, "rule": change.rule, "benefit": change.benefit or "", "anchor": str(change.anchor),
+        "change": change.kind, "baseline_status": change.status_from, "candidate_status": change.status_to,
+        "baseline_due": str(b.due) if b else "", "candidate_due": str(c.due) if c else "",
+        "days_moved": "" if change.days_moved is None else change.days_moved,
+        "baseline_progress": f"{b.progress.done}/{b.progress.required}" if b else "",
+        "candidate_progress": f"{c.progress.done}/{c.progress.required}" if c else "",
+        "why": " | ".join(change.why),
+    }
+
+
+def render_csv(report: WhatIfReport) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for case in report.changed:
+        for change in case.changes:
+            writer.writerow(csv_row(change))
+    return out.getvalue()
+
+
+CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222;padding:0 1em}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.5em 0}th,td{padding:.25em .7em;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.kpi{display:inline-block;margin:0 1.5em 1em 0;padding:.6em 1em;background:#f7f7f7;border-radius:6px}
+.kpi b{display:block;font-size:1.6em}.up{color:#b00020}.down{color:#1b7a2e}.dim{color:#777}
+details{margin:.3em 0}summary{cursor:pointer}ul.why{margin:.2em 0 .6em 1.2em;color:#444}
+.overdue{color:#b00020;font-weight:600}.open{color:#a06000}.met{color:#1b7a2e}.met_late{color:#8a2be2}.exempt{color:#777}
+"""
+
+WORDS = {
+    "en": {"title": "What-if", "baseline": "Baseline", "candidate": "Candidate", "as_of": "as of",
+           "cases": "cases evaluated", "changed": "cases changed", "bad": "bad cases skipped",
+           "overdue": "more cases with an overdue duty", "conv": "more conversations per month (average)",
+           "rules": "Changes per rule", "rule": "Rule", "added": "Added", "removed": "Removed",
+           "moved": "Due moved (min / median / max days)", "required": "Required changed",
+           "transitions": "Status changes", "from": "From", "to": "To", "count": "Duties",
+           "months": "Conversations the jobcenter must hold: candidate − baseline, by due month",
+           "per_case": "Changes per case", "errors": "Cases that could not be evaluated", "none": "No duty changed.",
+           "due": "due", "days": "days"},
+    "da": {"title": "Hvad nu hvis", "baseline": "Udgangspunkt", "candidate": "Ændring", "as_of": "pr.",
+           "cases": "sager vurderet", "changed": "sager ændret", "bad": "fejlbehæftede sager sprunget over",
+           "overdue": "flere sager med en overskredet pligt", "conv": "flere samtaler pr. måned (gennemsnit)",
+           "rules": "Ændringer pr. regel", "rule": "Regel", "added": "Nye", "removed": "Bortfaldne",
+           "moved": "Frist flyttet (min / median / maks dage)", "required": "Krav ændret",
+           "transitions": "Statusændringer", "from": "Fra", "to": "Til", "count": "Pligter",
+           "months": "Samtaler jobcentret skal holde: ændring − udgangspunkt, efter fristens måned",
+           "per_case": "Ændringer pr. sag", "errors": "Sager der ikke kunne vurderes", "none": "Ingen pligter ændret.",
+           "due": "frist", "days": "dage"},
+}
+
+
+def _signed(n) -> str:
+    return f"+{n}" if n > 0 else str(n)
+
+
+def _cls(n) -> str:
+    return "up" if n > 0 else "down" if n < 0 else "dim"
+
+
+def _bars(per_month: dict[str, int]) -> str:
+    """A bar chart in SVG: one bar per month, above the line for more conversations, below for fewer."""
+    if not per_month:
+        return ""
+    width, height, pad = max(360, 22 * len(per_month)), 180, 24
+    peak = max(1, max(abs(v) for v in per_month.values()))
+    mid = height / 2
+    scale = (mid - pad) / peak
+    step = (width - 2 * pad) / len(per_month)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">',
+             f'<line x1="{pad}" y1="{mid}" x2="{width - pad}" y2="{mid}" stroke="#999"/>']
+    for i, (month, value) in enumerate(per_month.items()):
+        x = pad + i * step + 2
+        h = abs(value) * scale
+        y = mid - h if value > 0 else mid
+        colour = "#b00020" if value > 0 else "#1b7a2e"
+        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(step - 4, 2):.1f}" height="{h:.1f}" fill="{colour}">'
+                     f'<title>{escape(month)}: {_signed(value)}</title></rect>')
+        if i % max(1, len(per_month) // 12) == 0:
+            parts.append(f'<text x="{x:.1f}" y="{height - 4}" font-size="10">{escape(month)}</text>')
+    parts.append(f'<text x="2" y="{pad - 8}" font-size="10">+{peak}</text>'
+                 f'<text x="2" y="{height - pad + 12}" font-size="10">−{peak}</text></svg>')
+    return "".join(parts)
+
+
+def _side(change: DutyChange, which: str) -> str:
+    action = change.baseline if which == "b" else change.candidate
+    if action is None:
+        return '<span class="dim">—</span>'
+    return (f'<span class="{action.status.value}">{escape(action.status.value)}</span> '
+            f'{action.due} ({action.progress.done}/{action.progress.required})')
+
+
+def render_html(report: WhatIfReport, lang: str = "en") -> str:
+    w = WORDS[lang]
+    totals = report.totals()
+    conv = totals["conversations"]
+    over = totals["overdue_cases"]["difference"]
+    out = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{w["title"]}: '
+           f'{escape(report.candidate)}</title><style>{CSS}</style></head><body>',
+           f'<h1>{w["title"]} — {escape(report.candidate)}</h1>',
+           f'<p>{w["baseline"]}: <code>{escape(report.baseline)}</code> · {w["candidate"]}: '
+           f'<code>{escape(report.candidate)}</code> · {w["as_of"]} {report.as_of}</p>',
+           f'<div class="kpi"><b>{totals["cases"]}</b>{w["cases"]}</div>',
+           f'<div class="kpi"><b>{totals["changed_cases"]}</b>{w["changed"]}</div>',
+           f'<div class="kpi"><b class="{_cls(over)}">{_signed(over)}</b>{w["overdue"]}</div>',
+           f'<div class="kpi"><b class="{_cls(conv["average_per_month"])}">{_signed(conv["average_per_month"])}</b>{w["conv"]}</div>']
+    if totals["bad_cases"]:
+        out.append(f'<div class="kpi"><b class="up">{totals["bad_cases"]}</b>{w["bad"]}</div>')
+
+    out.append(f'<h2>{w["rules"]}</h2>')
+    summaries = report.rule_summaries()
+    if not summaries:
+        out.append(f'<p>{w["none"]}</p>')
+    else:
+        out.append(f'<table><tr><th>{w["rule"]}</th><th>{w["added"]}</th><th>{w["removed"]}</th>'
+                   f'<th>{w["moved"]}</th><th>{w["required"]}</th></tr>')
+        for s in summaries:
+            m = s.moved_stats()
+            moved = f'{m["count"]}: {m["min"]} / {m["median"]} / {m["max"]}' if m else "—"
+            out.append(f'<tr><td><b>{escape(s.rule)}</b><br><span class="dim">{escape(s.title)}</span></td>'
+                       f'<td class="n">{s.added}</td><td class="n">{s.removed}</td><td class="n">{moved}</td>'
+                       f'<td class="n">{s.required_changed}</td></tr>')
+        out.append("</table>")
+        out.append(f'<h2>{w["transitions"]}</h2><table><tr><th>{w["rule"]}</th><th>{w["from"]}</th>'
+                   f'<th>{w["to"]}</th><th>{w["count"]}</th></tr>')
+        for s in summaries:
+            for (f, t), n in sorted(s.transitions.items()):
+                out.append(f'<tr><td>{escape(s.rule)}</td><td class="{escape(f)}">{escape(f)}</td>'
+                           f'<td class="{escape(t)}">{escape(t)}</td><td class="n">{n}</td></tr>')
+        out.append("</table>")
+
+    out.append(f'<h2>{w["months"]}</h2>')
+    out.append(f'<p>{_signed(conv["difference"])} ({conv["baseline"]} → {conv["candidate"]}) / {conv["months"]} = '
+               f'{_signed(conv["average_per_month"])}</p>')
+    out.append(_bars(conv["per_month"]))
+
+    out.append(f'<h2>{w["per_case"]} ({len(report.changed)})</h2>')
+    for case in report.changed:
+        out.append(f'<details><summary><b>{escape(case.case_id)}</b> — {len(case.changes)}</summary><table>'
+                   f'<tr><th>{w["rule"]}</th><th></th><th>{w["baseline"]}</th><th>{w["candidate"]}</th><th>{w["days"]}</th></tr>')
+        for change in case.changes:
+            days = "" if change.days_moved is None else _signed(change.days_moved)
+            why = "".join(f"<li>{escape(line)}</li>" for line in change.why)
+            out.append(f'<tr><td>{escape(change.rule)}<br><span class="dim">{escape(change.benefit or "")} '
+                       f'{change.anchor}</span></td><td>{change.kind}</td><td>{_side(change, "b")}</td>'
+                       f'<td>{_side(change, "c")}</td><td class="n">{days}</td></tr>'
+                       f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
+        out.append("</table></details>")
+    if report.errors:
+        out.append(f'<h2>{w["errors"]}</h2><ul>' + "".join(f"<li>{escape(e)}</li>" for e in report.errors) + "</ul>")
+    out.append("</body></html>")
+    return "\n".join(out)

@@ -1,0 +1,314 @@
+"""What-if: evaluate the same cases under a baseline and a candidate rule set and report the difference.
+
+Pairing. A duty is identified by its rule id, the benefit period it belongs to (benefit type and
+anchor date) and its position among that rule's actions for that period (the milestones, ordered by
+the number required). A baseline duty and a candidate duty with the same identity are *paired*; a
+candidate duty without a partner is *added*, a baseline duty without one is *removed*. Where a change
+moves the anchor itself (e.g. ``anchor: {from: contact}``), the leftovers are paired a second time by
+rule, benefit and position alone, so the duty shows as moved instead of removed and added.
+
+A paired duty *changed* when its due date moved (reported in days, candidate minus baseline), its
+status changed (met → overdue …) or the number required changed (4/4 → 4/6).
+
+Conversation demand. For every rule that counts conversations, each non-exempt duty demands the
+conversations its milestone adds (a rule with milestones 1 by month 3 and 2 by month 6 demands one
+conversation due in each of those months). The demand is attributed to the month of the due date.
+The report gives, per month, the candidate's demand minus the baseline's, summed over all cases, and
+the average over the months from the first to the last month where the two differ (months in between
+without a difference count as 0). A joint conversation
+can satisfy two rules (the contact course and the joint-conversation duty); the demand counts the
+duties' requirements, not distinct meetings.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Optional
+
+from engine.check import Engine
+from engine.ruleset import RuleSet
+from models.actions import Action, CheckResult, Status
+from models.loading import InputError, Loaded
+
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+NONE = "—"  # the status of a duty that does not exist on one side
+
+
+@dataclass(frozen=True)
+class DutyChange:
+    """One duty that differs between the baseline and the candidate."""
+
+    case_id: str
+    rule: str
+    title: str
+    benefit: Optional[str]
+    anchor: date
+    baseline: Optional[Action]
+    candidate: Optional[Action]
+
+    @property
+    def kind(self) -> str:
+        if self.baseline is None:
+            return ADDED
+        return REMOVED if self.candidate is None else CHANGED
+
+    @property
+    def days_moved(self) -> Optional[int]:
+        if self.baseline is None or self.candidate is None or self.baseline.due == self.candidate.due:
+            return None
+        return (self.candidate.due - self.baseline.due).days
+
+    @property
+    def status_from(self) -> str:
+        return self.baseline.status.value if self.baseline else NONE
+
+    @property
+    def status_to(self) -> str:
+        return self.candidate.status.value if self.candidate else NONE
+
+    @property
+    def required_changed(self) -> bool:
+        return (self.baseline is not None and self.candidate is not None
+                and self.baseline.progress.required != self.candidate.progress.required)
+
+    @property
+    def why(self) -> list[str]:
+        """The reason: the candidate's explanation, or for a removed duty the baseline's."""
+        return (self.candidate or self.baseline).why
+
+    def to_json(self) -> dict:
+        def side(a: Optional[Action]) -> Optional[dict]:
+            if a is None:
+                return None
+            return {"status": a.status.value, "due": str(a.due), "progress": f"{a.progress.done}/{a.progress.required}",
+                    "done_on": str(a.done_on) if a.done_on else None}
+        return {"rule": self.rule, "title": self.title, "benefit": self.benefit, "anchor": str(self.anchor),
+                "change": self.kind, "days_moved": self.days_moved, "baseline": side(self.baseline),
+                "candidate": side(self.candidate), "why": self.why}
+
+
+def _identity(a: Action) -> tuple:
+    return (a.rule, a.benefit, a.anchor)
+
+
+def _milestone_order(a: Action) -> tuple:
+    return (a.progress.required, a.due)
+
+
+def _pair_by(base: list[Action], cand: list[Action], key) -> tuple[list[tuple[Action, Action]], list[Action], list[Action]]:
+    groups_b: dict = defaultdict(list)
+    groups_c: dict = defaultdict(list)
+    for a in base:
+        groups_b[key(a)].append(a)
+    for a in cand:
+        groups_c[key(a)].append(a)
+    pairs, left_b, left_c = [], [], []
+    for k in list(groups_b) + [k for k in groups_c if k not in groups_b]:
+        b = sorted(groups_b.get(k, []), key=_milestone_order)
+        c = sorted(groups_c.get(k, []), key=_milestone_order)
+        pairs += list(zip(b, c))
+        left_b += b[len(c):]
+        left_c += c[len(b):]
+    return pairs, left_b, left_c
+
+
+def pair_actions(base: list[Action], cand: list[Action]) -> tuple[list[tuple[Action, Action]], list[Action], list[Action]]:
+    """(paired, removed, added): by rule, benefit, anchor and position; then by rule and benefit."""
+    pairs, left_b, left_c = _pair_by(base, cand, _identity)
+    more, left_b, left_c = _pair_by(sorted(left_b, key=lambda a: a.anchor), sorted(left_c, key=lambda a: a.anchor),
+                                    lambda a: (a.rule, a.benefit))
+    return pairs + more, left_b, left_c
+
+
+def _differs(b: Action, c: Action) -> bool:
+    return b.due != c.due or b.status != c.status or b.progress.required != c.progress.required
+
+
+def diff_results(base: CheckResult, cand: CheckResult) -> list[DutyChange]:
+    pairs, removed, added = pair_actions(base.actions, cand.actions)
+    out = [DutyChange(base.case_id, c.rule, c.title, c.benefit, c.anchor, b, c) for b, c in pairs if _differs(b, c)]
+    out += [DutyChange(base.case_id, b.rule, b.title, b.benefit, b.anchor, b, None) for b in removed]
+    out += [DutyChange(base.case_id, c.rule, c.title, c.benefit, c.anchor, None, c) for c in added]
+    out.sort(key=lambda d: (d.anchor, d.rule, (d.candidate or d.baseline).due))
+    return out
+
+
+def conversation_rules(ruleset: RuleSet) -> set[str]:
+    return {r.id for r in ruleset.rules if any(m.type == "conversation" for m in r.counts)}
+
+
+def conversation_demand(result: CheckResult, rules: set[str]) -> Counter:
+    """Conversations demanded per due month (``YYYY-MM``) by the non-exempt duties of counting rules."""
+    demand: Counter = Counter()
+    groups: dict = defaultdict(list)
+    for a in result.actions:
+        if a.rule in rules:
+            groups[_identity(a)].append(a)
+    for actions in groups.values():
+        before = 0
+        for a in sorted(actions, key=_milestone_order):
+            if a.status is not Status.exempt:
+                demand[a.due.strftime("%Y-%m")] += a.progress.required - before
+            before = a.progress.required
+    return demand
+
+
+@dataclass
+class RuleSummary:
+    rule: str
+    title: str
+    added: int = 0
+    removed: int = 0
+    moved: list[int] = field(default_factory=list)
+    required_changed: int = 0
+    transitions: Counter = field(default_factory=Counter)  # (from, to) -> duties
+    cases: set = field(default_factory=set)
+
+    def add(self, change: DutyChange) -> None:
+        self.cases.add(change.case_id)
+        if change.kind == ADDED:
+            self.added += 1
+        elif change.kind == REMOVED:
+            self.removed += 1
+        else:
+            if change.days_moved is not None:
+                self.moved.append(change.days_moved)
+            if change.required_changed:
+                self.required_changed += 1
+        if change.status_from != change.status_to:
+            self.transitions[(change.status_from, change.status_to)] += 1
+
+    def moved_stats(self) -> Optional[dict]:
+        if not self.moved:
+            return None
+        return {"count": len(self.moved), "min": min(self.moved), "median": statistics.median(self.moved),
+                "max": max(self.moved)}
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "title": self.title, "cases": len(self.cases), "added": self.added,
+                "removed": self.removed, "moved": self.moved_stats(), "required_changed": self.required_changed,
+                "status_changes": [{"from": f, "to": t, "count": n} for (f, t), n in sorted(self.transitions.items())]}
+
+
+@dataclass
+class CaseDiff:
+    case_id: str
+    source: str
+    changes: list[DutyChange]
+
+
+@dataclass
+class WhatIfReport:
+    baseline: str
+    candidate: str
+    as_of: date
+    cases: int = 0
+    changed: list[CaseDiff] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rules: dict[str, RuleSummary] = field(default_factory=dict)
+    overdue_baseline: int = 0
+    overdue_candidate: int = 0
+    demand_baseline: Counter = field(default_factory=Counter)
+    demand_candidate: Counter = field(default_factory=Counter)
+
+    def add(self, source: str, base: CheckResult, cand: CheckResult, conv_base: set[str], conv_cand: set[str]) -> CaseDiff:
+        self.cases += 1
+        self.overdue_baseline += any(a.status is Status.overdue for a in base.actions)
+        self.overdue_candidate += any(a.status is Status.overdue for a in cand.actions)
+        self.demand_baseline.update(conversation_demand(base, conv_base))
+        self.demand_candidate.update(conversation_demand(cand, conv_cand))
+        changes = diff_results(base, cand)
+        diff = CaseDiff(base.case_id, source, changes)
+        if changes:
+            self.changed.append(diff)
+            for change in changes:
+                summary = self.rules.setdefault(change.rule, RuleSummary(change.rule, change.title))
+                summary.add(change)
+        return diff
+
+    def conversation_difference(self) -> dict[str, int]:
+        """Candidate minus baseline demand, every month from the first to the last month that differs."""
+        months = sorted(m for m in set(self.demand_baseline) | set(self.demand_candidate)
+                        if self.demand_candidate[m] != self.demand_baseline[m])
+        if not months:
+            return {}
+        out = {}
+        year, month = map(int, months[0].split("-"))
+        while f"{year:04d}-{month:02d}" <= months[-1]:
+            key = f"{year:04d}-{month:02d}"
+            out[key] = self.demand_candidate[key] - self.demand_baseline[key]
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return out
+
+    def totals(self) -> dict:
+        per_month = self.conversation_difference()
+        total = sum(per_month.values())
+        return {
+            "cases": self.cases,
+            "bad_cases": len(self.errors),
+            "changed_cases": len(self.changed),
+            "changes": sum(len(c.changes) for c in self.changed),
+            "overdue_cases": {"baseline": self.overdue_baseline, "candidate": self.overdue_candidate,
+                              "difference": self.overdue_candidate - self.overdue_baseline},
+            "conversations": {
+                "baseline": sum(self.demand_baseline.values()),
+                "candidate": sum(self.demand_candidate.values()),
+                "difference": total,
+                "months": len(per_month),
+                "average_per_month": round(total / len(per_month), 2) if per_month else 0,
+                "per_month": per_month,
+            },
+        }
+
+    def rule_summaries(self) -> list[RuleSummary]:
+        return sorted(self.rules.values(), key=lambda s: (-len(s.cases), s.rule))
+
+    def to_json(self) -> dict:
+        return {
+            "baseline": self.baseline,
+            "candidate": self.candidate,
+            "as_of": str(self.as_of),
+            "totals": self.totals(),
+            "rules": [s.to_json() for s in self.rule_summaries()],
+            "cases": [{"case_id": c.case_id, "source": c.source, "changes": [d.to_json() for d in c.changes]}
+                      for c in self.changed],
+            "errors": self.errors,
+        }
+
+
+class WhatIf:
+    """Two engines, built once and reused for every case."""
+
+    def __init__(self, baseline: RuleSet, candidate: RuleSet):
+        self.baseline = Engine(baseline)
+        self.candidate = Engine(candidate)
+        self._conv_base = conversation_rules(baseline)
+        self._conv_cand = conversation_rules(candidate)
+
+    def run(self, cases: Iterable[Loaded], as_of: date, lang: str = "da") -> WhatIfReport:
+        report = WhatIfReport(self.baseline.ruleset.label, self.candidate.ruleset.label, as_of)
+        for loaded in cases:
+            self.add(report, loaded, as_of, lang)
+        return report
+
+    def add(self, report: WhatIfReport, loaded: Loaded, as_of: date, lang: str = "da") -> Optional[CaseDiff]:
+        """Evaluate one case under both rule sets; a bad case is recorded in ``report.errors``."""
+        if isinstance(loaded, InputError):
+            report.errors.append(str(loaded))
+            return None
+        case = loaded.case
+        try:
+            # Most cases do not change: compare without the why texts (the audit's fast path) and
+            # explain only the cases that differ.
+            base = self.baseline.check(case, as_of, lang, explain_why=False)
+            cand = self.candidate.check(case, as_of, lang, explain_why=False)
+            if diff_results(base, cand):
+                base = self.baseline.check(case, as_of, lang)
+                cand = self.candidate.check(case, as_of, lang)
+        except (ValueError, OverflowError) as exc:  # e.g. a due date beyond the calendar
+            report.errors.append(f"{loaded.source}: case {case.case_id} cannot be evaluated ({exc})")
+            return None
+        return report.add(loaded.source, base, cand, self._conv_base, self._conv_cand)

@@ -1,0 +1,184 @@
+"""Override files: applying parameter changes to named rules, and the errors a policy person sees."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from engine.check import Engine
+from engine.durable_backend import ruleset_name
+from engine.overrides import apply_override, deep_merge, load_rules, read_override
+from engine.ruleset import RuleSetError, load_ruleset
+from models.loading import read_file
+
+ROOT = Path(__file__).resolve().parent.parent
+OVERRIDES = ROOT / "samples" / "overrides"
+DATA = Path(__file__).parent / "data" / "whatif"
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_ruleset()
+
+
+def write(tmp_path: Path, text: str, name: str = "change.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path, base) -> list[str]:
+    with pytest.raises(RuleSetError) as caught:
+        apply_override(base, read_override(path))
+    return caught.value.problems
+
+
+def test_deep_merge_merges_mappings_and_replaces_everything_else():
+    old = {"valid": {"from": "2020-01-01", "regime": "LAB2020"}, "milestones": [{"count": 4}], "x": 1}
+    new = {"valid": {"from": "2019-07-01"}, "milestones": [{"count": 6}]}
+    assert deep_merge(old, new) == {"valid": {"from": "2019-07-01", "regime": "LAB2020"},
+                                    "milestones": [{"count": 6}], "x": 1}
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in OVERRIDES.glob("*.yaml")))
+def test_every_sample_override_applies(base, name):
+    candidate = load_rules(OVERRIDES / f"{name}.yaml", base)
+    assert candidate.name == f"{base.name}+{name}"
+    assert candidate.digest != base.digest
+    assert candidate.label != base.label
+
+
+def test_six_conversations_changes_only_the_contact_course(base):
+    candidate = load_rules(OVERRIDES / "six-conversations.yaml", base)
+    rule = candidate.by_key("contact-course-4-conversations")
+    assert [(m.count, m.after.months) for m in rule.milestones] == [(6, 6)]
+    assert rule.valid == base.by_key("contact-course-4-conversations").valid  # untouched parts stay
+    unchanged = [r for r in candidate.rules if r.key != rule.key]
+    assert unchanged == [r for r in base.rules if r.key != rule.key]
+    assert candidate.origin[rule.key] == "contact-course.yaml + six-conversations.yaml"
+
+
+def test_a_validity_date_is_merged_into_the_rule_keeping_its_regime(base):
+    candidate = load_rules(OVERRIDES / "july-2019-start.yaml", base)
+    rule = candidate.by_key("contact-course-4-conversations")
+    assert rule.valid.from_ == date(2019, 7, 1)
+    assert rule.valid.regime == base.by_key("contact-course-4-conversations").valid.regime
+    assert candidate.by_key("first-conversation-within-1-week/khr2014").valid.to == date(2019, 6, 30)
+    assert candidate.by_key("first-conversation-within-1-week/khr2014").valid.from_ == date(2014, 1, 1)
+
+
+def test_an_id_without_variant_changes_every_variant(base, tmp_path):
+    path = write(tmp_path, "name: later\nchanges:\n  - rule: education-order\n    set: {milestones: [{count: 1, after: {days: 14}}]}\n")
+    candidate = apply_override(base, read_override(path))
+    for rule in candidate.variants("education-order"):
+        assert rule.milestones[0].after.days == 14
+    assert len(candidate.variants("education-order")) == len(base.variants("education-order"))
+
+
+def test_add_and_remove_whole_rules(base):
+    candidate = load_rules(OVERRIDES / "akasse-trial-first-3-months.yaml", base)
+    trial = candidate.by_key("contact-course-4-conversations/akasse-trial")
+    assert [b.value for b in trial.applies_to.benefits] == ["a_dagpenge"]
+    assert "a_dagpenge" not in [b.value for b in candidate.by_key("contact-course-4-conversations").applies_to.benefits]
+    assert candidate.origin[trial.key] == "akasse-trial-first-3-months.yaml"
+
+
+def test_remove(base, tmp_path):
+    path = write(tmp_path, "name: no-jobparat\nremove: [jobparat-work-for-benefit-by-3-months]\n")
+    candidate = apply_override(base, read_override(path))
+    assert "jobparat-work-for-benefit-by-3-months" not in candidate.ids
+    assert len(candidate.rules) == len(base.rules) - 1
+
+
+def test_a_bad_value_names_file_line_and_field(base, tmp_path):
+    path = write(tmp_path, "name: bad\nchanges:\n  - rule: contact-course-4-conversations\n    set:\n"
+                           "      milestones:\n        - {count: 0, after: {months: 6}}\n")
+    assert problems_of(path, base) == [
+        f"{path}:6: changes[0].set.milestones[0].count: Input should be greater than or equal to 1"]
+
+
+def test_an_impossible_date_and_a_misspelt_field(base, tmp_path):
+    path = write(tmp_path, "name: bad\nchanges:\n  - rule: ret-og-pligt-offer-by-6-months\n    set:\n"
+                           "      valid: {from: 2019-13-01}\n      milestone: []\n")
+    problems = problems_of(path, base)
+    assert f"{path}:5: changes[0].set.valid.from: impossible date '2019-13-01' (month must be in 1..12)" in problems
+    assert f"{path}:6: changes[0].set.milestone: unknown field (misspelt, or not part of the format)" in problems
+
+
+def test_a_rule_level_check_fails_on_the_set_block(base, tmp_path):
+    path = write(tmp_path, "name: bad\nchanges:\n  - rule: dagpenge-joint-conversations\n    set:\n"
+                           "      milestones: [{count: 2, after: {months: 3}}, {count: 1, after: {months: 6}}]\n")
+    assert problems_of(path, base) == [
+        f"{path}:5: changes[0].set: milestone counts must rise (1, 2, …) without repeats"]
+
+
+def test_an_unknown_rule_lists_the_known_ids(base, tmp_path):
+    path = write(tmp_path, "name: bad\nchanges:\n  - rule: contact-course-6\n    set: {}\nremove: [nothing-like-this]\n")
+    problems = problems_of(path, base)
+    assert problems[0].startswith(f"{path}:3: changes[0].rule: no rule 'contact-course-6' in {base.label}; known: ")
+    assert "contact-course-4-conversations" in problems[0]
+    assert "first-conversation-within-1-week/lab2020" in problems[0]
+    assert problems[1].startswith(f"{path}:5: remove[0]: no rule 'nothing-like-this'")
+
+
+def test_identity_cannot_be_set_and_an_added_rule_cannot_clash(base, tmp_path):
+    path = write(tmp_path, "name: bad\nchanges:\n  - rule: contact-course-4-conversations\n    set: {id: other}\n")
+    assert problems_of(path, base) == [
+        f"{path}:4: changes[0].set.id: a rule's id cannot be changed; remove the rule and add a new one instead"]
+    rule = (ROOT / "rules" / "ret-og-pligt.yaml").read_text(encoding="utf-8").split("rules:\n", 1)[1]
+    path = write(tmp_path, "name: again\nadd:\n" + rule, "again.yaml")
+    problems = problems_of(path, base)
+    assert len(problems) == 1 and "add[0].id: rule 'ret-og-pligt-offer-by-6-months' already exists" in problems[0]
+
+
+def test_the_override_file_itself_is_checked(tmp_path):
+    for text, expected in [
+        ("name: Six Conversations\nchanges: []\n", ":1: name: String should match pattern"),
+        ("name: x\nchange: []\n", ":2: change: unknown field"),
+        ("name: x\n", ": the override changes nothing"),
+        ("name: x\nchanges: [\n", ": not valid YAML"),
+        ("- just a list\n", ": an override is a mapping"),
+    ]:
+        path = write(tmp_path, text)
+        with pytest.raises(RuleSetError) as caught:
+            read_override(path)
+        assert expected in caught.value.problems[0], (text, caught.value.problems)
+
+
+def test_base_is_relative_to_the_override_file(tmp_path):
+    shutil.copytree(ROOT / "rules", tmp_path / "local-rules")
+    (tmp_path / "changes").mkdir()
+    path = write(tmp_path / "changes", "name: x\nbase: ../local-rules\nremove: [education-order]\n")
+    candidate = load_rules(path)
+    assert candidate.name == "sagsrute-lab+x" and "education-order" not in candidate.ids
+    missing = write(tmp_path, "name: x\nbase: no-such-dir\nremove: [education-order]\n")
+    with pytest.raises(RuleSetError) as caught:
+        load_rules(missing)
+    assert caught.value.problems == [f"{missing}:2: base: 'no-such-dir' is not a rule directory"]
+
+
+def test_a_missing_candidate_is_an_error():
+    with pytest.raises(RuleSetError) as caught:
+        load_rules(Path("no/such/override.yaml"))
+    assert caught.value.problems == ["no/such/override.yaml: no such rule directory or override file"]
+
+
+def test_baseline_and_candidate_side_by_side_in_one_process(base):
+    """Both register their own durable_rules ruleset (named by content digest) and give their own
+    answers, in any order, with the baseline built again after the candidate."""
+    candidate = load_rules(OVERRIDES / "six-conversations.yaml", base)
+    assert ruleset_name(base) != ruleset_name(candidate)
+    case = next(read_file(DATA / "wi-1-kontanthjaelp-4-conversations.yaml")).case
+    day = date(2021, 12, 31)
+    first, second, again = Engine(base), Engine(candidate), Engine(load_ruleset())
+
+    def contact(engine):
+        [a] = [a for a in engine.check(case, day).actions if a.rule == "contact-course-4-conversations"]
+        return a.status.value, f"{a.progress.done}/{a.progress.required}"
+
+    assert contact(first) == ("met", "4/4")
+    assert contact(second) == ("overdue", "4/6")
+    assert contact(again) == ("met", "4/4")
+    assert contact(first) == ("met", "4/4")
+    assert second.selector.name != first.selector.name == again.selector.name
