@@ -9,6 +9,8 @@ from typing import Optional
 
 from engine.durable_backend import DurableSelector
 from engine.evaluate import evaluate_rule
+from engine.kinds import evaluate_kind
+from engine.routing import Router, routing_period
 from engine.profile import Quantiser, periods_as_of
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
 from models.actions import Action, CheckResult
@@ -25,6 +27,7 @@ class Engine:
         self.selector = selector_factory(ruleset)
         self._rules = {r.key: r for r in ruleset.rules}
         self._order = {r.key: i for i, r in enumerate(ruleset.rules)}
+        self.router = Router(ruleset.routing)
 
     @classmethod
     def from_directory(cls, directory: Path | str = DEFAULT_RULES_DIR) -> "Engine":
@@ -34,14 +37,26 @@ class Engine:
         keys = self.selector.select(self.quantiser.profile(case, period))
         return sorted(keys, key=self._order.__getitem__)
 
-    def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True) -> CheckResult:
-        """``explain_why=False`` (the batch audit) leaves out the ``why`` texts; nothing else changes."""
+    def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,
+              with_routing: bool = True) -> CheckResult:
+        """``explain_why=False`` (the batch audit) leaves out the ``why`` texts; nothing else changes.
+        ``with_routing=False`` leaves out the routing section (callers that only count duties)."""
         actions: list[Action] = []
-        for period in periods_as_of(case, as_of):
+        periods = periods_as_of(case, as_of)
+        for period in periods:
             for key in self.applicable(case, period):
-                actions += evaluate_rule(case, period, self._rules[key], lang, explain_why)
+                rule = self._rules[key]
+                if rule.kind == "deadline":
+                    actions += evaluate_rule(case, period, rule, lang, explain_why)
+                else:
+                    actions += evaluate_kind(case, period, rule, lang, explain_why, self.router)
         actions.sort(key=Action.sort_key)
-        return CheckResult(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label, actions=actions)
+        routing = None
+        if with_routing and self.ruleset.routing:
+            chosen = routing_period(periods)
+            routing = self.router.route(case, chosen, lang) if chosen is not None else None
+        return CheckResult(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label, actions=actions,
+                           routing=routing)
 
 
 _default: Optional[Engine] = None

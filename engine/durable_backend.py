@@ -21,6 +21,7 @@ from typing import Callable
 from durable import engine as durable_engine
 
 from engine.dates import day_number
+from engine.kinds import PER_EVENT_VALIDITY
 from engine.profile import anchor_field
 from engine.ruleset import RuleSet
 from models.rules import Rule
@@ -39,9 +40,13 @@ def _alternatives(rule: Rule) -> list[list[dict]]:
     """Expand a rule's conditions into flat conjunctions, one per alternative (durable has no safe $or)."""
     applies = rule.applies_to
     field = anchor_field(rule.anchor.from_, applies.category.value if applies.category else None)
-    common: list[dict] = [{"$gte": {field: day_number(rule.valid.from_)}}]
-    if rule.valid.to is not None:
-        common.append({"$lte": {field: day_number(rule.valid.to)}})
+    if rule.kind in PER_EVENT_VALIDITY:
+        # validity is judged on each event's own day (engine/kinds): only require that the anchor exists
+        common: list[dict] = [{"$gte": {field: 0}}]
+    else:
+        common = [{"$gte": {field: day_number(rule.valid.from_)}}]
+        if rule.valid.to is not None:
+            common.append({"$lte": {field: day_number(rule.valid.to)}})
     if applies.age_below is not None:
         common.append({"$lt": {"age": applies.age_below}})
     if applies.age_from is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Optional
+from typing import Optional, Union
 
 from pydantic import BaseModel
 
@@ -38,11 +38,41 @@ class Action(BaseModel):
         return (self.status is not Status.overdue, self.due, self.rule, self.anchor)
 
 
+class RoutingDecision(BaseModel):
+    """One routing decision: the aspect, its value, the routing rule that gave it, why and the source."""
+
+    aspect: str
+    value: Optional[Union[str, list[str]]] = None
+    rule: Optional[str] = None  # the routing rule id; none where no rule decides and the default applies
+    why: str
+    source: Optional[str] = None
+
+
+class Routing(BaseModel):
+    """extension: where the case belongs, for the benefit period in force on the as-of date (or the
+    latest one before it). See docs/case-format-extensions.md."""
+
+    benefit: str  # the period's recorded benefit
+    period_start: date
+    decided_on: date  # the as-of date, or the period's end where it ended before
+    benefit_route: str  # uddannelseshjaelp | kontanthjaelp for cash-benefit periods, else the period's own benefit
+    benefit_matches_route: bool
+    rate: Optional[str] = None  # youth | adult (cash benefits)
+    track: Optional[str] = None  # education | job
+    categories: list[str] = []  # the visitation categories valid for the period
+    current_category: Optional[str] = None  # the latest assessment in the period on the decision date
+    category_valid: Optional[bool] = None  # whether current_category is one of categories
+    labour_market_distance: Optional[str] = None  # close | far (offer duration limits)
+    akasse_trial: Optional[str] = None  # akasse | jobcenter (a-dagpenge 2020-2023)
+    decisions: list[RoutingDecision] = []
+
+
 class CheckResult(BaseModel):
     case_id: str
     as_of: date
     rules_version: str
     actions: list[Action]
+    routing: Optional[Routing] = None  # extension
 
     def to_contract(self) -> dict:
         return self.model_dump(mode="json", exclude_none=True)

@@ -108,6 +108,7 @@ class Offer(Strict):
     ]
     end: Optional[IsoDate] = None
     employer: Optional[Literal["private", "public"]] = None
+    extended: Optional[bool] = None  # extension: the duration was extended after a concrete assessment
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> "Offer":
@@ -130,6 +131,7 @@ class Marker(Strict):
         "literacy_test",
         "coordinating_caseworker",
         "education_start",
+        "cv_registered",  # extension: a CV put on Jobnet
     ]
     date: IsoDate
 

@@ -148,17 +148,54 @@ class Postponement(RuleModel):
         return self
 
 
+class MaxGap(RuleModel):
+    """kind ``max_gap``: after each counting event ends (its ``end``, or its date where it has none),
+    the next one must start within ``within``. An event still running has no gap after it; an
+    event of ``until`` (e.g. ``education_start``) ends the duty."""
+
+    within: OffsetSpec
+    until: list[EventMatch] = []
+
+
+class Cadence(RuleModel):
+    """kind ``cadence``: back-to-back windows of length ``every`` from ``anchor + start``, each
+    needing ``count`` counting events inside it. Each window is its own obligation, anchored on its
+    first day: windows that begin after the rule's validity ends are not produced."""
+
+    start: OffsetSpec = OffsetSpec()
+    every: OffsetSpec
+    count: Annotated[int, Field(ge=1, le=100)]
+    max_windows: Annotated[int, Field(ge=1, le=1000)] = 120  # a bound so a very old case stays cheap
+
+
+class OfferLimit(RuleModel):
+    """One duration limit of kind ``offer_limit``. The first limit whose conditions match an offer
+    applies; ``extended_max`` is used for an offer marked ``extended: true``."""
+
+    offer: str
+    employer: Optional[Literal["private", "public"]] = None
+    distance: Optional[Literal["close", "far"]] = None
+    max: OffsetSpec
+    extended_max: Optional[OffsetSpec] = None
+
+
 class Rule(RuleModel):
     id: Annotated[str, Field(pattern=RULE_ID.pattern)]
     # Where one canonical duty has separate groups or regimes (e.g. the education order for
     # uddannelseshjælp from 2014 and for young a-dagpenge recipients from 2020), each is a variant.
     variant: Optional[Annotated[str, Field(pattern=RULE_ID.pattern)]] = None
     title: Titles
-    kind: Literal["deadline"] = "deadline"
+    # deadline: N counting events by anchor + offset (milestones); max_gap: at most a given time
+    # between consecutive counting events; cadence: N counting events in every window of a
+    # recurring period; offer_limit: each offer must end within its duration limit.
+    kind: Literal["deadline", "max_gap", "cadence", "offer_limit"] = "deadline"
     valid: Validity
     applies_to: AppliesTo
     anchor: Anchor
-    milestones: Annotated[list[Milestone], Field(min_length=1)]
+    milestones: list[Milestone] = []
+    max_gap: Optional[MaxGap] = None
+    cadence: Optional[Cadence] = None
+    limits: list[OfferLimit] = []
     counts: Annotated[list[EventMatch], Field(min_length=1)]
     counts_label: Titles  # what is counted, e.g. "conversations" / "samtaler"
     postponed_by: list[Postponement] = []
@@ -169,6 +206,13 @@ class Rule(RuleModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Rule":
+        needs = {"deadline": "milestones", "max_gap": "max_gap", "cadence": "cadence", "offer_limit": "limits"}
+        for kind, part in needs.items():
+            given = bool(getattr(self, part))
+            if kind == self.kind and not given:
+                raise ValueError(f"kind {kind!r} needs '{part}'")
+            if kind != self.kind and given:
+                raise ValueError(f"'{part}' belongs to kind {kind!r}, but this rule is kind {self.kind!r}")
         counts = [m.count for m in self.milestones]
         if counts != sorted(set(counts)):
             raise ValueError("milestone counts must rise (1, 2, …) without repeats")
@@ -196,3 +240,65 @@ class RuleSetManifest(RuleModel):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     version: Annotated[str, Field(min_length=1)]
     description: Optional[str] = None
+
+
+# --- Routing: which benefit, track, visitation categories, labour-market distance and a-kasse
+# placement a benefit period belongs to. A decision table per aspect: the first rule in file order
+# whose conditions hold (and which is in force on the decision date) gives the value.
+
+RoutingAspect = Literal["benefit_route", "rate", "track", "categories", "labour_market_distance", "akasse_trial"]
+
+
+class RoutingWhen(RuleModel):
+    """Conditions of a routing rule; every listed condition must hold, a list means any of its values."""
+
+    benefits: Optional[Annotated[list[BenefitType], Field(min_length=1)]] = None
+    age_below: Optional[Annotated[int, Field(gt=0, lt=130)]] = None  # age on the benefit's start date
+    age_from: Optional[Annotated[int, Field(ge=0, lt=130)]] = None
+    education: Optional[Annotated[list[Education], Field(min_length=1)]] = None
+    category: Optional[Annotated[list[Category], Field(min_length=1)]] = None  # the current category
+    assessed: Optional[bool] = None  # whether the period has any assessment on the decision date
+    akasse: Optional[Annotated[list[str], Field(min_length=1)]] = None  # member of one of these (case-insensitive)
+    started_from: Optional[IsoDate] = None  # the period started on or after this day
+    started_to: Optional[IsoDate] = None  # the period started on or before this day
+
+
+class RoutingRule(RuleModel):
+    id: Annotated[str, Field(pattern=RULE_ID.pattern)]
+    decide: RoutingAspect
+    value: Union[str, list[str]]
+    when: RoutingWhen = RoutingWhen()
+    valid: Validity
+    why: Titles
+    source: Source
+    also: list[Source] = []
+    reading: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _value_fits(self) -> "RoutingRule":
+        allowed = ROUTING_VALUES[self.decide]
+        values = self.value if isinstance(self.value, list) else [self.value]
+        if isinstance(self.value, list) != (self.decide == "categories"):
+            raise ValueError("'categories' takes a list of categories; every other aspect one value")
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise ValueError(f"{self.decide} cannot be {', '.join(bad)}; expected one of {', '.join(allowed)}")
+        return self
+
+
+ROUTING_VALUES: dict[str, tuple[str, ...]] = {
+    "benefit_route": tuple(b.value for b in BenefitType),
+    "rate": ("youth", "adult"),
+    "track": ("education", "job"),
+    "categories": tuple(c.value for c in Category),
+    "labour_market_distance": ("close", "far"),
+    "akasse_trial": ("akasse", "jobcenter"),
+}
+
+
+class RoutingFile(RuleModel):
+    """``routing.yaml``: the routing decision tables of a rule set."""
+
+    family: Annotated[str, Field(pattern=RULE_ID.pattern)]
+    description: Optional[str] = None
+    routing: Annotated[list[RoutingRule], Field(min_length=1)]

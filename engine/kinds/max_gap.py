@@ -1,0 +1,77 @@
+"""kind ``max_gap``: at most a given time between one counting event's end and the next one's start
+(e.g. "højst fire uger mellem hvert tilbud"). Each gap is its own obligation, anchored on the day
+the previous events ended; it is met by the next counting event (or an ``until`` event, such as
+the start of an education) on or before that day + ``within``.
+
+Overlapping events are merged: the gap runs from the latest end among the events started so far.
+An event without an ``end`` is still running, so no gap is due after it. Gaps anchored after the
+rule's validity ends are not produced (a rule applies when in force on the obligation's anchor).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from engine.dates import add_offset
+from engine.evaluate import offset_of, predicate
+from engine.kinds.common import action, context, status
+from models.case import Case
+
+
+def _counting(case: Case, period, rule) -> list[tuple[date, Optional[date]]]:
+    """(start, end) of the counting events inside the period, known on the as-of date; end=None: running."""
+    tests = [predicate(m) for m in rule.counts]
+    out = []
+    for e in case.events:
+        if period.first_day <= e.date <= period.window_end and any(t(e) for t in tests):
+            end = getattr(e, "end", e.date) if hasattr(e, "end") else e.date
+            out.append((e.date, end))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _first_until(case: Case, period, rule) -> Optional[date]:
+    tests = [predicate(m) for m in rule.max_gap.until]
+    days = [e.date for e in case.events
+            if period.first_day <= e.date <= period.window_end and any(t(e) for t in tests)]
+    return min(days) if days else None
+
+
+def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
+    within = offset_of(rule.max_gap.within)
+    events = _counting(case, period, rule)
+    until = _first_until(case, period, rule)
+    as_of = period.as_of
+    label = rule.counts_label.get(lang)
+    base = context(period, rule, lang, explain_why)
+    actions = []
+    i = 0
+    while i < len(events):
+        start, end = events[i]
+        # merge every event that starts before the running stretch has ended
+        while end is not None and i + 1 < len(events) and events[i + 1][0] <= end:
+            i += 1
+            nxt_end = events[i][1]
+            end = None if nxt_end is None else max(end, nxt_end)
+        if end is None:
+            break  # still running on the as-of date: no gap is due
+        if end > as_of:
+            break  # the stretch ends after the as-of date: no gap is due yet
+        if not rule.valid.covers(end) or (until is not None and until <= end):
+            break
+        due = add_offset(end, within)
+        following = events[i + 1][0] if i + 1 < len(events) else None
+        done_on = following
+        closed_by_until = until is not None and (following is None or until < following)
+        if closed_by_until:
+            done_on = until
+        why = base.copy()
+        why.add("gap", end=end, within=within.describe(lang), due=due, label=label)
+        if done_on is None and period.ended and period.ended < due:
+            break  # the period ended inside the gap: the duty lapses
+        st = status(case, rule, due, done_on, as_of, why)
+        actions.append(action(rule, period, lang, st, due, end, int(done_on is not None), 1, why, done_on))
+        if done_on is None or closed_by_until:
+            break
+        i += 1
+    return actions

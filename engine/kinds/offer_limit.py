@@ -1,0 +1,85 @@
+"""kind ``offer_limit``: each offer must end within its duration limit (e.g. virksomhedspraktik
+4 weeks close to the labour market, 13 weeks far from it, extendable to 26).
+
+One obligation per matching offer, anchored on the offer's start; the rule applies when it is in
+force on that day. The due date is the last day the offer may run: start + limit − 1 day (a 4-week
+praktik from Monday 1 March ends Sunday 28 March). Status: ``met`` when the offer ended on or before
+the due date (as of the as-of date), ``overdue`` when its recorded end is after the due date or it
+is still running after it, ``open`` while it runs within the limit. The limit is the first of the
+rule's ``limits`` whose offer, employer and labour-market distance fit; the distance comes from the
+routing (the category on the offer's start day). An offer marked ``extended: true`` gets the
+``extended_max`` where the rule has one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from engine.dates import add_offset
+from engine.evaluate import offset_of, predicate
+from engine.kinds.common import action, context, exemption
+from models.actions import Status
+from models.case import Case, Offer
+from engine import explain
+
+
+def _limit(rule, offer: Offer, distance):
+    for limit in rule.limits:
+        if limit.offer != offer.offer:
+            continue
+        if limit.employer is not None and limit.employer != offer.employer:
+            continue
+        if limit.distance is not None and limit.distance != distance:
+            continue
+        return limit
+    return None
+
+
+def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
+    tests = [predicate(m) for m in rule.counts]
+    as_of = period.as_of
+    base = context(period, rule, lang, explain_why)
+    actions = []
+    for offer in sorted((e for e in case.events if isinstance(e, Offer)), key=lambda e: e.date):
+        if not (period.first_day <= offer.date <= period.window_end) or not any(t(offer) for t in tests):
+            continue
+        if not rule.valid.covers(offer.date):
+            continue
+        why = base.copy()
+        distance = router.distance(case, period, offer.date) if router is not None else None
+        assumed = distance is None and any(l.distance for l in rule.limits)
+        if assumed:
+            distance = "close"  # no category on the offer's start: the stricter limits apply
+            why.add("distance_assumed")
+        limit = _limit(rule, offer, distance)
+        if limit is None:
+            continue  # e.g. a private løntilskud under a rule that limits public ones only
+        extended = bool(offer.extended) and limit.extended_max is not None
+        spec = limit.extended_max if extended else limit.max
+        offset = offset_of(spec)
+        due = add_offset(offer.date, offset) - timedelta(days=1)
+        why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
+                distance=distance or "-", due=due, extended=" (forlænget)" if extended and lang == "da"
+                else (" (extended)" if extended else ""))
+        end = offer.end if offer.end is not None and offer.end <= as_of else None
+        if end is not None and end <= due:
+            why.add("offer_ended", end=end)
+            st, done_on = Status.met, end
+        elif offer.end is not None and offer.end > due:
+            why.add("offer_runs_past", end=offer.end, days=(offer.end - due).days)
+            st, done_on = Status.overdue, None
+        elif as_of > due:
+            st, done_on = Status.overdue, None
+            why.add("overdue", days=(as_of - due).days)
+        else:
+            st, done_on = Status.open, None
+            days = (due - as_of).days
+            why.add("open", days=days) if days else why.add("open_today")
+        if st is Status.overdue:
+            x = exemption(case, rule, due, as_of)
+            if x is not None:
+                why.add("exempt", what=explain.name(explain.EXEMPTION_NAMES, x.kind, lang), start=x.start,
+                        end=explain.open_end(x.end, lang))
+                st = Status.exempt
+        actions.append(action(rule, period, lang, st, due, offer.date, int(st is Status.met), 1, why, done_on))
+    return actions

@@ -1,0 +1,126 @@
+"""Routing decisions: which benefit, rate, track, visitation categories, labour-market distance and
+a-kasse placement a benefit period belongs to (rules/routing.yaml, models.rules.RoutingRule).
+
+Each aspect is a decision table: the first routing rule in file order whose conditions hold and
+which is in force on the decision date gives the value. This is evaluated in plain Python, not with
+durable_rules: "first match wins" is an ordering that durable_rules (which fires every matching
+rule) would have to re-impose afterwards, the conditions use the current category (which the
+profile cache does not quantise) and a table lookup per period costs microseconds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from engine.profile import Period
+from models.actions import Routing, RoutingDecision
+from models.case import Case, Category
+from models.rules import RoutingRule
+
+ASPECTS = ("benefit_route", "rate", "track", "categories", "labour_market_distance", "akasse_trial")
+CASH_BENEFITS = ("kontanthjaelp", "uddannelseshjaelp")
+
+_NO_RULE = {
+    "benefit_route": ("no routing rule decides this benefit: the period's own benefit ({benefit})",
+                      "ingen visitationsregel gælder for ydelsen: forløbets egen ydelse ({benefit})"),
+    "categories": ("no visitation categories apply to {benefit} in the rule set",
+                   "ingen visitationskategorier gælder for {benefit} i regelsættet"),
+}
+
+
+def current_category(case: Case, period: Period, on: date) -> Optional[Category]:
+    """The latest assessment inside the period on or before ``on`` (contract §1: the latest is in force)."""
+    inside = [(a.date, a.category.value) for a in case.assessments if period.first_day <= a.date <= on]
+    # two assessments on one day: a fixed order (by name), so the input's order never matters
+    return Category(max(inside)[1]) if inside else None
+
+
+def _holds(rule: RoutingRule, case: Case, period: Period, category: Optional[Category], on: date) -> bool:
+    w = rule.when
+    if not rule.valid.covers(on):
+        return False
+    if w.benefits is not None and period.benefit.type not in w.benefits:
+        return False
+    if w.age_below is not None and not period.age < w.age_below:
+        return False
+    if w.age_from is not None and not period.age >= w.age_from:
+        return False
+    if w.education is not None and case.citizen.education not in w.education:
+        return False
+    if w.assessed is not None and (category is not None) != w.assessed:
+        return False
+    if w.category is not None and category not in w.category:
+        return False
+    if w.akasse is not None:
+        member = (case.citizen.akasse or "").strip().casefold()
+        if member not in {a.casefold() for a in w.akasse}:
+            return False
+    if w.started_from is not None and period.benefit.start < w.started_from:
+        return False
+    if w.started_to is not None and period.benefit.start > w.started_to:
+        return False
+    return True
+
+
+class Router:
+    """The routing tables of one rule set."""
+
+    def __init__(self, rules: tuple[RoutingRule, ...]):
+        self.tables = {aspect: [r for r in rules if r.decide == aspect] for aspect in ASPECTS}
+
+    def decide(self, case: Case, period: Period, aspect: str, on: date,
+               category: Optional[Category] = None) -> Optional[RoutingRule]:
+        """The routing rule that decides ``aspect`` for the period on ``on`` (None: no rule)."""
+        for rule in self.tables[aspect]:
+            if _holds(rule, case, period, category, on):
+                return rule
+        return None
+
+    def distance(self, case: Case, period: Period, on: date) -> Optional[str]:
+        """close | far on a given day (offer duration limits use the day the offer starts)."""
+        rule = self.decide(case, period, "labour_market_distance", on, current_category(case, period, on))
+        return rule.value if rule else None
+
+    def route(self, case: Case, period: Period, lang: str = "da") -> Routing:
+        on = period.window_end
+        category = current_category(case, period, on)
+        values: dict[str, object] = {}
+        decisions = []
+        benefit = period.benefit.type.value
+        for aspect in ASPECTS:
+            rule = self.decide(case, period, aspect, on, category)
+            if rule is not None:
+                values[aspect] = rule.value
+                decisions.append(RoutingDecision(aspect=aspect, value=rule.value, rule=rule.id,
+                                                 why=rule.why.get(lang), source=rule.source.cite()))
+            elif aspect in _NO_RULE:
+                en, da = _NO_RULE[aspect]
+                values[aspect] = benefit if aspect == "benefit_route" else []
+                decisions.append(RoutingDecision(aspect=aspect, value=values[aspect],
+                                                 why=(da if lang == "da" else en).format(benefit=benefit)))
+        categories = list(values.get("categories") or [])
+        current = category.value if category else None
+        return Routing(
+            benefit=benefit,
+            period_start=period.benefit.start,
+            decided_on=on,
+            benefit_route=values["benefit_route"],
+            benefit_matches_route=values["benefit_route"] == benefit,
+            rate=values.get("rate"),
+            track=values.get("track"),
+            categories=categories,
+            current_category=current,
+            category_valid=(current in categories) if current is not None else None,
+            labour_market_distance=values.get("labour_market_distance"),
+            akasse_trial=values.get("akasse_trial"),
+            decisions=decisions,
+        )
+
+
+def routing_period(periods: list[Period]) -> Optional[Period]:
+    """The period in force on the as-of date, else the latest one before it."""
+    if not periods:
+        return None
+    running = [p for p in periods if p.ended is None]
+    return max(running or periods, key=lambda p: p.benefit.start)
