@@ -10,6 +10,8 @@ An override file (YAML) names the rules it changes and deep-merges new values in
       - rule: contact-course-4-conversations        # an id (every variant), or id/variant
         set:
           milestones: [{count: 6, after: {months: 6}}]
+      - where: {valid: {to: 2019-12-31}}            # or: every rule whose fields have these values
+        set: {valid: {to: 2019-06-30}}
     add:                      # optional: whole new rules, written exactly as in a rule file
       - {id: ..., title: ..., ...}
     remove: [jobparat-work-for-benefit-by-3-months]   # optional: ids or id/variant keys
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.ruleset import RuleSet, RuleSetError, _line_of, load_ruleset, ruleset_from_rules
 from models.loading import NoDatesLoader, field_path, validation_problems
@@ -44,8 +46,18 @@ class _Strict(BaseModel):
 
 
 class Change(_Strict):
-    rule: Annotated[str, Field(min_length=1)]
+    """``rule`` names the rules to change; ``where`` selects them by what they say instead (every
+    rule whose fields include the given values, e.g. ``where: {valid: {to: 2019-12-31}}``)."""
+
+    rule: Optional[Annotated[str, Field(min_length=1)]] = None
+    where: Optional[dict[str, Any]] = None
     set: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> "Change":
+        if (self.rule is None) == (self.where is None):
+            raise ValueError("give exactly one of 'rule' (an id or id/variant) or 'where' (the values rules must have)")
+        return self
 
 
 class OverrideSpec(_Strict):
@@ -121,6 +133,22 @@ def _targets(ruleset: RuleSet, name: str) -> list[Rule]:
     return exact or ([r for r in ruleset.rules if r.id == name] if "/" not in name else [])
 
 
+def _contains(value: Any, wanted: Any) -> bool:
+    """Whether a rule's (dumped) value includes ``wanted``: mappings key by key, lists of mappings
+    as any element including it, everything else compared as text (dates are text in both)."""
+    if isinstance(wanted, dict):
+        return isinstance(value, dict) and all(k in value and _contains(value[k], v) for k, v in wanted.items())
+    if isinstance(value, list) and not isinstance(wanted, list):
+        return any(_contains(item, wanted) for item in value)
+    if isinstance(wanted, list):
+        return isinstance(value, list) and len(value) == len(wanted) and all(map(_contains, value, wanted))
+    return value is not None and str(value) == str(wanted)
+
+
+def _dump(rule: Rule) -> dict:
+    return rule.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
 def _known(ruleset: RuleSet) -> str:
     return ", ".join(sorted({r.key for r in ruleset.rules} | {r.id for r in ruleset.rules}))
 
@@ -145,7 +173,14 @@ def apply_override(base: RuleSet, override: Override) -> RuleSet:
     where = override.path.name
 
     for i, change in enumerate(spec.changes):
-        targets = _targets(base, change.rule)
+        if change.where is not None:
+            targets = [r for r in base.rules if _contains(_dump(r), change.where)]
+            if not targets:
+                problems.append(f"{override.line(('changes', i, 'where'))}: changes[{i}].where: matches no rule "
+                                f"in {base.label}")
+                continue
+        else:
+            targets = _targets(base, change.rule)
         if not targets:
             problems.append(f"{override.line(('changes', i, 'rule'))}: changes[{i}].rule: no rule "
                             f"{change.rule!r} in {base.label}; known: {_known(base)}")
@@ -158,7 +193,7 @@ def apply_override(base: RuleSet, override: Override) -> RuleSet:
             continue
         for target in targets:
             current = rules.get(target.key, target)
-            merged = deep_merge(current.model_dump(mode="json", by_alias=True, exclude_none=True), change.set)
+            merged = deep_merge(_dump(current), change.set)
             label = f" (in rule {target.key})" if len(targets) > 1 else ""
             rule = _validate_rule(merged, override, ("changes", i, "set"), label, problems)
             if rule is not None:

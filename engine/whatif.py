@@ -22,6 +22,7 @@ duties' requirements, not distinct meetings.
 
 from __future__ import annotations
 
+import inspect
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -279,6 +280,15 @@ class WhatIfReport:
         }
 
 
+def _fast_options() -> dict:
+    """Engine.check options for the comparison pass: no why texts and, where the engine has one,
+    no routing section (the what-if compares duties; overrides never change routing tables)."""
+    options = {"explain_why": False}
+    if "with_routing" in inspect.signature(Engine.check).parameters:
+        options["with_routing"] = False
+    return options
+
+
 class WhatIf:
     """Two engines, built once and reused for every case."""
 
@@ -287,6 +297,7 @@ class WhatIf:
         self.candidate = Engine(candidate)
         self._conv_base = conversation_rules(baseline)
         self._conv_cand = conversation_rules(candidate)
+        self._fast = _fast_options()
 
     def run(self, cases: Iterable[Loaded], as_of: date, lang: str = "da") -> WhatIfReport:
         report = WhatIfReport(self.baseline.ruleset.label, self.candidate.ruleset.label, as_of)
@@ -303,11 +314,14 @@ class WhatIf:
         try:
             # Most cases do not change: compare without the why texts (the audit's fast path) and
             # explain only the cases that differ.
-            base = self.baseline.check(case, as_of, lang, explain_why=False)
-            cand = self.candidate.check(case, as_of, lang, explain_why=False)
-            if diff_results(base, cand):
-                base = self.baseline.check(case, as_of, lang)
-                cand = self.candidate.check(case, as_of, lang)
+            base = self.baseline.check(case, as_of, lang, **self._fast)
+            cand = self.candidate.check(case, as_of, lang, **self._fast)
+            changes = diff_results(base, cand)
+            # The reason shown is the candidate's; the baseline's only for a removed duty.
+            if any(c.candidate is not None for c in changes):
+                cand = self.candidate.check(case, as_of, lang, **dict(self._fast, explain_why=True))
+            if any(c.candidate is None for c in changes):
+                base = self.baseline.check(case, as_of, lang, **dict(self._fast, explain_why=True))
         except (ValueError, OverflowError) as exc:  # e.g. a due date beyond the calendar
             report.errors.append(f"{loaded.source}: case {case.case_id} cannot be evaluated ({exc})")
             return None

@@ -22,6 +22,10 @@ def base():
     return load_ruleset()
 
 
+def base_name() -> str:
+    return load_ruleset().name
+
+
 def write(tmp_path: Path, text: str, name: str = "change.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -82,6 +86,33 @@ def test_add_and_remove_whole_rules(base):
     assert [b.value for b in trial.applies_to.benefits] == ["a_dagpenge"]
     assert "a_dagpenge" not in [b.value for b in candidate.by_key("contact-course-4-conversations").applies_to.benefits]
     assert candidate.origin[trial.key] == "akasse-trial-first-3-months.yaml"
+
+
+def test_where_selects_rules_by_what_they_say(base, tmp_path):
+    path = write(tmp_path, "name: later\nchanges:\n  - where: {applies_to: {benefits: sygedagpenge}, anchor: {from: first_sick_day}}\n"
+                           "    set: {milestones: [{count: 1, after: {weeks: 10}}]}\n")
+    candidate = apply_override(base, read_override(path))
+    changed = [r.key for r in candidate.rules if r != base.by_key(r.key)]
+    assert changed == ["sygedagpenge-first-conversation-week-8"]
+    assert candidate.by_key(changed[0]).milestones[0].after.weeks == 10
+
+
+def test_july_2019_moves_every_2020_start_and_2019_end(base):
+    candidate = load_rules(OVERRIDES / "july-2019-start.yaml", base)
+    for old, new in zip(base.rules, candidate.rules):
+        assert new.key == old.key
+        assert new.valid.from_ == (date(2019, 7, 1) if old.valid.from_ == date(2020, 1, 1) else old.valid.from_)
+        assert new.valid.to == (date(2019, 6, 30) if old.valid.to == date(2019, 12, 31) else old.valid.to)
+
+
+def test_where_must_match_and_a_change_needs_one_selector(base, tmp_path):
+    path = write(tmp_path, "name: x\nchanges:\n  - where: {valid: {to: 2031-12-31}}\n    set: {}\n")
+    assert problems_of(path, base) == [f"{path}:3: changes[0].where: matches no rule in {base.label}"]
+    path = write(tmp_path, "name: x\nchanges:\n  - set: {}\n")
+    with pytest.raises(RuleSetError) as caught:
+        read_override(path)
+    assert caught.value.problems == [f"{path}:3: changes[0]: give exactly one of 'rule' (an id or id/variant) "
+                                     "or 'where' (the values rules must have)"]
 
 
 def test_remove(base, tmp_path):
@@ -151,7 +182,7 @@ def test_base_is_relative_to_the_override_file(tmp_path):
     (tmp_path / "changes").mkdir()
     path = write(tmp_path / "changes", "name: x\nbase: ../local-rules\nremove: [education-order]\n")
     candidate = load_rules(path)
-    assert candidate.name == "sagsrute-lab+x" and "education-order" not in candidate.ids
+    assert candidate.name == f"{base_name()}+x" and "education-order" not in candidate.ids
     missing = write(tmp_path, "name: x\nbase: no-such-dir\nremove: [education-order]\n")
     with pytest.raises(RuleSetError) as caught:
         load_rules(missing)

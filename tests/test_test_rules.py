@@ -14,6 +14,7 @@ name: {name}
 as_of: '2021-12-31'
 case_file: {case}
 expect:
+  exhaustive: false   # other duties of the case may exist; these must
   actions:
   - {{rule: first-conversation-within-1-week, status: met}}
   - {{rule: contact-course-4-conversations, due: '2021-09-30', status: {status}, progress: {progress}}}
