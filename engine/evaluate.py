@@ -25,6 +25,8 @@ def offset_of(rule_offset) -> Offset:
 
 def _value(event, field: str) -> Optional[str]:
     value = getattr(event, field, None)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # rule files match on text: `where: {step: ["2", "3"]}`
     return getattr(value, "value", value)
 
 

@@ -10,6 +10,7 @@ Format (YAML; one scenario per file, or a list under ``scenarios:``)::
       actions:                    # every action the case gets; order does not matter
         - {rule: contact-course-4-conversations, due: 2021-09-30, status: open, progress: 3/4}
       absent: [jobparat-work-for-benefit-by-3-months]   # optional: rules that must not appear
+      routing: {benefit_route: kontanthjaelp, categories: [jobparat, aktivitetsparat]}   # optional
 
 An expected action lists only the fields it cares about (rule, status, due, anchor, progress as
 ``done/required``, done_on). ``exhaustive: false`` under ``expect`` allows further actions.
@@ -59,11 +60,34 @@ class ExpectedAction(BaseModel):
         return " ".join(f"{k}={v}" for k, v in self.wanted().items())
 
 
+class ExpectedRouting(BaseModel):
+    """The routing fields a scenario cares about (models.actions.Routing); the others are not checked."""
+
+    model_config = ConfigDict(extra="forbid")
+    benefit_route: Optional[str] = None
+    benefit_matches_route: Optional[bool] = None
+    rate: Optional[str] = None
+    track: Optional[str] = None
+    categories: Optional[list[str]] = None
+    current_category: Optional[str] = None
+    category_valid: Optional[bool] = None
+    labour_market_distance: Optional[str] = None
+    akasse_trial: Optional[str] = None
+
+    def differences(self, routing) -> list[str]:
+        if routing is None:
+            return ["routing: expected a routing section, got none"]
+        wanted = self.model_dump(exclude_unset=True)
+        return [f"routing.{k}: expected {v}, got {getattr(routing, k)}"
+                for k, v in wanted.items() if getattr(routing, k) != v]
+
+
 class Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     actions: list[ExpectedAction] = []
     absent: list[str] = []
     exhaustive: bool = True
+    routing: Optional[ExpectedRouting] = None  # optional: the routing decisions (engine/routing.py)
 
 
 class ScenarioSpec(BaseModel):
@@ -156,6 +180,8 @@ def run_scenario(engine: Engine, scenario: Scenario, lang: str = "en") -> Outcom
     for rule in expect.absent:
         if any(a.rule == rule for a in result.actions):
             problems.append(f"{rule}: expected no action, got one")
+    if expect.routing is not None:
+        problems += expect.routing.differences(result.routing)
     if expect.exhaustive:
         for extra in remaining:
             d = describe(extra)

@@ -4,8 +4,9 @@
 One obligation per matching offer, anchored on the offer's start; the rule applies when it is in
 force on that day. The due date is the last day the offer may run: start + limit − 1 day (a 4-week
 praktik from Monday 1 March ends Sunday 28 March). Status: ``met`` when the offer ended on or before
-the due date (as of the as-of date), ``overdue`` when its recorded end is after the due date or it
-is still running after it, ``open`` while it runs within the limit. The limit is the first of the
+the due date (as of the as-of date), ``overdue`` after the due date when its recorded end is later or it
+is still running after it, ``open`` until the limit passes (the ``why`` warns when the recorded end
+is past it already). The limit is the first of the
 rule's ``limits`` whose offer, employer and labour-market distance fit; the distance comes from the
 routing (the category on the offer's start day). An offer marked ``extended: true`` gets the
 ``extended_max`` where the rule has one.
@@ -66,8 +67,9 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
             why.add("offer_ended", end=end)
             st, done_on = Status.met, end
         elif offer.end is not None and offer.end > due:
+            # planned past the limit: open (with the warning) until the limit passes, then overdue
             why.add("offer_runs_past", end=offer.end, days=(offer.end - due).days)
-            st, done_on = Status.overdue, None
+            st, done_on = (Status.overdue, None) if as_of > due else (Status.open, None)
         elif as_of > due:
             st, done_on = Status.overdue, None
             why.add("overdue", days=(as_of - due).days)
