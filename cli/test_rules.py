@@ -44,10 +44,11 @@ def test_rules(
             outcome = run_scenario(engine, scenario, lang.value)
             if outcome.passed:
                 passed += 1
-                console.print(Text.assemble(("PASS ", "bold green"), scenario.spec.name, (f"  {scenario.source}", "dim")))
+                console.print(Text.assemble(("PASS ", "bold green"), scenario.spec.name))
                 continue
             failed += 1
-            console.print(Text.assemble(("FAIL ", "bold red"), scenario.spec.name, (f"  {scenario.source}", "dim")))
+            console.print(Text.assemble(("FAIL ", "bold red"), scenario.spec.name))
+            console.print(Text(f"     in {scenario.source}", style="dim"))
             for problem in outcome.problems:
                 # "rule: status: expected met, got overdue; progress: …" reads better one difference a line
                 rule, _, rest = problem.partition(": ")

@@ -16,7 +16,9 @@ from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, pars
 from engine.overrides import load_rules
 from engine.report_whatif import WORDS, render_csv, render_html
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
-from engine.whatif import WhatIf, WhatIfReport
+from cli.check import LABEL
+from engine.whatif import NONE, WhatIf, WhatIfReport
+from models.actions import Status
 from models.loading import read_cases
 
 
@@ -33,11 +35,14 @@ def _signed(n) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
-def _side(action) -> Text:
+def _status(value: str, lang: str) -> Text:
+    return Text(value if value == NONE else LABEL[lang][Status(value)], style=STYLE[value])
+
+
+def _side(action, lang: str) -> Text:
     if action is None:
-        return Text("—", style="dim")
-    return Text.assemble((action.status.value, STYLE[action.status.value]),
-                         f" {action.due} {action.progress.done}/{action.progress.required}")
+        return Text(NONE, style="dim")
+    return Text.assemble(_status(action.status.value, lang), f" {action.due} {action.progress.done}/{action.progress.required}")
 
 
 def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool) -> None:
@@ -46,13 +51,13 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
     conv = t["conversations"]
     console.print(Text(f"{w['title']}: {report.candidate}", style="bold"))
     console.print(Text(f"{w['baseline']}: {report.baseline}  {w['as_of']} {report.as_of}", style="dim"))
-    console.print(f"{t['cases']} {w['cases']}, {t['changed_cases']} {w['changed']}, {t['changes']} duties changed"
+    console.print(f"{t['cases']} {w['cases']}, {t['changed_cases']} {w['changed']}, {t['changes']} {w['duties_changed']}"
                   + (f", {t['bad_cases']} {w['bad']}" if t["bad_cases"] else ""))
     over = t["overdue_cases"]
-    console.print(f"Cases with an overdue duty: {over['baseline']} → {over['candidate']} ({_signed(over['difference'])})")
-    console.print(f"Conversations required (conversation-counting duties, not exempt): {conv['baseline']} → "
-                  f"{conv['candidate']} ({_signed(conv['difference'])}), over {conv['months']} months: "
-                  f"{_signed(conv['average_per_month'])} per month on average")
+    console.print(f"{w['overdue_line']}: {over['baseline']} → {over['candidate']} ({_signed(over['difference'])})")
+    console.print(f"{w['conv_line']}: {conv['baseline']} → {conv['candidate']} ({_signed(conv['difference'])})"
+                  + (", " + w["conv_avg"].format(months=conv["months"], avg=_signed(conv["average_per_month"]))
+                     if conv["months"] else ""))
     summaries = report.rule_summaries()
     if not summaries:
         console.print(w["none"])
@@ -70,7 +75,7 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
         transitions.add_column(w[col], justify="right" if col == "count" else "left")
     for s in summaries:
         for (f, to), n in sorted(s.transitions.items()):
-            transitions.add_row(s.rule, Text(f, style=STYLE[f]), Text(to, style=STYLE[to]), str(n))
+            transitions.add_row(s.rule, _status(f, lang), _status(to, lang), str(n))
     if transitions.row_count:
         console.print(transitions)
     months = {m: v for m, v in conv["per_month"].items() if v}
@@ -81,14 +86,14 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
     for case in report.changed[:show_cases]:
         console.print(Text(case.case_id, style="bold"), Text(f"  {case.source}", style="dim"))
         for change in case.changes:
-            days = "" if change.days_moved is None else f"  due {_signed(change.days_moved)} days"
-            console.print(Text.assemble(f"  {change.kind:<8}{change.rule} ({change.benefit} {change.anchor}): ",
-                                        _side(change.baseline), " → ", _side(change.candidate), days))
+            days = "" if change.days_moved is None else "  " + w["moved_by"].format(days=_signed(change.days_moved))
+            console.print(Text.assemble(f"  {w[change.kind + '_kind']:<11}{change.rule} ({change.benefit} {change.anchor}): ",
+                                        _side(change.baseline, lang), " → ", _side(change.candidate, lang), days))
             for line in change.why if explain else change.why[-2:]:
-                console.print(Text(f"            • {line}", style="dim"))
+                console.print(Text(f"               • {line}", style="dim"))
     if len(report.changed) > show_cases:
-        console.print(Text(f"… {len(report.changed) - show_cases} more changed cases: use --cases N, "
-                           "--format json/csv or --html for all", style="dim"))
+        console.print(Text(f"… {len(report.changed) - show_cases} {w['more_cases']}: --cases N, "
+                           "--format json/csv, --html", style="dim"))
 
 
 def whatif(

@@ -56,7 +56,11 @@ WORDS = {
            "transitions": "Status changes", "from": "From", "to": "To", "count": "Duties",
            "months": "Conversations the jobcenter must hold: candidate − baseline, by due month",
            "per_case": "Changes per case", "errors": "Cases that could not be evaluated", "none": "No duty changed.",
-           "due": "due", "days": "days"},
+           "due": "due", "days": "days", "duties_changed": "duties changed",
+           "overdue_line": "Cases with an overdue duty", "more_cases": "more changed cases",
+           "conv_line": "Conversations required (conversation-counting duties, not exempt)",
+           "conv_avg": "over {months} months: {avg} per month on average", "moved_by": "due {days} days",
+           "added_kind": "added", "removed_kind": "removed", "changed_kind": "changed"},
     "da": {"title": "Hvad nu hvis", "baseline": "Udgangspunkt", "candidate": "Ændring", "as_of": "pr.",
            "cases": "sager vurderet", "changed": "sager ændret", "bad": "fejlbehæftede sager sprunget over",
            "overdue": "flere sager med en overskredet pligt", "conv": "flere samtaler pr. måned (gennemsnit)",
@@ -65,7 +69,11 @@ WORDS = {
            "transitions": "Statusændringer", "from": "Fra", "to": "Til", "count": "Pligter",
            "months": "Samtaler jobcentret skal holde: ændring − udgangspunkt, efter fristens måned",
            "per_case": "Ændringer pr. sag", "errors": "Sager der ikke kunne vurderes", "none": "Ingen pligter ændret.",
-           "due": "frist", "days": "dage"},
+           "due": "frist", "days": "dage", "duties_changed": "pligter ændret",
+           "overdue_line": "Sager med en overskredet pligt", "more_cases": "flere ændrede sager",
+           "conv_line": "Krævede samtaler (pligter der tæller samtaler, ikke fritaget)",
+           "conv_avg": "over {months} måneder: {avg} pr. måned i gennemsnit", "moved_by": "frist {days} dage",
+           "added_kind": "ny", "removed_kind": "bortfalder", "changed_kind": "ændret"},
 }
 
 
@@ -162,7 +170,7 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
             days = "" if change.days_moved is None else _signed(change.days_moved)
             why = "".join(f"<li>{escape(line)}</li>" for line in change.why)
             out.append(f'<tr><td>{escape(change.rule)}<br><span class="dim">{escape(change.benefit or "")} '
-                       f'{change.anchor}</span></td><td>{change.kind}</td><td>{_side(change, "b")}</td>'
+                       f'{change.anchor}</span></td><td>{w[change.kind + "_kind"]}</td><td>{_side(change, "b")}</td>'
                        f'<td>{_side(change, "c")}</td><td class="n">{days}</td></tr>'
                        f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
         out.append("</table></details>")

@@ -185,7 +185,8 @@ class RuleSummary:
     def moved_stats(self) -> Optional[dict]:
         if not self.moved:
             return None
-        return {"count": len(self.moved), "min": min(self.moved), "median": statistics.median(self.moved),
+        median = statistics.median(self.moved)  # a half day where the count is even and the middle two differ
+        return {"count": len(self.moved), "min": min(self.moved), "median": int(median) if median == int(median) else median,
                 "max": max(self.moved)}
 
     def to_json(self) -> dict:

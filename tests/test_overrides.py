@@ -14,7 +14,7 @@ from models.loading import read_file
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERRIDES = ROOT / "samples" / "overrides"
-DATA = Path(__file__).parent / "data" / "whatif"
+DATA = Path(__file__).parent / "data" / "whatif" / "cases"
 
 
 @pytest.fixture(scope="module")

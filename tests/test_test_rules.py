@@ -28,7 +28,7 @@ def run(*args) -> tuple[int, str]:
 
 
 def scenario(tmp_path: Path, name: str, status: str, progress: str) -> Path:
-    case = Path(__file__).parent / "data" / "whatif" / "wi-1-kontanthjaelp-4-conversations.yaml"
+    case = Path(__file__).parent / "data" / "whatif" / "cases" / "wi-1-kontanthjaelp-4-conversations.yaml"
     path = tmp_path / f"{name}.yaml"
     path.write_text(SCENARIO.format(name=name, case=case, status=status, progress=progress), encoding="utf-8")
     return path
@@ -82,3 +82,15 @@ def test_bad_rules_and_missing_paths(tmp_path):
     code, out = run(SCENARIOS, "--rules", bad)
     assert code == 1
     assert f"{bad}:4: changes[0].set" in out and "milestones" in out
+
+
+def test_the_documented_scenarios_pass_and_show_what_six_conversations_changes():
+    documented = Path(__file__).parent / "data" / "whatif" / "scenarios"
+    code, out = run(documented)
+    assert code == 0 and out.endswith("2 passed, 0 failed"), out
+    code, out = run(documented, "--rules", ROOT / "samples" / "overrides" / "six-conversations.yaml")
+    assert code == 1 and out.endswith("0 passed, 2 failed")
+    assert ("FAIL four conversations by the due date meet the contact course in "
+            f"{documented / 'contact-course-and-ret-og-pligt.yaml'} scenarios[0] contact-course-4-conversations: "
+            "status: expected met, got overdue progress: expected 4/4, got 4/6 done_on: expected 2021-08-20, got None") in out
+    assert "contact-course-4-conversations: progress: expected 3/4, got 3/6" in out

@@ -19,7 +19,7 @@ from models.loading import read_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERRIDES = ROOT / "samples" / "overrides"
-DATA = Path(__file__).parent / "data" / "whatif"
+DATA = Path(__file__).parent / "data" / "whatif" / "cases"
 WI1 = DATA / "wi-1-kontanthjaelp-4-conversations.yaml"
 WI2 = DATA / "wi-2-a-dagpenge-trial.yaml"
 WI3 = DATA / "wi-3-kontanthjaelp-autumn-2019.yaml"
