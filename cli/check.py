@@ -16,7 +16,7 @@ from rich.text import Text
 from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, parse_as_of, print_error_lines
 from engine.check import Engine
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
-from models.actions import CheckResult, Status
+from models.actions import CheckResult, Routing, Status
 from models.loading import InputError, read_cases
 
 
@@ -59,10 +59,54 @@ def _days(status: Status, due: date, as_of: date, w: dict) -> str:
     return ""
 
 
+ROUTING_WORDS = {
+    "da": {"routing": "Visitation", "on": "på", "route": "ydelse", "rate": {"youth": "ungesats", "adult": "voksensats"},
+           "track": {"education": "uddannelsesspor", "job": "jobspor"}, "categories": "kategorier",
+           "current": "aktuel", "none": "ingen", "invalid": "passer ikke til gruppen", "not_assessed": "ikke visiteret",
+           "distance": {"close": "tæt på arbejdsmarkedet", "far": "længere fra arbejdsmarkedet"},
+           "trial": {"akasse": "kontaktforløb i a-kassen (forsøg)", "jobcenter": "kontaktforløb i jobcentret"},
+           "mismatch": "registreret ydelse {benefit} svarer ikke til visitationen"},
+    "en": {"routing": "Routing", "on": "on", "route": "benefit", "rate": {"youth": "youth rate", "adult": "adult rate"},
+           "track": {"education": "education track", "job": "job track"}, "categories": "categories",
+           "current": "current", "none": "none", "invalid": "not valid for the group", "not_assessed": "not assessed",
+           "distance": {"close": "close to the labour market", "far": "far from the labour market"},
+           "trial": {"akasse": "contact course in the a-kasse (trial)", "jobcenter": "contact course in the jobcenter"},
+           "mismatch": "recorded benefit {benefit} differs from the route"},
+}
+
+
+def render_routing(routing: Routing, lang: str, explain: bool) -> None:
+    """A short block above the duties: where the case belongs (engine/routing.py)."""
+    w = ROUTING_WORDS[lang]
+    parts = [routing.benefit_route + (f" ({w['rate'][routing.rate]})" if routing.rate else "")]
+    if routing.track:
+        parts.append(w["track"][routing.track])
+    if routing.categories:
+        current = routing.current_category or w["not_assessed"]
+        flag = "" if routing.category_valid in (True, None) else f" — {w['invalid']}"
+        parts.append(f"{w['categories']}: {' / '.join(routing.categories)}; {w['current']}: {current}{flag}")
+    if routing.labour_market_distance:
+        parts.append(w["distance"][routing.labour_market_distance])
+    if routing.akasse_trial:
+        parts.append(w["trial"][routing.akasse_trial])
+    console.print(Text.assemble((f"{w['routing']}: ", "bold"), " · ".join(parts),
+                                (f"  ({routing.benefit} {w['on']} {routing.decided_on})", "dim")))
+    if not routing.benefit_matches_route:
+        console.print(Text(f"  ! {w['mismatch'].format(benefit=routing.benefit)}", style="bold red"))
+    if explain:
+        for d in routing.decisions:
+            value = " / ".join(d.value) if isinstance(d.value, list) else (d.value or w["none"])
+            source = f" · {d.rule} · {d.source}" if d.rule else ""
+            console.print(Text(f"  • {d.aspect} = {value}: {d.why}", style="")
+                          + Text(source, style="dim"))
+
+
 def render_table(result: CheckResult, lang: str, explain: bool) -> None:
     w = WORDS[lang]
     console.print(Text.assemble((f"{w['case']} {result.case_id}", "bold"), f"  {w['as_of']} {result.as_of}  ",
                                 (f"({w['rules']} {result.rules_version})", "dim")))
+    if result.routing is not None:
+        render_routing(result.routing, lang, explain)
     pending = [a for a in result.actions if a.status in (Status.overdue, Status.open)]
     if not result.actions:
         console.print(w["none"])
