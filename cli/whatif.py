@@ -63,16 +63,17 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
         console.print(w["none"])
         return
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["rules"], title_justify="left")
-    for col in ("rule", "added", "removed", "moved", "required"):
-        table.add_column(w[col], justify="left" if col == "rule" else "right")
+    for col in ("rule", "added", "removed", "moved", "moved_days", "required"):
+        # rule ids are long and must stay whole; the number columns' headers may wrap
+        table.add_column(w[col], justify="left" if col == "rule" else "right", no_wrap=col == "rule")
     for s in summaries:
         m = s.moved_stats()
-        table.add_row(s.rule, str(s.added), str(s.removed),
-                      f"{m['count']}: {m['min']} / {m['median']} / {m['max']}" if m else "—", str(s.required_changed))
+        table.add_row(s.rule, str(s.added), str(s.removed), str(m["count"] if m else 0),
+                      f"{m['min']}/{m['median']}/{m['max']}" if m else "—", str(s.required_changed))
     console.print(table)
     transitions = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["transitions"], title_justify="left")
     for col in ("rule", "from", "to", "count"):
-        transitions.add_column(w[col], justify="right" if col == "count" else "left")
+        transitions.add_column(w[col], justify="right" if col == "count" else "left", no_wrap=col == "rule")
     for s in summaries:
         for (f, to), n in sorted(s.transitions.items()):
             transitions.add_row(s.rule, _status(f, lang), _status(to, lang), str(n))
@@ -81,16 +82,17 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
     months = {m: v for m, v in conv["per_month"].items() if v}
     if months:
         console.print(Text(w["months"], style="bold"))
-        console.print("  " + "  ".join(f"{m}: {_signed(v)}" for m, v in months.items()), soft_wrap=False)
+        for year in sorted({m[:4] for m in months}):  # one line a year keeps the months readable
+            console.print(f"  {year}: " + "  ".join(f"{m[5:]}: {_signed(v)}" for m, v in months.items() if m[:4] == year))
     console.print(Text(f"{w['per_case']} ({len(report.changed)})", style="bold"))
     for case in report.changed[:show_cases]:
         console.print(Text(case.case_id, style="bold"), Text(f"  {case.source}", style="dim"))
         for change in case.changes:
             days = "" if change.days_moved is None else "  " + w["moved_by"].format(days=_signed(change.days_moved))
-            console.print(Text.assemble(f"  {w[change.kind + '_kind']:<11}{change.rule} ({change.benefit} {change.anchor}): ",
-                                        _side(change.baseline, lang), " → ", _side(change.candidate, lang), days))
+            console.print(Text(f"  {w[change.kind + '_kind']} {change.rule} ({change.benefit} {change.anchor})"))
+            console.print(Text.assemble("    ", _side(change.baseline, lang), " → ", _side(change.candidate, lang), days))
             for line in change.why if explain else change.why[-2:]:
-                console.print(Text(f"               • {line}", style="dim"))
+                console.print(Text(f"      • {line}", style="dim"))
     if len(report.changed) > show_cases:
         console.print(Text(f"… {len(report.changed) - show_cases} {w['more_cases']}: --cases N, "
                            "--format json/csv, --html", style="dim"))

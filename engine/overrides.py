@@ -26,6 +26,7 @@ from the changed rules, so the baseline and the candidate can run side by side i
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -149,8 +150,10 @@ def _dump(rule: Rule) -> dict:
     return rule.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _known(ruleset: RuleSet) -> str:
-    return ", ".join(sorted({r.key for r in ruleset.rules} | {r.id for r in ruleset.rules}))
+def _known(ruleset: RuleSet, name: str = "") -> str:
+    names = sorted({r.key for r in ruleset.rules} | {r.id for r in ruleset.rules})
+    close = difflib.get_close_matches(name, names, n=1)
+    return (f"did you mean {close[0]!r}? " if close else "") + "known: " + ", ".join(names)
 
 
 def _validate_rule(data: dict, override: Override, prefix: tuple, label: str, problems: list[str]) -> Optional[Rule]:
@@ -183,7 +186,7 @@ def apply_override(base: RuleSet, override: Override) -> RuleSet:
             targets = _targets(base, change.rule)
         if not targets:
             problems.append(f"{override.line(('changes', i, 'rule'))}: changes[{i}].rule: no rule "
-                            f"{change.rule!r} in {base.label}; known: {_known(base)}")
+                            f"{change.rule!r} in {base.label}; {_known(base, change.rule)}")
             continue
         for key in _IDENTITY:
             if key in change.set:
@@ -205,7 +208,7 @@ def apply_override(base: RuleSet, override: Override) -> RuleSet:
         targets = _targets(base, name)
         if not targets:
             problems.append(f"{override.line(('remove', i))}: remove[{i}]: no rule {name!r} in {base.label}; "
-                            f"known: {_known(base)}")
+                            f"{_known(base, name)}")
         for target in targets:
             rules.pop(target.key, None)
             origin.pop(target.key, None)

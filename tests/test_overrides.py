@@ -147,7 +147,8 @@ def test_a_rule_level_check_fails_on_the_set_block(base, tmp_path):
 def test_an_unknown_rule_lists_the_known_ids(base, tmp_path):
     path = write(tmp_path, "name: bad\nchanges:\n  - rule: contact-course-6\n    set: {}\nremove: [nothing-like-this]\n")
     problems = problems_of(path, base)
-    assert problems[0].startswith(f"{path}:3: changes[0].rule: no rule 'contact-course-6' in {base.label}; known: ")
+    assert problems[0].startswith(f"{path}:3: changes[0].rule: no rule 'contact-course-6' in {base.label}; "
+                                  "did you mean 'contact-course-4-conversations'? known: ")
     assert "contact-course-4-conversations" in problems[0]
     assert "first-conversation-within-1-week/lab2020" in problems[0]
     assert problems[1].startswith(f"{path}:5: remove[0]: no rule 'nothing-like-this'")
