@@ -27,7 +27,10 @@ def open_db_or_fail(value: Optional[str]) -> tuple[Engine, str]:
     except SchemaTooNew as exc:
         fail(f"{describe_url(url)}: {exc}")
     except ArgumentError:
-        fail(f"--db {value!r} is neither a file path nor a database URL")
+        fail(f"--db {describe_url(url)!r}: not a database URL SQLAlchemy knows")
+    except ImportError as exc:
+        fail(f"the database driver for {describe_url(url)} is not installed ({exc.name}); for PostgreSQL: "
+             "pip install 'sagsrute\\[postgres]'")
     except (SQLAlchemyError, OSError) as exc:
         detail = getattr(exc, "orig", None) or exc
         fail(f"cannot open the database {describe_url(url)}: {detail}")
@@ -61,10 +64,13 @@ def import_cases(
     """
     db_engine, where = open_db_or_fail(db)
     with console.status("importing…") as status:
-        def progress(report: FileReport) -> None:
+        def file_done(report: FileReport) -> None:
             status.update(f"importing… {report.file} done")
 
-        reports = import_paths(db_engine, paths, on_file=progress)
+        def chunk_done(report: FileReport) -> None:
+            status.update(f"importing {report.file}: {report.seen:,} cases read (not yet committed)")
+
+        reports = import_paths(db_engine, paths, on_file=file_done, on_chunk=chunk_done)
     console.print(_report_table(reports, where))
     bad = False
     for report in reports:

@@ -96,9 +96,11 @@ BIRTHS_FROM = date(1940, 1, 1).toordinal()
 
 
 @lru_cache(maxsize=4)
-def _iso_table(last: int) -> list[str]:
-    """Every date the generator can produce, rendered once (isoformat is most of a date's cost)."""
-    return [date.fromordinal(o).isoformat() for o in range(BIRTHS_FROM, last + 1)]
+def _iso_table(last: int) -> list[Optional[str]]:
+    """Every date the generator can produce, rendered once and indexed by day ordinal (isoformat
+    is most of a date's cost; the list's own ``__getitem__`` then renders a date with no Python
+    call at all)."""
+    return [None] * BIRTHS_FROM + [date.fromordinal(o).isoformat() for o in range(BIRTHS_FROM, last + 1)]
 
 
 # How punctual the jobcenter is with one case: on time, late, or events missing altogether.
@@ -127,8 +129,7 @@ class Generator:
         self.as_of = as_of.toordinal()
         if self.as_of <= FIRST_DAY + 30:
             raise ValueError(f"--as-of {as_of} is too early: the caseload starts 2014-01-01")
-        self.base = BIRTHS_FROM
-        self.iso = _iso_table(self.as_of)
+        self.day: Callable[[int], str] = _iso_table(self.as_of).__getitem__
         self.types = list(BENEFIT_WEIGHTS)
         self.type_cum = list(accumulate(BENEFIT_WEIGHTS.values()))
         self.offer_cum = list(accumulate(w for _, w in OFFERS))
@@ -136,9 +137,6 @@ class Generator:
         self.exemption_cum = list(accumulate(w for _, w, _ in EXEMPTIONS))
 
     # -- small helpers -------------------------------------------------------------------------
-
-    def day(self, ordinal: int) -> str:
-        return self.iso[ordinal - self.base]
 
     def ri(self, low: int, high: int) -> int:
         """Like ``randint`` (both ends included) at a fraction of its cost."""

@@ -121,8 +121,10 @@ def _write_chunk(conn: Connection, chunk: list[_Prepared], batch: str, report: F
         conn.execute(_UPDATE, list(updates.values()))
 
 
-def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[int] = None) -> FileReport:
-    """Import one file in one transaction; bad cases are reported in the returned FileReport."""
+def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[int] = None,
+                on_chunk: Optional[Callable[[FileReport], None]] = None) -> FileReport:
+    """Import one file in one transaction; bad cases are reported in the returned FileReport.
+    ``on_chunk`` sees the report's running counts after every chunk (for a progress display)."""
     chunk_size = chunk_size or CHUNK
     report = FileReport(str(path))
     try:
@@ -136,6 +138,8 @@ def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[
                 if len(chunk) >= chunk_size:
                     _write_chunk(conn, chunk, batch, report)
                     chunk = []
+                    if on_chunk:
+                        on_chunk(report)
             if chunk:
                 _write_chunk(conn, chunk, batch, report)
     except SQLAlchemyError as exc:
@@ -148,7 +152,8 @@ def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[
 
 
 def import_paths(db_engine: Engine, paths: Iterable[Path],
-                 on_file: Optional[Callable[[FileReport], None]] = None) -> list[FileReport]:
+                 on_file: Optional[Callable[[FileReport], None]] = None,
+                 on_chunk: Optional[Callable[[FileReport], None]] = None) -> list[FileReport]:
     """Import every file under ``paths`` (one import batch); ``on_file`` sees each report as it is done."""
     batch = uuid.uuid4().hex
     reports: list[FileReport] = []
@@ -160,7 +165,7 @@ def import_paths(db_engine: Engine, paths: Iterable[Path],
                 on_file(report)
             continue
         for file in import_files(path):
-            report = import_file(db_engine, file, batch)
+            report = import_file(db_engine, file, batch, on_chunk=on_chunk)
             reports.append(report)
             if on_file:
                 on_file(report)
