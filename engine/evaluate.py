@@ -99,8 +99,12 @@ def _postponing_periods(case: Case, period: Period, rule: Rule) -> list[tuple[da
 def _postpone(due: date, periods, as_of: date, lang: str, why: Optional[list[str]]) -> date:
     if not periods:
         return due
+    moved = False
     for _ in range(_MAX_POSTPONEMENTS):
-        covering = [p for p in periods if covers(p[0], p[1], due)]
+        # A period that covers the due date moves it; once moved, a renewal that starts the next day
+        # (a new 6-month mentor period, 003:4699-4701) continues the postponement.
+        covering = [p for p in periods
+                    if covers(p[0], p[1], due) or (moved and p[0] == due + timedelta(days=1))]
         if not covering:
             return due
         start, end, what = max(covering, key=lambda p: p[1] or date.max)
@@ -115,6 +119,7 @@ def _postpone(due: date, periods, as_of: date, lang: str, why: Optional[list[str
         if why is not None:
             why.append(explain.text("postponed", lang, old=due, new=end, what=what_text, start=start, end=end))
         due = end
+        moved = True
     return due
 
 
