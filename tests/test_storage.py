@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, insert, select, text
@@ -162,3 +168,66 @@ def test_audit_run_round_trip(db):
     assert [r["id"] for r in list_audit_runs(db)] == [run, second]
     assert list(load_audit_results(db, second)) == []
 
+
+
+# -- PostgreSQL: the same storage and import over a real server (a throw-away cluster) ---------
+
+
+def _postgres_binaries():
+    found = shutil.which("initdb")
+    if found is None:
+        candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        found = str(candidates[-1]) if candidates else None
+    return (Path(found).resolve().parent) if found else None
+
+
+@pytest.fixture(scope="module")
+def postgres_url(tmp_path_factory):
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver (psycopg) is not installed")
+    bindir = _postgres_binaries()
+    if bindir is None:
+        pytest.skip("PostgreSQL (initdb) is not installed")
+    # PostgreSQL refuses to run as root: run the cluster as the 'postgres' user where we are root.
+    as_user = []
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no 'postgres' user to run PostgreSQL as")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    base = Path(tempfile.mkdtemp(prefix="sagsrute-pg-"))
+    if as_user:
+        shutil.chown(base, "postgres")
+    data = base / "data"
+    subprocess.run(as_user + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+                   check=True, capture_output=True)
+    subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"),
+                              "-o", f"-k {base} -c listen_addresses=''", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://postgres@/postgres?host={base}"
+    finally:
+        subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_postgres_import_stream_and_audit_runs(postgres_url):
+    from engine.importer import import_paths
+
+    db = open_db(postgres_url)
+    open_db(postgres_url)  # the second open finds the schema in place
+    data = Path(__file__).resolve().parent / "data" / "import"
+    reports = import_paths(db, [data / "mixed.jsonl", data / "caseload.csv"])
+    assert [(r.imported, len(r.rejected)) for r in reports] == [(3, 3), (3, 0)]
+    [again] = import_paths(db, [data / "caseload.csv"])
+    assert (again.imported, again.unchanged) == (0, 3)
+    assert [c.case_id for c in iter_stored_cases(db, chunk_size=2)] == sorted(
+        ["IMP-1", "IMP-2", "IMP-4", "CSV-1", "CSV-2", "CSV-3"])
+    assert save_ruleset(db, load_ruleset()) == save_ruleset(db, load_ruleset())
+    run = start_audit_run(db, date(2021, 12, 31), "r@1", "db", {"workers": 1})
+    assert add_audit_results(db, run, [{"case_id": "CSV-1", "rule": "x", "status": "met", "due": "2021-02-08",
+                                        "done_on": date(2021, 2, 3), "days_late": None}]) == 1
+    finish_audit_run(db, run, 6, 3)
+    [row] = load_audit_results(db, run)
+    assert row["due"] == date(2021, 2, 8) and row["done_on"] == date(2021, 2, 3)
+    assert list_audit_runs(db)[-1]["bad_count"] == 3
