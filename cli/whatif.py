@@ -65,7 +65,7 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["rules"], title_justify="left")
     for col in ("rule", "added", "removed", "moved", "moved_days", "required"):
         # rule ids are long and must stay whole; the number columns' headers may wrap
-        table.add_column(w[col], justify="left" if col == "rule" else "right", no_wrap=col == "rule")
+        table.add_column(w[col], justify="left" if col == "rule" else "right", no_wrap=col == "rule", overflow="fold")
     for s in summaries:
         m = s.moved_stats()
         table.add_row(s.rule, str(s.added), str(s.removed), str(m["count"] if m else 0),
