@@ -1,0 +1,76 @@
+"""The rule-file side of the requirement kinds and the routing tables: every citation quotes its
+seed, the schema refuses a kind without its parameters, and a scenario catches a wrong routing."""
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from engine.ruleset import load_ruleset
+from engine.scenarios import Expectation, Scenario, ScenarioSpec, run_scenario
+from models.case import Case
+from models.rules import Rule, RoutingRule
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"  # ../shared/seeds
+
+
+def _seeds() -> Path | None:
+    return SEEDS if SEEDS.is_dir() else None
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_every_citation_quotes_its_seed_lines():
+    seeds = _seeds()
+    if seeds is None:
+        pytest.skip("the seeds (shared/seeds) are not next to this checkout")
+    ruleset = load_ruleset()
+    cited = [(r.key, s) for r in ruleset.rules for s in (r.source, *r.also)]
+    cited += [(r.id, s) for r in ruleset.routing for s in (r.source, *r.also)]
+    wrong = []
+    for key, s in cited:
+        first, _, last = s.lines.partition("-")
+        lines = (seeds / s.file).read_text(encoding="utf-8").split("\n")[int(first) - 1:int(last or first)]
+        if _norm(s.quote) not in _norm(" ".join(lines)):
+            wrong.append(f"{key}: {s.cite()} does not contain {s.quote!r}")
+    assert wrong == []
+
+
+BASE = {
+    "id": "x-rule", "title": {"da": "x", "en": "x"}, "valid": {"from": "2014-01-01", "regime": "T"},
+    "applies_to": {"benefits": ["kontanthjaelp"]}, "anchor": {"from": "contact"},
+    "counts": [{"type": "offer"}], "counts_label": {"da": "x", "en": "x"},
+    "source": {"file": "003_a58a8433921039c8.txt", "lines": "1-2", "quote": "abc"},
+}
+
+
+@pytest.mark.parametrize("kind, part", [("deadline", "milestones"), ("max_gap", "max_gap"),
+                                        ("cadence", "cadence"), ("offer_limit", "limits")])
+def test_a_kind_without_its_parameters_is_refused(kind, part):
+    with pytest.raises(ValidationError, match=f"needs '{part}'"):
+        Rule.model_validate({**BASE, "kind": kind})
+
+
+def test_parameters_of_another_kind_are_refused():
+    with pytest.raises(ValidationError, match="belongs to kind 'cadence'"):
+        Rule.model_validate({**BASE, "milestones": [{"count": 1, "after": {"days": 7}}],
+                             "cadence": {"every": {"months": 2}, "count": 1}})
+
+
+def test_a_routing_value_outside_its_aspect_is_refused():
+    with pytest.raises(ValidationError, match="track cannot be kontanthjaelp"):
+        RoutingRule.model_validate({"id": "r", "decide": "track", "value": "kontanthjaelp",
+                                    "valid": {"from": "2014-01-01", "regime": "T"}, "why": {"da": "x", "en": "x"},
+                                    "source": BASE["source"]})
+
+
+def test_a_wrong_routing_expectation_is_reported(engine):
+    case = Case.model_validate({"case_id": "K-1", "citizen": {"birth_date": "1990-01-01", "education": "none"},
+                                "benefits": [{"type": "uddannelseshjaelp", "start": "2015-01-05"}]})
+    spec = ScenarioSpec(name="wrong", as_of="2015-02-01", case={},
+                        expect=Expectation(exhaustive=False, routing={"benefit_route": "kontanthjaelp", "rate": "youth"}))
+    outcome = run_scenario(engine, Scenario("test", spec, case))
+    assert outcome.problems == ["routing.benefit_route: expected kontanthjaelp, got uddannelseshjaelp"]
