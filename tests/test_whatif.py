@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -180,3 +181,17 @@ def test_whatif_command_table_and_bad_candidate(tmp_path):
     result = CliRunner().invoke(app, ["whatif", "--candidate", str(bad), str(WI1)])
     assert result.exit_code == 1
     assert f"{bad}:3: changes[0].rule: no rule 'nope'" in " ".join(result.output.split())
+
+
+def test_a_whole_candidate_directory_gives_the_same_diff_as_the_override(base, tmp_path):
+    folder = tmp_path / "rules-six"
+    shutil.copytree(ROOT / "rules", folder)
+    contact = folder / "contact-course.yaml"
+    text = contact.read_text(encoding="utf-8")
+    assert "- {count: 4, after: {months: 6}}" in text
+    contact.write_text(text.replace("- {count: 4, after: {months: 6}}", "- {count: 6, after: {months: 6}}"), encoding="utf-8")
+    from_folder = WhatIf(base, load_rules(folder)).run(read_cases([DATA]), END_2021, "en")
+    from_override = whatif(base, "six-conversations", DATA)
+    assert changes(from_folder) == changes(from_override) != []
+    assert from_folder.candidate.startswith(f"{base.name}@{base.version}+")  # a folder keeps its own name
+    assert from_folder.candidate != from_folder.baseline
