@@ -182,10 +182,15 @@ def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", expl
             progress=Progress(done=len(shown), required=milestone.count),
             source=rule.source.cite(),
             why=why,
-            done_on=done_on,
+            done_on=_done_on(status, done_on),
             benefit=period.benefit.type.value,
         ))
     return actions
+
+
+def _done_on(status: Status, done_on: Optional[date]) -> Optional[date]:
+    """``done_on`` belongs to met and met_late only: an exempt duty done late reports no date."""
+    return done_on if status in (Status.met, Status.met_late) else None
 
 
 def _quiet_actions(case: Case, period: Period, rule: Rule, lang: str, anchor: date, held: list[date]) -> list[Action]:
@@ -199,16 +204,17 @@ def _quiet_actions(case: Case, period: Period, rule: Rule, lang: str, anchor: da
         done_on = held[count - 1] if len(held) >= count else None
         if done_on is None and period.ended and period.ended < due:
             continue
+        status = _status(case, rule, due, done_on, as_of, lang, None)
         actions.append(Action(
             rule=rule.id,
             title=rule.title.get(lang),
-            status=_status(case, rule, due, done_on, as_of, lang, None),
+            status=status,
             due=due,
             anchor=anchor,
             progress=Progress(done=min(len(held), count), required=count),
             source=rule.source.cite(),
             why=[],
-            done_on=done_on,
+            done_on=_done_on(status, done_on),
             benefit=period.benefit.type.value,
         ))
     return actions

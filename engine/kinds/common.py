@@ -105,6 +105,6 @@ def action(rule: Rule, period: Period, lang: str, status_: Status, due: date, an
         progress=Progress.model_construct(done=done, required=required),
         source=rule.source.cite(),
         why=why.lines,
-        done_on=done_on,
+        done_on=done_on if status_ in (Status.met, Status.met_late) else None,
         benefit=period.benefit.type.value,
     )
