@@ -121,6 +121,17 @@ def _write_chunk(conn: Connection, chunk: list[_Prepared], batch: str, report: F
         conn.execute(_UPDATE, list(updates.values()))
 
 
+class _FileBrokeOff(Exception):
+    def __init__(self, error: InputError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _unreadable(error: InputError) -> bool:
+    """A problem with the file as a whole (encoding, syntax), as opposed to one bad case in it."""
+    return any(p.startswith("(file):") for p in error.problems)
+
+
 def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[int] = None,
                 on_chunk: Optional[Callable[[FileReport], None]] = None) -> FileReport:
     """Import one file in one transaction; bad cases are reported in the returned FileReport.
@@ -133,6 +144,10 @@ def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[
             for loaded in read_import_file(path):
                 if isinstance(loaded, InputError):
                     report.rejected.append(loaded)
+                    if _unreadable(loaded) and (chunk or report.seen > 1):
+                        # The file broke off half-way (not UTF-8, not CSV): take none of it, not
+                        # the cases before the break.
+                        raise _FileBrokeOff(loaded)
                     continue
                 chunk.append(_prepare(loaded))
                 if len(chunk) >= chunk_size:
@@ -142,6 +157,9 @@ def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[
                         on_chunk(report)
             if chunk:
                 _write_chunk(conn, chunk, batch, report)
+    except _FileBrokeOff:
+        report = FileReport(str(path), rejected=report.rejected)
+        report.failed = "the file breaks off part-way (see the error below), so nothing from it was stored"
     except SQLAlchemyError as exc:
         rejected = report.rejected
         report = FileReport(str(path), rejected=rejected)

@@ -134,6 +134,17 @@ def test_a_database_error_mid_file_is_reported_and_nothing_of_the_file_stays(db,
     assert count_cases(db) == 0
 
 
+def test_a_file_that_breaks_off_half_way_is_not_half_imported(db, tmp_path):
+    broken = tmp_path / "broken.jsonl"
+    # More than one read buffer of good cases, then bytes that are not UTF-8.
+    broken.write_bytes((SAMPLES / "caseload" / "caseload.jsonl").read_bytes() + b"\xff\xfe{}\n")
+    assert broken.stat().st_size > 16_384
+    [report] = import_paths(db, [broken])
+    assert report.failed and "nothing from it was stored" in report.failed
+    assert [str(e) for e in report.rejected] == [f"{broken}: (file): not UTF-8 text"]
+    assert report.imported == 0 and count_cases(db) == 0
+
+
 def test_csv_export_round_trip(db, tmp_path):
     originals = [loaded.case for loaded in read_cases([SAMPLES / "caseload"])]
     export = tmp_path / "export.csv"
