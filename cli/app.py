@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from cli import audit as audit_cmd
 from cli import check as check_cmd
 from cli import import_cmd
 from cli import rules_cmd
@@ -19,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("check")(check_cmd.check)
+audit_cmd.register(app)  # audit, audit-runs, audit-compare
 app.add_typer(rules_cmd.app, name="rules")
 app.command("whatif")(whatif_cmd.whatif)
 app.command("test-rules")(test_rules_cmd.test_rules)

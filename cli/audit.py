@@ -1,0 +1,215 @@
+"""``sagsrute audit``: deadline compliance over a whole caseload, from files or the database, with a
+terminal summary and CSV, Excel and HTML reports; ``audit-runs`` and ``audit-compare`` look back
+at stored runs."""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, fail, parse_as_of, print_error_lines
+from cli.import_cmd import DB_HELP, open_db_or_fail
+from engine.audit import STATUSES, AuditOptions, Tally, db_items, file_items, run_audit
+from engine.check import Engine
+from engine.report import AuditMeta, percent, titles_of
+from engine.report.html import render_html
+from engine.report.tables import OverdueCsv, write_csv_dir, write_xlsx
+from engine.report.terminal import render
+from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
+from engine.storage import (add_audit_results, count_cases, finish_audit_run, get_audit_run, iter_stored_json,
+                            list_audit_runs, load_audit_results, save_ruleset, start_audit_run)
+from models.loading import case_files
+
+PROGRESS_FROM = 2000  # cases: a progress bar below this only when stderr is a terminal
+
+
+class Dimension(str, Enum):
+    benefit = "benefit"
+    category = "category"
+    team = "team"
+    caseworker = "caseworker"
+
+
+def _count_items(paths: list[Path]) -> int:
+    """How many cases the files hold (JSON Lines lines, other files one each), for the progress bar."""
+    total = 0
+    for path in paths:
+        if not path.exists():
+            continue
+        for file in case_files(path):
+            if file.suffix == ".jsonl":
+                with file.open("rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            else:
+                total += 1
+    return total
+
+
+def audit(
+    cases: Optional[List[Path]] = typer.Argument(None, metavar="[CASES]...",
+                                                 help="Case files or directories; without them the database is audited."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Audit as of this date (YYYY-MM-DD); default today."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (each builds its own engine)."),
+    group_by: List[Dimension] = typer.Option([], "--group-by", help="Also print the figures per benefit, category, team or caseworker (repeatable)."),
+    csv_dir: Optional[Path] = typer.Option(None, "--csv", help="Write the tables as CSV files into this directory."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Write the tables as an Excel workbook."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report with charts."),
+    overdue_csv: Optional[Path] = typer.Option(None, "--overdue-csv", help="Write every overdue duty with its reason as CSV."),
+    store: Optional[bool] = typer.Option(None, "--store/--no-store", help="Store the run and per-case results in the database (default: when auditing the database)."),
+    top: int = typer.Option(100, "--top", min=1, max=100000, help="How many of the most overdue duties the reports list."),
+    lang: Lang = typer.Option(Lang.da, "--lang", help="Language of the reports."),
+    rules_dir: Path = typer.Option(DEFAULT_RULES_DIR, "--rules", help="Rule directory to audit with."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal summary (reports are still written)."),
+) -> None:
+    """Deadline compliance over a caseload as of a date. Exit 0 audited, 1 some case was bad, 2 usage."""
+    day = parse_as_of(as_of)
+    try:
+        ruleset = load_ruleset(rules_dir)
+    except RuleSetError as exc:
+        print_error_lines(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT)
+    from_db = not cases
+    store = from_db if store is None else store
+    db_engine = where = None
+    if from_db or store:
+        db_engine, where = open_db_or_fail(db)
+    if from_db:
+        total = count_cases(db_engine)
+        if total == 0:
+            fail(f"no cases in the database {where}: import some first (sagsrute import FILE...) or name case files")
+        items = db_items(iter_stored_json(db_engine))
+        source = f"db {where}"
+    else:
+        total = _count_items(cases)
+        items = file_items(cases)
+        source = " ".join(str(p) for p in cases)
+    run_id = None
+    if store:
+        save_ruleset(db_engine, ruleset)
+        run_id = start_audit_run(db_engine, day, ruleset.label, source,
+                                 {"workers": workers, "lang": lang.value, "rules_dir": str(rules_dir)})
+    overdue_writer = OverdueCsv(overdue_csv) if overdue_csv else None
+    options = AuditOptions(
+        as_of=day, lang=lang.value, workers=workers, top_limit=top,
+        on_rows=(lambda rows: add_audit_results(db_engine, run_id, rows)) if store else None,
+        on_overdue=overdue_writer.write if overdue_writer else None)
+    show_progress = err_console.is_terminal or total > PROGRESS_FROM
+    started = time.perf_counter()
+    engine = Engine(ruleset) if workers == 1 else None
+    try:
+        if show_progress:
+            with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          TimeRemainingColumn(), console=err_console, transient=err_console.is_terminal) as progress:
+                task = progress.add_task("audit", total=total or None)
+                options.on_progress = lambda n: progress.advance(task, n)
+                totals = run_audit(ruleset, items, options, engine)
+        else:
+            totals = run_audit(ruleset, items, options, engine)
+    finally:
+        if overdue_writer:
+            overdue_writer.close()
+    seconds = time.perf_counter() - started
+    if store:
+        finish_audit_run(db_engine, run_id, totals.cases, totals.bad)
+    meta = AuditMeta(as_of=day, rules_label=ruleset.label, source=source, titles=titles_of(ruleset), run_id=run_id,
+                     workers=workers, seconds=seconds)
+    if not quiet:
+        render(console, totals, meta, lang.value, tuple(d.value for d in group_by))
+    if csv_dir:
+        write_csv_dir(csv_dir, totals, meta, lang.value)
+        err_console.print(f"CSV tables written to {csv_dir}/")
+    if xlsx:
+        write_xlsx(xlsx, totals, meta, lang.value)
+        err_console.print(f"Excel workbook written to {xlsx}")
+    if html:
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_html(totals, meta, lang.value), encoding="utf-8")
+        err_console.print(f"HTML report written to {html}")
+    if overdue_writer:
+        err_console.print(f"{overdue_writer.count:,} overdue duties written to {overdue_csv}")
+    if run_id is not None:
+        err_console.print(f"stored as audit run #{run_id} in {where}")
+    if totals.bad:
+        for message in totals.bad_messages:
+            print_error_lines(message)
+        err_console.print(f"[red]{totals.bad:,} bad case(s) skipped[/]"
+                          + (f" (the first {len(totals.bad_messages)} shown)" if totals.bad > len(totals.bad_messages) else ""))
+    raise typer.Exit(EXIT_BAD_INPUT if totals.bad else EXIT_OK)
+
+
+def audit_runs(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL")) -> None:
+    """List the stored audit runs."""
+    db_engine, where = open_db_or_fail(db)
+    runs = list_audit_runs(db_engine)
+    if not runs:
+        console.print(f"No audit runs in {where}.")
+        return
+    table = Table(title=f"Audit runs in {where}", box=box.SIMPLE_HEAD)
+    for column in ("run", "started", "as of", "rules", "cases", "bad", "source"):
+        table.add_column(column, justify="right" if column in ("run", "cases", "bad") else "left", overflow="fold")
+    for run in runs:
+        started = run["started_at"].strftime("%Y-%m-%d %H:%M") if run["started_at"] else ""
+        state = "" if run["finished_at"] else " (unfinished)"
+        table.add_row(str(run["id"]), started + state, str(run["as_of"]), run["rules_label"], f"{run['case_count']:,}",
+                      f"{run['bad_count']:,}", run["source"])
+    console.print(table)
+
+
+def _run_tallies(db_engine, run_id: int) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = {}
+    for row in load_audit_results(db_engine, run_id):
+        tallies.setdefault(row["rule"], Tally()).add(row["status"], row["days_late"])
+    return tallies
+
+
+def audit_compare(
+    run_a: int = typer.Argument(..., help="The earlier run (see audit-runs)."),
+    run_b: int = typer.Argument(..., help="The later run."),
+    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL"),
+) -> None:
+    """Per-rule changes between two stored audit runs (counts and on-time share, B − A)."""
+    db_engine, where = open_db_or_fail(db)
+    runs = {}
+    for run_id in (run_a, run_b):
+        run = get_audit_run(db_engine, run_id)
+        if run is None:
+            fail(f"no audit run #{run_id} in {where} (see sagsrute audit-runs)")
+        runs[run_id] = run
+    a, b = _run_tallies(db_engine, run_a), _run_tallies(db_engine, run_b)
+    console.print(Text.assemble(("Audit compare", "bold"), f"  #{run_a} (as of {runs[run_a]['as_of']}, "
+                                f"{runs[run_a]['rules_label']}) → #{run_b} (as of {runs[run_b]['as_of']}, "
+                                f"{runs[run_b]['rules_label']})"))
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("rule", overflow="fold")
+    for column in ("duties",) + STATUSES + ("on-time share",):
+        table.add_column(column.replace("_", " "), justify="right")
+    for rule in sorted(set(a) | set(b)):
+        ta, tb = a.get(rule, Tally()), b.get(rule, Tally())
+        cells = [_delta(ta.population, tb.population)]
+        cells += [_delta(ta.counts[s], tb.counts[s], bad=s == "overdue") for s in STATUSES]
+        cells.append(f"{percent(ta.on_time_share)} → {percent(tb.on_time_share)}")
+        table.add_row(rule, *cells)
+    console.print(table)
+
+
+def _delta(old: int, new: int, bad: bool = False) -> Text:
+    change = new - old
+    if not change:
+        return Text(f"{new:,}", style="dim")
+    style = ("red" if change > 0 else "green") if bad else ""
+    return Text(f"{new:,} ({change:+,})", style=style)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit)
+    app.command("audit-runs")(audit_runs)
+    app.command("audit-compare")(audit_compare)

@@ -1,0 +1,575 @@
+"""The batch audit: every case of a caseload checked as of one date and folded into compliance figures.
+
+Streaming by design: cases arrive one at a time (from files or the database), each is checked and
+folded into counters, and then forgotten. What is kept grows with the number of rules, groups and
+distinct day counts, never with the number of cases: per-rule and per-group tallies, a Counter of
+days late (an exact median from a small multiset), a bounded list of the most overdue duties, and
+the first few bad-case messages with a count. Per-case result rows (for the database) and the full
+overdue list (for a CSV) are handed to callbacks chunk by chunk, never gathered.
+
+Definitions (documented in the README and the report):
+- population: the number of duties (actions) of a rule; a case can hold several (two milestones,
+  several benefit periods);
+- on-time share = met / (met + met late + overdue): the duties whose fate is decided; open duties
+  (not yet due) and exempt ones are left out;
+- days late: done_on − due for a duty met late, as_of − due for an overdue one; the median is over
+  both (the mean of the two middle values for an even count);
+- visitation category: the latest assessment on or before the as-of date; team and caseworker come
+  from ``citizen.team``/``citizen.caseworker``; a missing value is grouped as ``(none)``.
+- the STAR early-effort measure and passivmåling: see ``StarTally`` and ``PassivityTally``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import multiprocessing
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+from engine.check import Engine
+from engine.dates import add_months
+from engine.ruleset import RuleSet
+from models.actions import Action, CheckResult, Status
+from models.case import Case, Offer
+from models.loading import InputError, LoadedCase, Loaded, case_files, parse_case, read_file
+
+NONE = "(none)"
+DIMENSIONS = ("benefit", "category", "team", "caseworker")
+STATUSES = ("met", "met_late", "overdue", "open", "exempt")
+CONTACT_COURSE = "contact-course-4-conversations"
+RET_OG_PLIGT = "ret-og-pligt-offer-by-6-months"
+STAR_THRESHOLD = 0.80  # anchors.md key finding 7; rules catalogue 001-003 §5.1
+STAR_MIN_POPULATION = 10  # STAR judges a measure only from a population of ten
+PASSIVITY_MONTHS = (6, 12)  # catalogue §5.1 Passivmåling: "de seneste fx 6 eller 12 måneder"
+TOP_OVERDUE = 100
+MAX_BAD_MESSAGES = 10
+CHUNK = 500
+
+
+def median_of(counts: Counter) -> Optional[float]:
+    """The exact median of a multiset given as value -> count (mean of the two middle values)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    middle = ((total - 1) // 2, total // 2)
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while len(found) < 2 and middle[len(found)] < seen:
+            found.append(value)
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
+
+
+def share(part: int, whole: int) -> Optional[float]:
+    return part / whole if whole else None
+
+
+@dataclass
+class Tally:
+    """Status counts of one rule (or one rule in one group) and the days late of its late duties."""
+
+    counts: dict = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    days_late: Counter = field(default_factory=Counter)
+
+    def add(self, status: str, days_late: Optional[int]) -> None:
+        self.counts[status] += 1
+        if days_late is not None:
+            self.days_late[days_late] += 1
+
+    def merge(self, other: "Tally") -> None:
+        for status, n in other.counts.items():
+            self.counts[status] += n
+        self.days_late.update(other.days_late)
+
+    met = property(lambda self: self.counts["met"])
+    met_late = property(lambda self: self.counts["met_late"])
+    overdue = property(lambda self: self.counts["overdue"])
+    open = property(lambda self: self.counts["open"])
+    exempt = property(lambda self: self.counts["exempt"])
+
+    @property
+    def population(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def decided(self) -> int:
+        return self.met + self.met_late + self.overdue
+
+    @property
+    def on_time_share(self) -> Optional[float]:
+        return share(self.met, self.decided)
+
+    @property
+    def median_days_late(self) -> Optional[float]:
+        return median_of(self.days_late)
+
+    def row(self) -> dict:
+        return {"population": self.population, **{s: getattr(self, s) for s in STATUSES},
+                "on_time_share": self.on_time_share, "median_days_late": self.median_days_late}
+
+
+@dataclass
+class StarTally:
+    """STAR's follow-up on the early effort (anchors.md key finding 7; catalogue §5.1).
+
+    The cohort: citizens whose current benefit period (the one running on the as-of date) has
+    reached six months' seniority (start + 6 months <= as-of) and holds a contact-course duty for
+    that period that is not exempt. *Four conversations*: that duty is ``met`` — the 4th counting
+    conversation on or before start + 6 months. *Offer*: among those whose current period holds a
+    ret og pligt duty that is decided (met, met late or overdue; not exempt, not still open after
+    a postponement), the share with it ``met`` — an offer started on or before its due date.
+    """
+
+    cohort: int = 0
+    four_conversations: int = 0
+    offer_required: int = 0
+    with_offer: int = 0
+    exempt: int = 0  # six months' seniority, but the contact course is lifted by an exemption
+
+    def merge(self, other: "StarTally") -> None:
+        for name in ("cohort", "four_conversations", "offer_required", "with_offer", "exempt"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def conversation_share(self) -> Optional[float]:
+        return share(self.four_conversations, self.cohort)
+
+    @property
+    def offer_share(self) -> Optional[float]:
+        return share(self.with_offer, self.offer_required)
+
+    @staticmethod
+    def below(value: Optional[float], population: int) -> bool:
+        """Flagged as STAR would: under 80 % on a population of at least ten."""
+        return value is not None and population >= STAR_MIN_POPULATION and value < STAR_THRESHOLD
+
+    def row(self) -> dict:
+        return {"cohort": self.cohort, "four_conversations": self.four_conversations,
+                "conversation_share": self.conversation_share,
+                "conversation_flag": self.below(self.conversation_share, self.cohort),
+                "offer_required": self.offer_required, "with_offer": self.with_offer,
+                "offer_share": self.offer_share,
+                "offer_flag": self.below(self.offer_share, self.offer_required), "exempt": self.exempt}
+
+
+@dataclass
+class PassivityTally:
+    """Passivmåling (catalogue §5.1): among citizens whose current benefit period started at least
+    N months before the as-of date, those with no active offer (an ``offer`` event other than
+    mentor) running at any time in the last N months — the window (as-of − N months, as-of]. An
+    offer runs from its date to its end (its date alone when it has no end)."""
+
+    population: dict = field(default_factory=lambda: {m: 0 for m in PASSIVITY_MONTHS})
+    passive: dict = field(default_factory=lambda: {m: 0 for m in PASSIVITY_MONTHS})
+
+    def merge(self, other: "PassivityTally") -> None:
+        for m in PASSIVITY_MONTHS:
+            self.population[m] += other.population[m]
+            self.passive[m] += other.passive[m]
+
+    def row(self) -> dict:
+        out = {}
+        for m in PASSIVITY_MONTHS:
+            out[f"population_{m}m"] = self.population[m]
+            out[f"passive_{m}m"] = self.passive[m]
+            out[f"passive_share_{m}m"] = share(self.passive[m], self.population[m])
+        return out
+
+
+@dataclass(frozen=True, order=True)
+class OverdueDuty:
+    """One overdue duty for the drill-down list; ordered by days overdue (then a stable tie-break)."""
+
+    days_overdue: int
+    case_id: str
+    rule: str
+    due: date
+    benefit: str
+    team: str
+    caseworker: str
+    progress: str
+    why: str
+
+    def row(self) -> dict:
+        return {"case_id": self.case_id, "rule": self.rule, "due": self.due.isoformat(),
+                "days_overdue": self.days_overdue, "benefit": self.benefit, "team": self.team,
+                "caseworker": self.caseworker, "progress": self.progress, "why": self.why}
+
+
+OVERDUE_COLUMNS = ("case_id", "rule", "due", "days_overdue", "benefit", "team", "caseworker", "progress", "why")
+
+
+@dataclass
+class AuditTotals:
+    """Everything the reports need, mergeable (a worker's part + another's = the whole)."""
+
+    cases: int = 0
+    bad: int = 0
+    bad_messages: list = field(default_factory=list)
+    by_rule: dict = field(default_factory=lambda: defaultdict(Tally))
+    groups: dict = field(default_factory=lambda: {d: defaultdict(Tally) for d in DIMENSIONS})
+    star: StarTally = field(default_factory=StarTally)
+    star_by_team: dict = field(default_factory=lambda: defaultdict(StarTally))
+    passivity: PassivityTally = field(default_factory=PassivityTally)
+    passivity_by_team: dict = field(default_factory=lambda: defaultdict(PassivityTally))
+    overdue_count: int = 0
+    top_overdue: list = field(default_factory=list)  # a min-heap of the TOP_OVERDUE largest
+    top_limit: int = TOP_OVERDUE
+    max_live_sessions: int = 0
+    sessions_opened: int = 0
+
+    def add_bad(self, error: InputError) -> None:
+        self.bad += 1
+        if len(self.bad_messages) < MAX_BAD_MESSAGES:
+            self.bad_messages.append(str(error))
+
+    def offer_overdue(self, duty: OverdueDuty) -> None:
+        entry = (duty.days_overdue, duty.case_id, duty.rule, duty.due, duty)
+        if len(self.top_overdue) < self.top_limit:
+            heapq.heappush(self.top_overdue, entry)
+        elif entry[:4] > self.top_overdue[0][:4]:
+            heapq.heapreplace(self.top_overdue, entry)
+
+    def merge(self, other: "AuditTotals") -> None:
+        self.cases += other.cases
+        self.bad += other.bad
+        room = MAX_BAD_MESSAGES - len(self.bad_messages)
+        self.bad_messages += other.bad_messages[:max(room, 0)]
+        for rule, tally in other.by_rule.items():
+            self.by_rule[rule].merge(tally)
+        for dim in DIMENSIONS:
+            for key, tally in other.groups[dim].items():
+                self.groups[dim][key].merge(tally)
+        self.star.merge(other.star)
+        for team, tally in other.star_by_team.items():
+            self.star_by_team[team].merge(tally)
+        self.passivity.merge(other.passivity)
+        for team, tally in other.passivity_by_team.items():
+            self.passivity_by_team[team].merge(tally)
+        self.overdue_count += other.overdue_count
+        for entry in other.top_overdue:
+            self.offer_overdue(entry[-1])
+        self.max_live_sessions = max(self.max_live_sessions, other.max_live_sessions)
+        self.sessions_opened += other.sessions_opened
+
+    # -- views for the reports ------------------------------------------------------------------
+
+    def overdue_list(self) -> list[OverdueDuty]:
+        """The most overdue duties, most days first."""
+        return [entry[-1] for entry in sorted(self.top_overdue, reverse=True)]
+
+    def days_late(self) -> Counter:
+        out: Counter = Counter()
+        for tally in self.by_rule.values():
+            out.update(tally.days_late)
+        return out
+
+    def comparable(self) -> dict:
+        """A plain, order-independent picture of the totals (tests compare runs with it)."""
+        return {
+            "cases": self.cases, "bad": self.bad,
+            "by_rule": {r: t.row() for r, t in sorted(self.by_rule.items())},
+            "groups": {d: {f"{k[0]}|{k[1]}": t.row() for k, t in sorted(self.groups[d].items())} for d in DIMENSIONS},
+            "star": self.star.row(), "star_by_team": {k: v.row() for k, v in sorted(self.star_by_team.items())},
+            "passivity": self.passivity.row(),
+            "passivity_by_team": {k: v.row() for k, v in sorted(self.passivity_by_team.items())},
+            "overdue_count": self.overdue_count, "top_overdue": [d.row() for d in self.overdue_list()],
+        }
+
+
+def current_benefit(case: Case, as_of: date):
+    """The benefit period running on the as-of date (started, not ended before it), if any."""
+    for benefit in case.benefits:
+        if benefit.first_day <= as_of and (benefit.end is None or benefit.end >= as_of):
+            return benefit
+    return None
+
+
+def category_on(case: Case, as_of: date) -> str:
+    """The visitation category in force: the latest assessment on or before the as-of date."""
+    latest = None
+    for a in case.assessments:
+        if a.date <= as_of and (latest is None or a.date >= latest.date):
+            latest = a
+    return latest.category.value if latest else NONE
+
+
+def days_late(action: Action, as_of: date) -> Optional[int]:
+    if action.status is Status.met_late:
+        return (action.done_on - action.due).days
+    if action.status is Status.overdue:
+        return (as_of - action.due).days
+    return None
+
+
+def _is_active(event, window_start: date, as_of: date) -> bool:
+    if not isinstance(event, Offer) or event.offer == "mentor" or event.date > as_of:
+        return False
+    return (event.end or event.date) > window_start
+
+
+class Auditor:
+    """Checks cases one at a time with one Engine and folds them into ``totals``."""
+
+    def __init__(self, engine: Engine, as_of: date, lang: str = "da", keep_rows: bool = False,
+                 keep_overdue: bool = False, top_limit: int = TOP_OVERDUE):
+        self.engine = engine
+        self.as_of = as_of
+        self.lang = lang
+        self.keep_rows = keep_rows  # per-action rows for the database
+        self.keep_overdue = keep_overdue  # every overdue duty (for the overdue CSV)
+        self.totals = AuditTotals(top_limit=top_limit)
+        self.rows: list[dict] = []
+        self.overdue_rows: list[dict] = []
+        # This process's running top list of overdue duties (keys only): it outlives ``take`` so a
+        # reason is built only for a duty that can still make the final list.
+        self._gate: list[tuple] = []
+        self._windows = [(m, add_months(as_of, -m)) for m in PASSIVITY_MONTHS]
+        self._sessions_reported = 0
+
+    def take(self) -> tuple[AuditTotals, list[dict], list[dict]]:
+        """Hand over what was gathered since the last call and start afresh."""
+        selector = self.engine.selector
+        self.totals.max_live_sessions = selector.max_live_sessions
+        self.totals.sessions_opened = selector.sessions_opened - self._sessions_reported
+        self._sessions_reported = selector.sessions_opened
+        out = (self.totals, self.rows, self.overdue_rows)
+        self.totals = AuditTotals(top_limit=self.totals.top_limit)
+        self.rows, self.overdue_rows = [], []
+        return out
+
+    def add(self, loaded: Loaded) -> None:
+        if isinstance(loaded, InputError):
+            self.totals.add_bad(loaded)
+            return
+        case = loaded.case
+        try:
+            result = self.engine.check(case, self.as_of, self.lang, explain_why=False, with_routing=False)
+        except ValueError as exc:  # a case the engine cannot evaluate is reported like bad input
+            self.totals.add_bad(InputError(loaded.source, (f"(case): cannot be evaluated: {exc}",), case.case_id))
+            return
+        self.fold(case, result)
+
+    def fold(self, case: Case, result: CheckResult) -> None:
+        totals, as_of = self.totals, self.as_of
+        totals.cases += 1
+        team = case.citizen.team or NONE
+        caseworker = case.citizen.caseworker or NONE
+        category = category_on(case, as_of)
+        explained: Optional[dict] = None
+        groups = totals.groups
+        for action in result.actions:
+            status = action.status.value
+            late = days_late(action, as_of)
+            totals.by_rule[action.rule].add(status, late)
+            benefit = action.benefit or NONE
+            rule = action.rule
+            groups["benefit"][(rule, benefit)].add(status, late)
+            groups["category"][(rule, category)].add(status, late)
+            groups["team"][(rule, team)].add(status, late)
+            groups["caseworker"][(rule, caseworker)].add(status, late)
+            if self.keep_rows:
+                self.rows.append({
+                    "case_id": case.case_id, "rule": action.rule, "status": status, "due": action.due,
+                    "anchor": action.anchor, "done_on": action.done_on, "progress_done": action.progress.done,
+                    "progress_required": action.progress.required, "benefit": action.benefit,
+                    "team": case.citizen.team, "caseworker": case.citizen.caseworker,
+                    "category": None if category == NONE else category, "days_late": late})
+            if action.status is Status.overdue:
+                totals.overdue_count += 1
+                if self.keep_overdue or self._enters_top(late, case.case_id, action.rule, action.due):
+                    if explained is None:  # the reasons are built only for cases that need them
+                        explained = self._reasons(case)
+                    duty = OverdueDuty(late, case.case_id, action.rule, action.due, benefit, team, caseworker,
+                                       f"{action.progress.done}/{action.progress.required}",
+                                       explained.get((action.rule, action.anchor, action.due), ""))
+                    totals.offer_overdue(duty)
+                    if self.keep_overdue:
+                        self.overdue_rows.append(duty.row())
+        benefit = current_benefit(case, as_of)
+        if benefit is not None:
+            self._star(benefit, result, team)
+            self._passivity(case, benefit, team)
+
+    def _enters_top(self, *key) -> bool:
+        gate = self._gate
+        if len(gate) < self.totals.top_limit:
+            heapq.heappush(gate, key)
+            return True
+        if key > gate[0]:
+            heapq.heapreplace(gate, key)
+            return True
+        return False
+
+    def _reasons(self, case: Case) -> dict:
+        explained = self.engine.check(case, self.as_of, self.lang, with_routing=False)
+        return {(a.rule, a.anchor, a.due): "; ".join(a.why) for a in explained.actions}
+
+    def _star(self, benefit, result: CheckResult, team: str) -> None:
+        if add_months(benefit.start, 6) > self.as_of:
+            return
+        mine = [a for a in result.actions if a.benefit == benefit.type.value and a.anchor == benefit.start]
+        course = next((a for a in mine if a.rule == CONTACT_COURSE), None)
+        offer = next((a for a in mine if a.rule == RET_OG_PLIGT), None)
+        part = StarTally()
+        if course is not None:
+            if course.status is Status.exempt:
+                part.exempt = 1
+            else:
+                part.cohort = 1
+                part.four_conversations = int(course.status is Status.met)
+                if offer is not None and offer.status in (Status.met, Status.met_late, Status.overdue):
+                    part.offer_required = 1
+                    part.with_offer = int(offer.status is Status.met)
+        if part.cohort or part.exempt:
+            self.totals.star.merge(part)
+            self.totals.star_by_team[team].merge(part)
+
+    def _passivity(self, case: Case, benefit, team: str) -> None:
+        as_of = self.as_of
+        part = PassivityTally()
+        for months, window_start in self._windows:
+            if benefit.start > window_start:
+                continue
+            part.population[months] = 1
+            part.passive[months] = int(not any(_is_active(e, window_start, as_of) for e in case.events))
+        if part.population[PASSIVITY_MONTHS[0]]:
+            self.totals.passivity.merge(part)
+            self.totals.passivity_by_team[team].merge(part)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources: what to audit, as small picklable items a worker turns into cases
+
+
+def file_items(paths: Iterable[Path]) -> Iterator[tuple[str, str, Optional[str]]]:
+    """``(kind, source, payload)`` items: one per JSON Lines line (the text) or per other file."""
+    for path in paths:
+        if not path.exists():
+            yield ("error", str(path), "(file): no such file or directory")
+            continue
+        for file in case_files(path):
+            if file.suffix != ".jsonl":
+                yield ("file", str(file), None)
+                continue
+            try:
+                with file.open(encoding="utf-8") as handle:
+                    for number, line in enumerate(handle, start=1):
+                        if line.strip():
+                            yield ("json", f"{file}:{number}", line)
+            except UnicodeDecodeError:
+                yield ("error", str(file), "(file): not UTF-8 text")
+            except OSError as exc:
+                yield ("error", str(file), f"(file): cannot be read ({exc.strerror})")
+
+
+def db_items(rows: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
+    """Items from ``engine.storage.iter_stored_json`` rows (case id, case JSON)."""
+    for case_id, data in rows:
+        yield ("json", f"db:{case_id}", data)
+
+
+def decode(item: tuple[str, str, Optional[str]]) -> Iterator[Loaded]:
+    kind, source, payload = item
+    if kind == "json":
+        try:
+            data = json.loads(payload)
+        except json.JSONDecodeError as exc:
+            yield InputError(source, (f"(line): not valid JSON ({exc.msg} at column {exc.colno})",))
+            return
+        yield parse_case(data, source)
+    elif kind == "file":
+        yield from read_file(Path(source))
+    elif kind == "case":  # an already validated Case (in-process callers)
+        yield LoadedCase(source, payload)
+    else:
+        yield InputError(source, (payload,))
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# ---------------------------------------------------------------------------------------------
+# Running: in this process, or spread over worker processes
+
+_worker: Optional[Auditor] = None
+
+
+def _init_worker(ruleset: RuleSet, as_of: date, lang: str, keep_rows: bool, keep_overdue: bool, top_limit: int) -> None:
+    global _worker
+    _worker = Auditor(Engine(ruleset), as_of, lang, keep_rows, keep_overdue, top_limit)  # one Engine per process
+
+
+def _audit_chunk(chunk: list) -> tuple[int, AuditTotals, list[dict], list[dict]]:
+    for item in chunk:
+        for loaded in decode(item):
+            _worker.add(loaded)
+    return (len(chunk), *_worker.take())
+
+
+@dataclass
+class AuditOptions:
+    as_of: date
+    lang: str = "da"
+    workers: int = 1
+    chunk_size: int = CHUNK
+    top_limit: int = TOP_OVERDUE
+    on_rows: Optional[Callable[[list[dict]], None]] = None  # per-action rows, a chunk at a time
+    on_overdue: Optional[Callable[[list[dict]], None]] = None  # every overdue duty, a chunk at a time
+    on_progress: Optional[Callable[[int], None]] = None  # items done since the last call
+
+
+def run_audit(ruleset: RuleSet, items: Iterable[tuple], options: AuditOptions,
+              engine: Optional[Engine] = None) -> AuditTotals:
+    """Audit every item; one worker runs here (reusing ``engine`` when given), more run in processes."""
+    keep_rows, keep_overdue = options.on_rows is not None, options.on_overdue is not None
+    totals = AuditTotals(top_limit=options.top_limit)
+
+    def absorb(done: int, part: AuditTotals, rows: list[dict], overdue: list[dict]) -> None:
+        totals.merge(part)
+        if rows and options.on_rows:
+            options.on_rows(rows)
+        if overdue and options.on_overdue:
+            options.on_overdue(overdue)
+        if options.on_progress:
+            options.on_progress(done)
+
+    chunks = _chunks(items, options.chunk_size)
+    if options.workers <= 1:
+        auditor = Auditor(engine or Engine(ruleset), options.as_of, options.lang, keep_rows, keep_overdue,
+                          options.top_limit)
+        for chunk in chunks:
+            for item in chunk:
+                for loaded in decode(item):
+                    auditor.add(loaded)
+            absorb(len(chunk), *auditor.take())
+        return totals
+    # spawn, not fork: a forked child would inherit the parent's durable_rules host half-used.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(options.workers, initializer=_init_worker,
+                      initargs=(ruleset, options.as_of, options.lang, keep_rows, keep_overdue,
+                                options.top_limit)) as pool:
+        # Submit a few chunks ahead, in order (Pool.imap would read the whole input at once).
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_audit_chunk, (chunk,)))
+            if len(pending) >= 3 * options.workers:
+                absorb(*pending.popleft().get())
+        while pending:
+            absorb(*pending.popleft().get())
+    return totals

@@ -1,0 +1,109 @@
+"""The audit's terminal summary: rich tables per rule, the STAR measure, passivity and the most
+overdue duties (and per-group tables on request)."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from engine.audit import STAR_MIN_POPULATION, AuditTotals
+from engine.report import (DIMENSION_WORDS, AuditMeta, group_rows, number, overall, passivity_rows, percent,
+                           rule_rows, star_rows, words)
+
+TERMINAL_OVERDUE = 15
+
+
+def _share_text(value, decided: int = 10) -> Text:
+    style = "dim" if value is None else ("green" if value >= 0.8 else "bold red" if decided >= STAR_MIN_POPULATION else "red")
+    return Text(percent(value), style=style)
+
+
+def _counts_table(title: str, rows: list[dict], w: dict, first: list[tuple[str, str]]) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    # one line per row: long titles are cut (the CSV, Excel and HTML reports carry them whole)
+    for key, label in first:
+        table.add_column(label, no_wrap=True, overflow="ellipsis", max_width=44 if key == "title" else 16)
+    for key in ("population", "met", "met_late", "overdue", "open", "exempt", "on_time_share", "median_days_late"):
+        table.add_column(w[key], justify="right", no_wrap=True)
+    for row in rows:
+        decided = row["met"] + row["met_late"] + row["overdue"]
+        table.add_row(*(str(row[k]) for k, _ in first),
+                      *(number(row[k]) for k in ("population", "met", "met_late")),
+                      Text(number(row["overdue"]), style="red" if row["overdue"] else ""),
+                      number(row["open"]), number(row["exempt"]),
+                      _share_text(row["on_time_share"], decided), number(row["median_days_late"]))
+    return table
+
+
+def render(console: Console, totals: AuditTotals, meta: AuditMeta, lang: str, group_by: tuple[str, ...] = ()) -> None:
+    w = words(lang)
+    console.print(Text.assemble((w["title"], "bold"), f"  {w['as_of'].lower()} {meta.as_of}  ",
+                                (f"({w['rules'].lower()} {meta.rules_label})", "dim")))
+    everything = overall(totals)
+    run = f"  ·  {w['run']} #{meta.run_id}" if meta.run_id is not None else ""
+    console.print(f"{w['cases']}: {number(totals.cases)}  ·  {w['bad']}: {number(totals.bad)}  ·  "
+                  f"{w['duties']}: {number(everything.population)}  ·  {w['overdue_now']}: {number(everything.overdue)}  ·  "
+                  f"{w['on_time']}: {percent(everything.on_time_share)}{run}")
+    rows = rule_rows(totals, meta, lang)
+    console.print(_counts_table(w["per_rule"], rows, w, [("title", w["rule"])]))
+    words_dim = DIMENSION_WORDS["da" if lang == "da" else "en"]
+    for dim in group_by:
+        console.print(_counts_table(w["by_group"].format(dim=words_dim[dim]), group_rows(totals, meta, dim, lang), w,
+                                    [("title", w["rule"]), (dim, w[dim])]))
+    _star(console, totals, w)
+    _passivity(console, totals, w)
+    _overdue(console, totals, w)
+    console.print(Text(w["sessions"].format(opened=totals.sessions_opened, live=totals.max_live_sessions), style="dim"))
+
+
+def _star(console: Console, totals: AuditTotals, w: dict) -> None:
+    table = Table(title=w["star"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    for label in (w["team"], w["cohort"], w["star_conv"], w["share"], w["star_offer"], w["share"]):
+        table.add_column(label, justify="right" if label != w["team"] else "left")
+    for row in star_rows(totals):
+        table.add_row(row["team"] or Text(w["all"], style="bold"),
+                      number(row["cohort"]), number(row["four_conversations"]),
+                      _flagged(row["conversation_share"], row["conversation_flag"], row["cohort"], w),
+                      f"{number(row['with_offer'])}/{number(row['offer_required'])}",
+                      _flagged(row["offer_share"], row["offer_flag"], row["offer_required"], w))
+    console.print(table)
+
+
+def _flagged(value, flag: bool, population: int, w: dict) -> Text:
+    if value is None:
+        return Text("–", style="dim")
+    if flag:
+        return Text(f"{percent(value)} ⚑", style="bold red")
+    if population < STAR_MIN_POPULATION:
+        return Text(percent(value), style="dim")
+    return Text(percent(value), style="green" if value >= 0.8 else "")
+
+
+def _passivity(console: Console, totals: AuditTotals, w: dict) -> None:
+    table = Table(title=w["passivity"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    for label in (w["team"], w["on_benefit"], w["cohort"], w["passive"], w["share"]):
+        table.add_column(label, justify="left" if label == w["team"] else "right")
+    for row in passivity_rows(totals):
+        table.add_row(row["team"] or Text(w["all"], style="bold"),
+                      f"{row['months']} {w['months']}", number(row["population"]), number(row["passive"]),
+                      percent(row["share"]))
+    console.print(table)
+
+
+def _overdue(console: Console, totals: AuditTotals, w: dict) -> None:
+    duties = totals.overdue_list()[:TERMINAL_OVERDUE]
+    if not duties:
+        return
+    table = Table(title=w["top_overdue"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    for label, justify in ((w["case"], "left"), (w["id"], "left"), (w["due"], "left"), (w["days_overdue"], "right"),
+                           (w["team"], "left"), (w["caseworker"], "left"), (w["progress"], "right")):
+        table.add_column(label, justify=justify, no_wrap=True, overflow="ellipsis", max_width=30)
+    for d in duties:
+        table.add_row(d.case_id, d.rule, str(d.due), Text(str(d.days_overdue), style="red"), d.team, d.caseworker,
+                      d.progress)
+    console.print(table)
+    hidden = totals.overdue_count - len(duties)
+    if hidden > 0:
+        console.print(Text(w["more_overdue"].format(n=number(hidden)), style="dim"))
