@@ -85,6 +85,8 @@ AKASSER = (("AAK", 0.25), ("HK", 0.15), ("3F", 0.12), ("FOA", 0.08), ("Krifa", 0
            ("Metal", 0.06), ("DLF", 0.06), ("Min a-kasse", 0.06), ("FTF-A", 0.06))
 OFFERS = (("virksomhedspraktik", 0.40), ("loentilskud", 0.20), ("nytteindsats", 0.15),
           ("vejledning_opkvalificering", 0.25))
+AKASSE_NAMES = tuple(a for a, _ in AKASSER)
+OFFER_NAMES = tuple(o for o, _ in OFFERS)
 EXEMPTIONS = (("standby", 0.3, ("indlagt", "alvorlig sygdom")),
               ("less_intensive", 0.4, ("barsel", "job om under 6 uger", "pension under behandling")),
               ("ret_og_pligt_postponed", 0.3, ("sygdom", "indlagt", "særlige forhold")))
@@ -169,7 +171,7 @@ class Generator:
         if rng.random() < 0.25:
             citizen["forsoerger"] = True
         if btype == "a_dagpenge":
-            citizen["akasse"] = self.pick(self.akasse_cum, [a for a, _ in AKASSER])
+            citizen["akasse"] = self.pick(self.akasse_cum, AKASSE_NAMES)
         citizen["caseworker"] = f"{team}-{worker:02d}"
         citizen["team"] = team
 
@@ -245,7 +247,7 @@ class Generator:
                         "uddannelsesparat" if btype == "uddannelseshjaelp" else "jobparat")
                     assessments.append({"date": self.day(revised), "category": category})
 
-        self._conversations(btype, first_day if btype == "sygedagpenge" else contact, rhythm, add)
+        self._conversations(btype, first_day if btype == "sygedagpenge" else contact, rhythm, first_day, last, events)
         if btype == "a_dagpenge":
             self._dagpenge(start, rhythm, add)
         if kind.offers or btype == "integrationsydelse" or rng.random() < 0.15:
@@ -275,7 +277,7 @@ class Generator:
                 exemptions.append(exemption)
         return end
 
-    def _conversations(self, btype: str, contact: int, rhythm: int, add: Callable[[int, dict], bool]) -> None:
+    def _conversations(self, btype: str, contact: int, rhythm: int, first_day: int, last: int, events: list) -> None:
         rng = self.rng
         if btype == "sygedagpenge":  # by the end of the 8th week of sickness
             first = contact + (self.ri(20, 55) if rhythm == ON_TIME else self.ri(56, 110))
@@ -289,12 +291,15 @@ class Generator:
             first = contact + self.ri(20, 120)
         kind = "visitation" if btype in ("kontanthjaelp", "uddannelseshjaelp", "integrationsydelse") else "individual"
         gap_low, gap_high = ((21, 42), (40, 85), (70, 180))[rhythm]
+        # The hot loop of the generator: ``add`` and ``ri`` written out.
+        span, random, day = gap_high - gap_low + 1, self.random, self.day
         when, held = first, 0
-        while held < 24 and add(when, {"type": "conversation", "kind": kind}):
+        while held < 24 and first_day <= when <= last:
+            events.append((when, {"type": "conversation", "kind": kind, "date": day(when)}))
             held += 1
             kind = "individual"
             stretch = 3 if when - contact > 183 else 1  # after six months, a slower rhythm
-            when += self.ri(gap_low, gap_high) * stretch
+            when += (gap_low + int(random() * span)) * stretch
 
     def _dagpenge(self, start: int, rhythm: int, add: Callable[[int, dict], bool]) -> None:
         rng = self.rng
@@ -312,7 +317,7 @@ class Generator:
         rng = self.rng
         if rhythm == MISSING and rng.random() < 0.7:
             return
-        names = [o for o, _ in OFFERS]
+        names = OFFER_NAMES
         if btype == "kontanthjaelp" and category == "jobparat" and start < REFORM_2020 and rhythm == ON_TIME:
             first = contact + self.ri(14, 88)  # work for the benefit within three months (2014)
             offer = "nytteindsats"
@@ -346,7 +351,7 @@ class Generator:
             if btype == "uddannelseshjaelp" and contact < REFORM_2020:
                 # 2014: young people get an offer within a month (åbenlyst: work for the benefit).
                 offer = "nytteindsats" if category == "aabenlyst_uddannelsesparat" else \
-                    self.pick(self.offer_cum, [o for o, _ in OFFERS])
+                    self.pick(self.offer_cum, OFFER_NAMES)
                 when = contact + (self.ri(7, 30) if rhythm == ON_TIME else self.ri(31, 90))
                 add(when, {"type": "offer", "offer": offer, "end": self.day(min(when + self.ri(28, 91), self.as_of))})
         if education in ("none", "grundskole") and (rhythm != MISSING or rng.random() < 0.3):
