@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from sqlalchemy import Engine, create_engine, event, func, insert, inspect, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, inspect, literal, select, update
 from sqlalchemy.engine import Connection, make_url
 
 from models.case import Case
@@ -140,12 +140,25 @@ def case_hash(data: str) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def iter_stored_json(db_engine: Engine, chunk_size: int = 1000) -> Iterator[tuple[str, str]]:
+def _case_filters(team: Optional[str], benefit: Optional[str]) -> list:
+    """WHERE clauses selecting the cases of one team and/or with one benefit type."""
+    clauses = []
+    if team is not None:
+        clauses.append(CaseRecord.team == team)
+    if benefit is not None:  # benefit_types is a comma list: match a whole item
+        clauses.append((literal(",") + CaseRecord.benefit_types + literal(",")).contains(f",{benefit},"))
+    return clauses
+
+
+def iter_stored_json(db_engine: Engine, chunk_size: int = 1000, team: Optional[str] = None,
+                     benefit: Optional[str] = None) -> Iterator[tuple[str, str]]:
     """``(case_id, case JSON)`` ordered by case id, a chunk at a time (keyset pagination: memory
-    stays flat whatever the caseload). For workers that parse the JSON themselves."""
+    stays flat whatever the caseload), optionally only one team's or one benefit type's cases.
+    For workers that parse the JSON themselves."""
+    filters = _case_filters(team, benefit)
     last: Optional[str] = None
     while True:
-        query = select(CaseRecord.case_id, CaseRecord.data).order_by(CaseRecord.case_id).limit(chunk_size)
+        query = select(CaseRecord.case_id, CaseRecord.data).where(*filters).order_by(CaseRecord.case_id).limit(chunk_size)
         if last is not None:
             query = query.where(CaseRecord.case_id > last)
         with db_engine.connect() as conn:
@@ -156,15 +169,18 @@ def iter_stored_json(db_engine: Engine, chunk_size: int = 1000) -> Iterator[tupl
         last = rows[-1][0]
 
 
-def iter_stored_cases(db_engine: Engine, chunk_size: int = 1000) -> Iterator[Case]:
-    """Every stored case, validated, ordered by case id, streamed."""
-    for _, data in iter_stored_json(db_engine, chunk_size):
+def iter_stored_cases(db_engine: Engine, chunk_size: int = 1000, team: Optional[str] = None,
+                      benefit: Optional[str] = None) -> Iterator[Case]:
+    """Every stored case (or one team's, or those with one benefit type), validated, ordered by
+    case id, streamed."""
+    for _, data in iter_stored_json(db_engine, chunk_size, team, benefit):
         yield Case.model_validate_json(data)
 
 
-def count_cases(db_engine: Engine) -> int:
+def count_cases(db_engine: Engine, team: Optional[str] = None, benefit: Optional[str] = None) -> int:
     with db_engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(CaseRecord)).scalar_one()
+        return conn.execute(select(func.count()).select_from(CaseRecord)
+                            .where(*_case_filters(team, benefit))).scalar_one()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -131,6 +131,18 @@ def test_stored_cases_stream_in_case_id_order_across_chunks(db):
     assert [c for c in iter_stored_cases(db)][0] == make_case("C-001")
 
 
+def test_stored_cases_can_be_limited_to_a_team_or_a_benefit_type(db):
+    insert_cases(db, ["A-1", "A-2"])
+    with db.begin() as conn:
+        conn.execute(CaseRecord.__table__.update().where(CaseRecord.case_id == "A-2")
+                     .values(team="unge", benefit_types="uddannelseshjaelp,kontanthjaelp"))
+    assert [c.case_id for c in iter_stored_cases(db, team="voksen")] == ["A-1"]
+    assert count_cases(db, team="unge") == 1 and count_cases(db, team="nobody") == 0
+    assert count_cases(db, benefit="kontanthjaelp") == 2
+    assert [i for i, _ in storage.iter_stored_json(db, benefit="uddannelseshjaelp")] == ["A-2"]
+    assert count_cases(db, benefit="hjaelp") == 0  # whole items only
+
+
 def test_save_ruleset_is_idempotent_and_keeps_a_snapshot(db):
     ruleset = load_ruleset()
     assert save_ruleset(db, ruleset) == ruleset.label
