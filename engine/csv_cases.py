@@ -163,6 +163,7 @@ def read_csv_cases(path: Path) -> Iterator[Loaded]:
     except OSError as exc:
         yield InputError(label, (f"(file): cannot be read ({exc.strerror})",))
         return
+    last_good = 1
     with handle:
         try:
             header_line = handle.readline()
@@ -179,9 +180,11 @@ def read_csv_cases(path: Path) -> Iterator[Loaded]:
                 yield InputError(label, tuple(problems) + ("(file): known columns: " + ", ".join(COLUMNS),))
                 return
             group: Optional[_Group] = None
-            reader = csv.reader(handle, delimiter=delimiter)
+            # strict: a quote never closed is an error, not a cell that swallows the rest of the file.
+            reader = csv.reader(handle, delimiter=delimiter, strict=True)
             for cells in reader:
-                line = reader.line_num + 1  # the header was read separately
+                line = last_good + 1  # where this row starts (a quoted cell may span lines)
+                last_good = reader.line_num + 1  # the header was read separately
                 if not any(c.strip() for c in cells):
                     continue
                 if len(cells) > len(header):
@@ -203,7 +206,8 @@ def read_csv_cases(path: Path) -> Iterator[Loaded]:
         except UnicodeDecodeError:
             yield InputError(label, ("(file): not UTF-8 text",))
         except csv.Error as exc:
-            yield InputError(label, (f"(file): not valid CSV ({exc})",))
+            # The bad row starts after the last good one (an unclosed quote runs to the end).
+            yield InputError(label, (f"(file): not valid CSV from line {last_good + 1} ({exc})",))
 
 
 def case_rows(case: Case) -> Iterator[dict[str, str]]:

@@ -202,6 +202,14 @@ def test_csv_header_and_cell_problems(tmp_path):
     [error] = list(read_csv_cases(cpr))
     assert error.case_id is None and "0101901234" not in str(error)
     assert "line 2: column case_id: case_id: looks like a CPR number" in str(error)
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text("case_id,birth_date,education,record,type,date,kind,reason\n"
+                        "X-1,1990-01-01,none,benefit,kontanthjaelp,2021-01-01,,\n"
+                        "X-1,,,exemption,,2021-02-01,standby,\"indlagt\n"
+                        "X-2,1990-01-01,none,benefit,kontanthjaelp,2021-01-01,,\n")
+    # The quote never closes: an error, not a reason that swallows case X-2.
+    assert [str(e) for e in read_csv_cases(unclosed)] == [
+        f"{unclosed}: (file): not valid CSV from line 3 (unexpected end of data)"]
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     assert "the file is empty" in str(next(read_csv_cases(empty)))
