@@ -45,23 +45,7 @@ def _side(action, lang: str) -> Text:
     return Text.assemble(_status(action.status.value, lang), f" {action.due} {action.progress.done}/{action.progress.required}")
 
 
-def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool) -> None:
-    w = WORDS[lang]
-    t = report.totals()
-    conv = t["conversations"]
-    console.print(Text(f"{w['title']}: {report.candidate}", style="bold"))
-    console.print(Text(f"{w['baseline']}: {report.baseline}  {w['as_of']} {report.as_of}", style="dim"))
-    console.print(f"{t['cases']} {w['cases']}, {t['changed_cases']} {w['changed']}, {t['changes']} {w['duties_changed']}"
-                  + (f", {t['bad_cases']} {w['bad']}" if t["bad_cases"] else ""))
-    over = t["overdue_cases"]
-    console.print(f"{w['overdue_line']}: {over['baseline']} → {over['candidate']} ({_signed(over['difference'])})")
-    console.print(f"{w['conv_line']}: {conv['baseline']} → {conv['candidate']} ({_signed(conv['difference'])})"
-                  + (", " + w["conv_avg"].format(months=conv["months"], avg=_signed(conv["average_per_month"]))
-                     if conv["months"] else ""))
-    summaries = report.rule_summaries()
-    if not summaries:
-        console.print(w["none"])
-        return
+def _rule_tables(summaries, w: dict, lang: str) -> None:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["rules"], title_justify="left")
     for col in ("rule", "added", "removed", "moved", "moved_days", "required"):
         # rule ids are long and must stay whole; the number columns' headers may wrap
@@ -79,6 +63,34 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
             transitions.add_row(s.rule, _status(f, lang), _status(to, lang), str(n))
     if transitions.row_count:
         console.print(transitions)
+
+
+def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool) -> None:
+    w = WORDS[lang]
+    t = report.totals()
+    conv = t["conversations"]
+    console.print(Text(f"{w['title']}: {report.candidate}", style="bold"))
+    console.print(Text(f"{w['baseline']}: {report.baseline}  {w['as_of']} {report.as_of}", style="dim"))
+    console.print(f"{t['cases']} {w['cases']}, {t['changed_cases']} {w['changed']}, {t['changes']} {w['duties_changed']}"
+                  + (f", {t['bad_cases']} {w['bad']}" if t["bad_cases"] else ""))
+    over = t["overdue_cases"]
+    console.print(f"{w['overdue_line']}: {over['baseline']} → {over['candidate']} ({_signed(over['difference'])})")
+    console.print(f"{w['conv_line']}: {conv['baseline']} → {conv['candidate']} ({_signed(conv['difference'])})"
+                  + (", " + w["conv_avg"].format(months=conv["months"], avg=_signed(conv["average_per_month"]))
+                     if conv["months"] else ""))
+    summaries = report.rule_summaries()
+    if not summaries and not report.routing:
+        console.print(w["none"])
+        return
+    if summaries:
+        _rule_tables(summaries, w, lang)
+    if report.routing:
+        routing = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["routing"], title_justify="left")
+        for col in ("aspect", "from", "to", "cases_word"):
+            routing.add_column(w[col], justify="right" if col == "cases_word" else "left")
+        for (aspect, before, after), n in sorted(report.routing.items()):
+            routing.add_row(aspect, before, after, str(n))
+        console.print(routing)
     months = {m: v for m, v in conv["per_month"].items() if v}
     if months:
         console.print(Text(w["months"], style="bold"))
@@ -92,6 +104,10 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
             console.print(Text(f"  {w[change.kind + '_kind']} {change.rule} ({change.benefit} {change.anchor})"))
             console.print(Text.assemble("    ", _side(change.baseline, lang), " → ", _side(change.candidate, lang), days))
             for line in change.why if explain else change.why[-2:]:
+                console.print(Text(f"      • {line}", style="dim"))
+        for change in case.routing:
+            console.print(Text(f"  routing {change.aspect}: {change.before} → {change.after}"))
+            for line in change.why:
                 console.print(Text(f"      • {line}", style="dim"))
     if len(report.changed) > show_cases:
         console.print(Text(f"… {len(report.changed) - show_cases} {w['more_cases']}: --cases N, "

@@ -16,6 +16,8 @@ An override file (YAML) names the rules it changes and deep-merges new values in
       - {id: ..., title: ..., ...}
     remove: [jobparat-work-for-benefit-by-3-months]   # optional: ids or id/variant keys
 
+A change can also name a routing rule (rules/routing.yaml) with ``routing: ID`` instead of ``rule:``.
+
 ``set`` is merged into the rule as it is written in its rule file: a mapping merges key by key
 (``valid: {from: 2019-07-01}`` keeps ``regime``), anything else — a list, a number, a date —
 replaces the old value whole. Every changed or added rule is validated again with the rule-file
@@ -36,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from engine.ruleset import RuleSet, RuleSetError, _line_of, load_ruleset, ruleset_from_rules
 from models.loading import NoDatesLoader, field_path, validation_problems
-from models.rules import RULE_ID, Rule
+from models.rules import RULE_ID, RoutingRule, Rule
 
 # A rule's identity cannot be changed by ``set``: a renamed rule is a removed one plus an added one.
 _IDENTITY = ("id", "variant")
@@ -48,16 +50,19 @@ class _Strict(BaseModel):
 
 class Change(_Strict):
     """``rule`` names the rules to change; ``where`` selects them by what they say instead (every
-    rule whose fields include the given values, e.g. ``where: {valid: {to: 2019-12-31}}``)."""
+    rule whose fields include the given values, e.g. ``where: {valid: {to: 2019-12-31}}``);
+    ``routing`` names a routing rule (rules/routing.yaml)."""
 
     rule: Optional[Annotated[str, Field(min_length=1)]] = None
     where: Optional[dict[str, Any]] = None
+    routing: Optional[Annotated[str, Field(min_length=1)]] = None
     set: dict[str, Any]
 
     @model_validator(mode="after")
     def _one_selector(self) -> "Change":
-        if (self.rule is None) == (self.where is None):
-            raise ValueError("give exactly one of 'rule' (an id or id/variant) or 'where' (the values rules must have)")
+        if sum(x is not None for x in (self.rule, self.where, self.routing)) != 1:
+            raise ValueError("give exactly one of 'rule' (an id or id/variant), 'where' (the values rules must "
+                             "have) or 'routing' (a routing rule id)")
         return self
 
 
@@ -156,9 +161,10 @@ def _known(ruleset: RuleSet, name: str = "") -> str:
     return (f"did you mean {close[0]!r}? " if close else "") + "known: " + ", ".join(names)
 
 
-def _validate_rule(data: dict, override: Override, prefix: tuple, label: str, problems: list[str]) -> Optional[Rule]:
+def _validate_rule(data: dict, override: Override, prefix: tuple, label: str, problems: list[str],
+                   model: type = Rule) -> Optional[Any]:
     try:
-        return Rule.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         for error, text in zip(exc.errors(), validation_problems(exc)):
             path = field_path(prefix + tuple(error["loc"]))
@@ -175,7 +181,11 @@ def apply_override(base: RuleSet, override: Override) -> RuleSet:
     origin = dict(base.origin)
     where = override.path.name
 
+    routing = {r.id: r for r in base.routing}
     for i, change in enumerate(spec.changes):
+        if change.routing is not None:
+            _change_routing(routing, change, i, base, override, problems)
+            continue
         if change.where is not None:
             targets = [r for r in base.rules if _contains(_dump(r), change.where)]
             if not targets:
@@ -226,9 +236,28 @@ def apply_override(base: RuleSet, override: Override) -> RuleSet:
 
     if problems:
         raise RuleSetError(problems)
-    # Routing tables are not changed by overrides; the candidate keeps the base's.
-    routing = {"routing": base.routing} if getattr(base, "routing", ()) else {}
-    return ruleset_from_rules(f"{base.name}+{spec.name}", base.version, rules.values(), origin, **routing)
+    return ruleset_from_rules(f"{base.name}+{spec.name}", base.version, rules.values(), origin,
+                              routing=routing.values())
+
+
+def _change_routing(routing: dict[str, RoutingRule], change: Change, i: int, base: RuleSet, override: Override,
+                    problems: list[str]) -> None:
+    """Merge ``set`` into one routing rule (rules/routing.yaml), validated like the routing file."""
+    current = routing.get(change.routing)
+    if current is None:
+        close = difflib.get_close_matches(change.routing, list(routing), n=1)
+        problems.append(f"{override.line(('changes', i, 'routing'))}: changes[{i}].routing: no routing rule "
+                        f"{change.routing!r} in {base.label}; " + (f"did you mean {close[0]!r}? " if close else "")
+                        + "known: " + ", ".join(sorted(routing)))
+        return
+    if "id" in change.set:
+        problems.append(f"{override.line(('changes', i, 'set', 'id'))}: changes[{i}].set.id: a routing rule's id "
+                        "cannot be changed")
+        return
+    merged = deep_merge(current.model_dump(mode="json", by_alias=True, exclude_none=True), change.set)
+    rule = _validate_rule(merged, override, ("changes", i, "set"), "", problems, RoutingRule)
+    if rule is not None:
+        routing[change.routing] = rule
 
 
 def load_rules(path: Path | str, baseline: Optional[RuleSet] = None) -> RuleSet:

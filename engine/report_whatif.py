@@ -7,7 +7,7 @@ import csv
 import io
 from html import escape
 
-from engine.whatif import DutyChange, WhatIfReport
+from engine.whatif import DutyChange, RoutingChange, WhatIfReport
 
 CSV_COLUMNS = ["case_id", "rule", "benefit", "anchor", "change", "baseline_status", "candidate_status",
                "baseline_due", "candidate_due", "days_moved", "baseline_progress", "candidate_progress", "why"]
@@ -26,6 +26,14 @@ def csv_row(change: DutyChange) -> dict:
     }
 
 
+def routing_row(change: RoutingChange) -> dict:
+    """A routing change as a CSV row: ``change`` is ``routing``, ``rule`` names the aspect."""
+    row = dict.fromkeys(CSV_COLUMNS, "")
+    row.update(case_id=change.case_id, rule=f"routing:{change.aspect}", change="routing",
+               baseline_status=change.before, candidate_status=change.after, why=" | ".join(change.why))
+    return row
+
+
 def render_csv(report: WhatIfReport) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -33,6 +41,8 @@ def render_csv(report: WhatIfReport) -> str:
     for case in report.changed:
         for change in case.changes:
             writer.writerow(csv_row(change))
+        for change in case.routing:
+            writer.writerow(routing_row(change))
     return out.getvalue()
 
 
@@ -60,7 +70,8 @@ WORDS = {
            "overdue_line": "Cases with an overdue duty", "more_cases": "more changed cases",
            "conv_line": "Conversations required",
            "conv_avg": "over {months} months: {avg} per month on average", "moved_by": "due {days} days",
-           "added_kind": "added", "removed_kind": "removed", "changed_kind": "changed"},
+           "added_kind": "added", "removed_kind": "removed", "changed_kind": "changed",
+           "routing": "Routing changes", "aspect": "Aspect", "cases_word": "Cases"},
     "da": {"title": "Hvad nu hvis", "baseline": "Udgangspunkt", "candidate": "Ændring", "as_of": "pr.",
            "cases": "sager vurderet", "changed": "sager ændret", "bad": "fejlbehæftede sager sprunget over",
            "overdue": "flere sager med en overskredet pligt", "conv": "flere samtaler pr. måned (gennemsnit)",
@@ -73,7 +84,8 @@ WORDS = {
            "overdue_line": "Sager med en overskredet pligt", "more_cases": "flere ændrede sager",
            "conv_line": "Krævede samtaler",
            "conv_avg": "over {months} måneder: {avg} pr. måned i gennemsnit", "moved_by": "frist {days} dage",
-           "added_kind": "ny", "removed_kind": "bortfalder", "changed_kind": "ændret"},
+           "added_kind": "ny", "removed_kind": "bortfalder", "changed_kind": "ændret",
+           "routing": "Ændret visitation og placering", "aspect": "Emne", "cases_word": "Sager"},
 }
 
 
@@ -157,6 +169,13 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
                            f'<td class="{escape(t)}">{escape(t)}</td><td class="n">{n}</td></tr>')
         out.append("</table>")
 
+    if report.routing:
+        out.append(f'<h2>{w["routing"]}</h2><table><tr><th>{w["aspect"]}</th><th>{w["from"]}</th>'
+                   f'<th>{w["to"]}</th><th>{w["cases_word"]}</th></tr>')
+        for (aspect, before, after), n in sorted(report.routing.items()):
+            out.append(f'<tr><td>{escape(aspect)}</td><td>{escape(before)}</td><td>{escape(after)}</td>'
+                       f'<td class="n">{n}</td></tr>')
+        out.append("</table>")
     out.append(f'<h2>{w["months"]}</h2>')
     out.append(f'<p>{_signed(conv["difference"])} ({conv["baseline"]} → {conv["candidate"]}) / {conv["months"]} = '
                f'{_signed(conv["average_per_month"])}</p>')
@@ -164,7 +183,7 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
 
     out.append(f'<h2>{w["per_case"]} ({len(report.changed)})</h2>')
     for case in report.changed:
-        out.append(f'<details><summary><b>{escape(case.case_id)}</b> — {len(case.changes)}</summary><table>'
+        out.append(f'<details><summary><b>{escape(case.case_id)}</b> — {len(case.changes) + len(case.routing)}</summary><table>'
                    f'<tr><th>{w["rule"]}</th><th></th><th>{w["baseline"]}</th><th>{w["candidate"]}</th><th>{w["days"]}</th></tr>')
         for change in case.changes:
             days = "" if change.days_moved is None else _signed(change.days_moved)
@@ -173,6 +192,10 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
                        f'{change.anchor}</span></td><td>{w[change.kind + "_kind"]}</td><td>{_side(change, "b")}</td>'
                        f'<td>{_side(change, "c")}</td><td class="n">{days}</td></tr>'
                        f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
+        for change in case.routing:
+            why = "".join(f"<li>{escape(line)}</li>" for line in change.why)
+            out.append(f'<tr><td>routing: {escape(change.aspect)}</td><td></td><td>{escape(change.before)}</td>'
+                       f'<td>{escape(change.after)}</td><td></td></tr><tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
         out.append("</table></details>")
     if report.errors:
         out.append(f'<h2>{w["errors"]}</h2><ul>' + "".join(f"<li>{escape(e)}</li>" for e in report.errors) + "</ul>")

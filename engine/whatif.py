@@ -7,6 +7,10 @@ candidate duty without a partner is *added*, a baseline duty without one is *rem
 moves the anchor itself (e.g. ``anchor: {from: contact}``), the leftovers are paired a second time by
 rule, benefit and position alone, so the duty shows as moved instead of removed and added.
 
+Routing. Where the two rule sets' routing tables differ (a candidate folder with another
+routing.yaml, or an override with ``routing:`` changes), the routing of each case is compared too,
+aspect by aspect (benefit route, rate, track, categories, labour-market distance, a-kasse trial).
+
 A paired duty *changed* when its due date moved (reported in days, candidate minus baseline), its
 status changed (met → overdue …) or the number required changed (4/4 → 4/6).
 
@@ -22,7 +26,6 @@ duties' requirements, not distinct meetings.
 
 from __future__ import annotations
 
-import inspect
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -31,7 +34,7 @@ from typing import Iterable, Optional
 
 from engine.check import Engine
 from engine.ruleset import RuleSet
-from models.actions import Action, CheckResult, Status
+from models.actions import Action, CheckResult, Routing, Status
 from models.loading import InputError, Loaded
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -137,6 +140,42 @@ def diff_results(base: CheckResult, cand: CheckResult) -> list[DutyChange]:
     return out
 
 
+# The routing aspects compared where the two rule sets' routing tables differ.
+ROUTING_FIELDS = ("benefit_route", "rate", "track", "categories", "category_valid", "labour_market_distance",
+                  "akasse_trial")
+
+
+@dataclass(frozen=True)
+class RoutingChange:
+    """One routing aspect that differs: e.g. akasse_trial jobcenter → akasse."""
+
+    case_id: str
+    aspect: str
+    before: str
+    after: str
+    why: list[str]
+
+    def to_json(self) -> dict:
+        return {"aspect": self.aspect, "baseline": self.before, "candidate": self.after, "why": self.why}
+
+
+def _routing_value(routing: Optional[Routing], aspect: str) -> str:
+    value = getattr(routing, aspect, None) if routing is not None else None
+    if isinstance(value, list):
+        return ", ".join(value) if value else NONE
+    return NONE if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def diff_routing(base: CheckResult, cand: CheckResult) -> list[RoutingChange]:
+    out = []
+    for aspect in ROUTING_FIELDS:
+        before, after = _routing_value(base.routing, aspect), _routing_value(cand.routing, aspect)
+        if before != after:
+            why = [d.why for d in (cand.routing.decisions if cand.routing else []) if d.aspect == aspect]
+            out.append(RoutingChange(base.case_id, aspect, before, after, why))
+    return out
+
+
 def conversation_rules(ruleset: RuleSet) -> set[str]:
     return {r.id for r in ruleset.rules if any(m.type == "conversation" for m in r.counts)}
 
@@ -200,6 +239,7 @@ class CaseDiff:
     case_id: str
     source: str
     changes: list[DutyChange]
+    routing: list[RoutingChange] = field(default_factory=list)
 
 
 @dataclass
@@ -215,6 +255,7 @@ class WhatIfReport:
     overdue_candidate: int = 0
     demand_baseline: Counter = field(default_factory=Counter)
     demand_candidate: Counter = field(default_factory=Counter)
+    routing: Counter = field(default_factory=Counter)  # (aspect, before, after) -> cases
 
     def add(self, source: str, base: CheckResult, cand: CheckResult, conv_base: set[str], conv_cand: set[str]) -> CaseDiff:
         self.cases += 1
@@ -223,12 +264,15 @@ class WhatIfReport:
         self.demand_baseline.update(conversation_demand(base, conv_base))
         self.demand_candidate.update(conversation_demand(cand, conv_cand))
         changes = diff_results(base, cand)
-        diff = CaseDiff(base.case_id, source, changes)
-        if changes:
+        routing = diff_routing(base, cand)
+        diff = CaseDiff(base.case_id, source, changes, routing)
+        if changes or routing:
             self.changed.append(diff)
             for change in changes:
                 summary = self.rules.setdefault(change.rule, RuleSummary(change.rule, change.title))
                 summary.add(change)
+            for r in routing:
+                self.routing[(r.aspect, r.before, r.after)] += 1
         return diff
 
     def conversation_difference(self) -> dict[str, int]:
@@ -253,6 +297,7 @@ class WhatIfReport:
             "bad_cases": len(self.errors),
             "changed_cases": len(self.changed),
             "changes": sum(len(c.changes) for c in self.changed),
+            "routing_changed_cases": sum(1 for c in self.changed if c.routing),
             "overdue_cases": {"baseline": self.overdue_baseline, "candidate": self.overdue_candidate,
                               "difference": self.overdue_candidate - self.overdue_baseline},
             "conversations": {
@@ -275,19 +320,12 @@ class WhatIfReport:
             "as_of": str(self.as_of),
             "totals": self.totals(),
             "rules": [s.to_json() for s in self.rule_summaries()],
-            "cases": [{"case_id": c.case_id, "source": c.source, "changes": [d.to_json() for d in c.changes]}
+            "routing": [{"aspect": a, "from": f, "to": t, "cases": n} for (a, f, t), n in sorted(self.routing.items())],
+            "cases": [{"case_id": c.case_id, "source": c.source, "changes": [d.to_json() for d in c.changes],
+                       "routing": [r.to_json() for r in c.routing]}
                       for c in self.changed],
             "errors": self.errors,
         }
-
-
-def _fast_options() -> dict:
-    """Engine.check options for the comparison pass: no why texts and, where the engine has one,
-    no routing section (the what-if compares duties; overrides never change routing tables)."""
-    options = {"explain_why": False}
-    if "with_routing" in inspect.signature(Engine.check).parameters:
-        options["with_routing"] = False
-    return options
 
 
 class WhatIf:
@@ -298,7 +336,8 @@ class WhatIf:
         self.candidate = Engine(candidate)
         self._conv_base = conversation_rules(baseline)
         self._conv_cand = conversation_rules(candidate)
-        self._fast = _fast_options()
+        # Routing is compared only where the routing tables differ (it costs as much as the duties).
+        self._routing = baseline.routing != candidate.routing
 
     def run(self, cases: Iterable[Loaded], as_of: date, lang: str = "da") -> WhatIfReport:
         report = WhatIfReport(self.baseline.ruleset.label, self.candidate.ruleset.label, as_of)
@@ -315,14 +354,15 @@ class WhatIf:
         try:
             # Most cases do not change: compare without the why texts (the audit's fast path) and
             # explain only the cases that differ.
-            base = self.baseline.check(case, as_of, lang, **self._fast)
-            cand = self.candidate.check(case, as_of, lang, **self._fast)
+            routing = self._routing
+            base = self.baseline.check(case, as_of, lang, explain_why=False, with_routing=routing)
+            cand = self.candidate.check(case, as_of, lang, explain_why=False, with_routing=routing)
             changes = diff_results(base, cand)
             # The reason shown is the candidate's; the baseline's only for a removed duty.
             if any(c.candidate is not None for c in changes):
-                cand = self.candidate.check(case, as_of, lang, **dict(self._fast, explain_why=True))
+                cand = self.candidate.check(case, as_of, lang, with_routing=routing)
             if any(c.candidate is None for c in changes):
-                base = self.baseline.check(case, as_of, lang, **dict(self._fast, explain_why=True))
+                base = self.baseline.check(case, as_of, lang, with_routing=routing)
         except (ValueError, OverflowError) as exc:  # e.g. a due date beyond the calendar
             report.errors.append(f"{loaded.source}: case {case.case_id} cannot be evaluated ({exc})")
             return None

@@ -111,8 +111,22 @@ def test_where_must_match_and_a_change_needs_one_selector(base, tmp_path):
     path = write(tmp_path, "name: x\nchanges:\n  - set: {}\n")
     with pytest.raises(RuleSetError) as caught:
         read_override(path)
-    assert caught.value.problems == [f"{path}:3: changes[0]: give exactly one of 'rule' (an id or id/variant) "
-                                     "or 'where' (the values rules must have)"]
+    assert caught.value.problems == [f"{path}:3: changes[0]: give exactly one of 'rule' (an id or id/variant), "
+                                     "'where' (the values rules must have) or 'routing' (a routing rule id)"]
+
+
+def test_a_routing_rule_is_changed_and_checked_like_the_routing_file(base, tmp_path):
+    candidate = load_rules(OVERRIDES / "akasse-trial-two-akasser.yaml", base)
+    [trial] = [r for r in candidate.routing if r.id == "akasse-trial-contact-course"]
+    assert trial.when.akasse == ["Dansk Metal", "Metalarbejdernes a-kasse", "FOA"]
+    assert trial.when.benefits == [r for r in base.routing if r.id == trial.id][0].when.benefits  # merged
+    assert candidate.rules == base.rules
+    path = write(tmp_path, "name: x\nchanges:\n  - routing: akasse-trial\n    set: {}\n"
+                           "  - routing: akasse-trial-contact-course\n    set: {value: nobody}\n")
+    problems = problems_of(path, base)
+    assert problems[0].startswith(f"{path}:3: changes[0].routing: no routing rule 'akasse-trial' in {base.label}; "
+                                  "did you mean 'akasse-trial-contact-course'?")
+    assert problems[1] == f"{path}:6: changes[1].set: akasse_trial cannot be nobody; expected one of akasse, jobcenter"
 
 
 def test_remove(base, tmp_path):

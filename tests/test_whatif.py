@@ -195,3 +195,24 @@ def test_a_whole_candidate_directory_gives_the_same_diff_as_the_override(base, t
     assert changes(from_folder) == changes(from_override) != []
     assert from_folder.candidate.startswith(f"{base.name}@{base.version}+")  # a folder keeps its own name
     assert from_folder.candidate != from_folder.baseline
+
+
+def test_a_routing_change_is_compared_case_by_case(base):
+    # WI-2 is a member of Min a-kasse, a-dagpenge from 2021-01-11: in the trial under the baseline,
+    # with the jobcenter when only Dansk Metal and FOA take part.
+    report = whatif(base, "akasse-trial-two-akasser", WI1, WI2)
+    assert [(c.case_id, c.changes) for c in report.changed] == [("WI-2", [])]
+    [change] = report.changed[0].routing
+    assert (change.aspect, change.before, change.after) == ("akasse_trial", "akasse", "jobcenter")
+    assert change.why == ["not in the a-kasse trial — the contact course is with the jobcenter"]
+    assert dict(report.routing) == {("akasse_trial", "akasse", "jobcenter"): 1}
+    assert report.totals()["routing_changed_cases"] == 1
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    assert [(r["case_id"], r["rule"], r["change"], r["baseline_status"], r["candidate_status"]) for r in rows] == [
+        ("WI-2", "routing:akasse_trial", "routing", "akasse", "jobcenter")]
+    assert report.to_json()["routing"] == [{"aspect": "akasse_trial", "from": "akasse", "to": "jobcenter", "cases": 1}]
+
+
+def test_routing_is_not_compared_when_the_tables_are_equal(base):
+    report = whatif(base, "six-conversations", WI2)
+    assert all(c.routing == [] for c in report.changed) and not report.routing
