@@ -74,3 +74,25 @@ def test_a_wrong_routing_expectation_is_reported(engine):
                         expect=Expectation(exhaustive=False, routing={"benefit_route": "kontanthjaelp", "rate": "youth"}))
     outcome = run_scenario(engine, Scenario("test", spec, case))
     assert outcome.problems == ["routing.benefit_route: expected kontanthjaelp, got uddannelseshjaelp"]
+
+
+def test_the_coverage_table_names_only_existing_rules_and_every_catalogue_rule():
+    from engine.coverage import DEFAULT_CATALOGUES, check_coverage, load_coverage
+
+    ruleset = load_ruleset()
+    report = check_coverage(load_coverage(), ruleset, DEFAULT_CATALOGUES if DEFAULT_CATALOGUES.is_dir() else None)
+    assert report.problems == []
+    encoded = {r for _, e in report.rows() for r in e.rules}
+    assert {"youth-max-4-weeks-between-offers", "aktivitetsparat-youth-conversation-every-2-months",
+            "company-internship-duration-limit", "kontanthjaelp-cv-on-jobnet-within-3-weeks"} <= encoded
+
+
+def test_the_coverage_check_reports_a_rule_the_rule_set_lacks():
+    from engine.coverage import Catalogue, Coverage, Entry, check_coverage
+
+    coverage = Coverage(reasons={"financing": "x"}, catalogues=[Catalogue(file="none.md", entries=[
+        Entry(id="a", status="encoded", rules=["no-such-rule"]),
+        Entry(id="b", status="not_encoded", reason="unheard-of")])])
+    problems = check_coverage(coverage, load_ruleset(), None).problems
+    assert any("no rule 'no-such-rule'" in p for p in problems)
+    assert any("unknown reason 'unheard-of'" in p for p in problems)
