@@ -188,15 +188,16 @@ def audit_compare(
     console.print(Text.assemble(("Audit compare", "bold"), f"  #{run_a} (as of {runs[run_a]['as_of']}, "
                                 f"{runs[run_a]['rules_label']}) → #{run_b} (as of {runs[run_b]['as_of']}, "
                                 f"{runs[run_b]['rules_label']})"))
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("rule", overflow="fold")
-    for column in ("duties",) + STATUSES + ("on-time share",):
-        table.add_column(column.replace("_", " "), justify="right")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("rule", no_wrap=True, overflow="ellipsis", min_width=14, max_width=30)
+    for column in ("duties",) + STATUSES:
+        table.add_column(column.replace("_", " "), justify="right", no_wrap=True, min_width=6)
+    table.add_column("on time A → B", justify="right", no_wrap=True, min_width=15)
     for rule in sorted(set(a) | set(b)):
         ta, tb = a.get(rule, Tally()), b.get(rule, Tally())
         cells = [_delta(ta.population, tb.population)]
         cells += [_delta(ta.counts[s], tb.counts[s], bad=s == "overdue") for s in STATUSES]
-        cells.append(f"{percent(ta.on_time_share)} → {percent(tb.on_time_share)}")
+        cells.append(f"{percent(ta.on_time_share)} → {percent(tb.on_time_share)}".replace(" %", "%"))
         table.add_row(rule, *cells)
     console.print(table)
 
@@ -206,7 +207,7 @@ def _delta(old: int, new: int, bad: bool = False) -> Text:
     if not change:
         return Text(f"{new:,}", style="dim")
     style = ("red" if change > 0 else "green") if bad else ""
-    return Text(f"{new:,} ({change:+,})", style=style)
+    return Text(f"{new:,} {change:+,}", style=style)
 
 
 def register(app: typer.Typer) -> None:

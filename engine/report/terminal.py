@@ -97,9 +97,10 @@ def _overdue(console: Console, totals: AuditTotals, w: dict) -> None:
     if not duties:
         return
     table = Table(title=w["top_overdue"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-    for label, justify in ((w["case"], "left"), (w["id"], "left"), (w["due"], "left"), (w["days_overdue"], "right"),
-                           (w["team"], "left"), (w["caseworker"], "left"), (w["progress"], "right")):
-        table.add_column(label, justify=justify, no_wrap=True, overflow="ellipsis", max_width=30)
+    for label, justify, least in ((w["case"], "left", 10), (w["id"], "left", 10), (w["due"], "left", 10),
+                                  (w["days_overdue"], "right", 4), (w["team"], "left", 6),
+                                  (w["caseworker"], "left", 6), (w["progress"], "right", 4)):
+        table.add_column(label, justify=justify, no_wrap=True, overflow="ellipsis", min_width=least, max_width=22)
     for d in duties:
         table.add_row(d.case_id, d.rule, str(d.due), Text(str(d.days_overdue), style="red"), d.team, d.caseworker,
                       d.progress)
