@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from html import escape
 
 from engine.whatif import DutyChange, RoutingChange, WhatIfReport
@@ -66,7 +67,7 @@ WORDS = {
            "transitions": "Status changes", "from": "From", "to": "To", "count": "Duties",
            "months": "Conversations the jobcenter must hold: candidate − baseline, by due month",
            "per_case": "Changes per case", "errors": "Cases that could not be evaluated", "none": "No duty changed.",
-           "due": "due", "days": "days", "duties_changed": "duties changed",
+           "due": "due", "days": "Days", "duties_changed": "duties changed",
            "overdue_line": "Cases with an overdue duty", "more_cases": "more changed cases",
            "conv_line": "Conversations required",
            "conv_avg": "over {months} months: {avg} per month on average", "moved_by": "due {days} days",
@@ -80,13 +81,24 @@ WORDS = {
            "transitions": "Statusændringer", "from": "Fra", "to": "Til", "count": "Pligter",
            "months": "Samtaler jobcentret skal holde: ændring − udgangspunkt, efter fristens måned",
            "per_case": "Ændringer pr. sag", "errors": "Sager der ikke kunne vurderes", "none": "Ingen pligter ændret.",
-           "due": "frist", "days": "dage", "duties_changed": "pligter ændret",
+           "due": "frist", "days": "Dage", "duties_changed": "pligter ændret",
            "overdue_line": "Sager med en overskredet pligt", "more_cases": "flere ændrede sager",
            "conv_line": "Krævede samtaler",
            "conv_avg": "over {months} måneder: {avg} pr. måned i gennemsnit", "moved_by": "frist {days} dage",
            "added_kind": "ny", "removed_kind": "bortfalder", "changed_kind": "ændret",
            "routing": "Ændret visitation og placering", "aspect": "Emne", "cases_word": "Sager"},
 }
+
+
+STATUS_WORDS = {
+    "en": {"met": "met", "met_late": "met late", "open": "open", "overdue": "overdue", "exempt": "exempt"},
+    "da": {"met": "opfyldt", "met_late": "opfyldt for sent", "open": "åben", "overdue": "overskredet",
+           "exempt": "fritaget"},
+}
+
+
+def _status(value: str, lang: str) -> str:
+    return f'<span class="{escape(value)}">{escape(STATUS_WORDS[lang].get(value, value))}</span>'
 
 
 def _signed(n) -> str:
@@ -101,7 +113,7 @@ def _bars(per_month: dict[str, int]) -> str:
     """A bar chart in SVG: one bar per month, above the line for more conversations, below for fewer."""
     if not per_month:
         return ""
-    width, height, pad = max(360, 22 * len(per_month)), 180, 24
+    width, height, pad = max(600, 28 * len(per_month)), 200, 28
     peak = max(1, max(abs(v) for v in per_month.values()))
     mid = height / 2
     scale = (mid - pad) / peak
@@ -115,19 +127,18 @@ def _bars(per_month: dict[str, int]) -> str:
         colour = "#b00020" if value > 0 else "#1b7a2e"
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(step - 4, 2):.1f}" height="{h:.1f}" fill="{colour}">'
                      f'<title>{escape(month)}: {_signed(value)}</title></rect>')
-        if i % max(1, len(per_month) // 12) == 0:
+        if i % math.ceil(48 / step) == 0:  # a label is about 45 px wide: never let two overlap
             parts.append(f'<text x="{x:.1f}" y="{height - 4}" font-size="10">{escape(month)}</text>')
     parts.append(f'<text x="2" y="{pad - 8}" font-size="10">+{peak}</text>'
                  f'<text x="2" y="{height - pad + 12}" font-size="10">−{peak}</text></svg>')
     return "".join(parts)
 
 
-def _side(change: DutyChange, which: str) -> str:
+def _side(change: DutyChange, which: str, lang: str) -> str:
     action = change.baseline if which == "b" else change.candidate
     if action is None:
         return '<span class="dim">—</span>'
-    return (f'<span class="{action.status.value}">{escape(action.status.value)}</span> '
-            f'{action.due} ({action.progress.done}/{action.progress.required})')
+    return f'{_status(action.status.value, lang)} {action.due} ({action.progress.done}/{action.progress.required})'
 
 
 def render_html(report: WhatIfReport, lang: str = "en") -> str:
@@ -165,8 +176,8 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
                    f'<th>{w["to"]}</th><th>{w["count"]}</th></tr>')
         for s in summaries:
             for (f, t), n in sorted(s.transitions.items()):
-                out.append(f'<tr><td>{escape(s.rule)}</td><td class="{escape(f)}">{escape(f)}</td>'
-                           f'<td class="{escape(t)}">{escape(t)}</td><td class="n">{n}</td></tr>')
+                out.append(f'<tr><td>{escape(s.rule)}</td><td>{_status(f, lang)}</td>'
+                           f'<td>{_status(t, lang)}</td><td class="n">{n}</td></tr>')
         out.append("</table>")
 
     if report.routing:
@@ -177,20 +188,24 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
                        f'<td class="n">{n}</td></tr>')
         out.append("</table>")
     out.append(f'<h2>{w["months"]}</h2>')
-    out.append(f'<p>{_signed(conv["difference"])} ({conv["baseline"]} → {conv["candidate"]}) / {conv["months"]} = '
-               f'{_signed(conv["average_per_month"])}</p>')
+    average = f' / {conv["months"]} = {_signed(conv["average_per_month"])}' if conv["months"] else ""
+    out.append(f'<p>{_signed(conv["difference"])} ({conv["baseline"]} → {conv["candidate"]}){average}</p>')
     out.append(_bars(conv["per_month"]))
 
     out.append(f'<h2>{w["per_case"]} ({len(report.changed)})</h2>')
     for case in report.changed:
-        out.append(f'<details><summary><b>{escape(case.case_id)}</b> — {len(case.changes) + len(case.routing)}</summary><table>'
+        words = STATUS_WORDS[lang]
+        gist = "; ".join([f"{d.rule} ({words.get(d.status_from, d.status_from)} → {words.get(d.status_to, d.status_to)})"
+                          for d in case.changes]
+                         + [f"{r.aspect} ({r.before} → {r.after})" for r in case.routing])
+        out.append(f'<details><summary><b>{escape(case.case_id)}</b> — {escape(gist)}</summary><table>'
                    f'<tr><th>{w["rule"]}</th><th></th><th>{w["baseline"]}</th><th>{w["candidate"]}</th><th>{w["days"]}</th></tr>')
         for change in case.changes:
             days = "" if change.days_moved is None else _signed(change.days_moved)
             why = "".join(f"<li>{escape(line)}</li>" for line in change.why)
             out.append(f'<tr><td>{escape(change.rule)}<br><span class="dim">{escape(change.benefit or "")} '
-                       f'{change.anchor}</span></td><td>{w[change.kind + "_kind"]}</td><td>{_side(change, "b")}</td>'
-                       f'<td>{_side(change, "c")}</td><td class="n">{days}</td></tr>'
+                       f'{change.anchor}</span></td><td>{w[change.kind + "_kind"]}</td><td>{_side(change, "b", lang)}</td>'
+                       f'<td>{_side(change, "c", lang)}</td><td class="n">{days}</td></tr>'
                        f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
         for change in case.routing:
             why = "".join(f"<li>{escape(line)}</li>" for line in change.why)

@@ -7,21 +7,20 @@ candidate duty without a partner is *added*, a baseline duty without one is *rem
 moves the anchor itself (e.g. ``anchor: {from: contact}``), the leftovers are paired a second time by
 rule, benefit and position alone, so the duty shows as moved instead of removed and added.
 
+A paired duty *changed* when its due date moved (reported in days, candidate minus baseline), its
+status changed (met → overdue …) or the number required changed (4/4 → 4/6).
+
 Routing. Where the two rule sets' routing tables differ (a candidate folder with another
 routing.yaml, or an override with ``routing:`` changes), the routing of each case is compared too,
 aspect by aspect (benefit route, rate, track, categories, labour-market distance, a-kasse trial).
-
-A paired duty *changed* when its due date moved (reported in days, candidate minus baseline), its
-status changed (met → overdue …) or the number required changed (4/4 → 4/6).
 
 Conversation demand. For every rule that counts conversations, each non-exempt duty demands the
 conversations its milestone adds (a rule with milestones 1 by month 3 and 2 by month 6 demands one
 conversation due in each of those months). The demand is attributed to the month of the due date.
 The report gives, per month, the candidate's demand minus the baseline's, summed over all cases, and
 the average over the months from the first to the last month where the two differ (months in between
-without a difference count as 0). A joint conversation
-can satisfy two rules (the contact course and the joint-conversation duty); the demand counts the
-duties' requirements, not distinct meetings.
+without a difference count as 0). A joint conversation can satisfy two rules (the contact course and
+the joint-conversation duty); the demand counts the duties' requirements, not distinct meetings.
 """
 
 from __future__ import annotations
