@@ -18,7 +18,7 @@ from engine.scenarios import load_scenarios, run_scenario
 def test_rules(
     paths: List[Path] = typer.Argument(..., metavar="PATH...", help="Scenario files or directories of them."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="A rule directory or an override file; default the bundled rules."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the reasons shown with --explain."),
+    lang: Lang = typer.Option(Lang.da, "--lang", help="Language of the reasons shown with --explain."),
     explain: bool = typer.Option(False, "--explain", help="For a failed scenario, also show every duty the case got and why."),
 ) -> None:
     """Run scenario files and show pass/fail per scenario with the differences.

@@ -49,6 +49,9 @@ def test_pass_and_fail_with_the_difference(tmp_path):
     assert "FAIL wrongly-expects-open" in out
     assert "contact-course-4-conversations: status: expected open, got met" in out
     assert out.endswith("1 passed, 1 failed")
+    code, out = run(tmp_path / "wrongly-expects-open.yaml", "--explain", "--lang", "en")
+    assert "got contact-course-4-conversations: met due 2021-09-30 4/4" in out
+    assert "• 4 of 4 conversations: 2021-04-01, 2021-05-10, 2021-06-15, 2021-08-20" in out
 
 
 def test_the_same_scenario_against_an_override(tmp_path):
