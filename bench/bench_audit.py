@@ -1,0 +1,130 @@
+"""Benchmark of `sagsrute audit` (issue 4): prints figures against the targets, asserts nothing.
+
+    .venv/bin/python bench/bench_audit.py                 # 100,000 and 1,000,000 cases (~15 min)
+    .venv/bin/python bench/bench_audit.py --quick         # 10,000 and 50,000 cases (~1 min)
+    .venv/bin/python bench/bench_audit.py --sizes 20000 200000 --workers 2
+
+Generates the caseloads with engine/generate.py (the generator behind `sagsrute samples generate`)
+as JSON Lines into a temporary directory (or --keep DIR), then prints:
+(a) on the first size: load and validate alone (models.loading.read_cases) vs the full audit
+    (engine/audit.py run_audit, one worker, reading the same file) in this one process —
+    target: audit ≤ 2 × load;
+(b) peak RSS of an audit at every size, each in a fresh subprocess (ru_maxrss of the child,
+    one worker so the figure is the whole audit) — target: largest ≤ 1.5 × smallest;
+(c) on the first size: 1 worker vs N workers — target: ≥ 1.6 × with 2 workers;
+(d) the most durable_rules sessions ever live at once — target: ≤ 1,000.
+Figures are wall-clock on a shared machine: run it on an idle one for numbers worth quoting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.audit import AuditOptions, file_items, run_audit  # noqa: E402
+from engine.generate import write_jsonl  # noqa: E402
+from engine.ruleset import load_ruleset  # noqa: E402
+from models.loading import read_cases  # noqa: E402
+
+AS_OF = date(2021, 12, 31)
+SEED = 2020
+
+
+def caseload(directory: Path, count: int) -> Path:
+    path = directory / f"generated-{count}.jsonl"
+    if not path.exists():
+        started = time.perf_counter()
+        write_jsonl(count, SEED, AS_OF, path, workers=os.cpu_count() or 1)
+        print(f"  generated {count:,} cases in {time.perf_counter() - started:.1f} s → {path}", flush=True)
+    return path
+
+
+def load_only(path: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    n = sum(1 for _ in read_cases([path]))
+    return time.perf_counter() - started, n
+
+
+def audit(path: Path, workers: int):
+    started = time.perf_counter()
+    totals = run_audit(load_ruleset(), file_items([path]), AuditOptions(as_of=AS_OF, workers=workers))
+    return time.perf_counter() - started, totals
+
+
+def child_rss(path: Path) -> None:
+    """Run in a fresh process: audit the file with one worker, print peak RSS and the counts."""
+    seconds, totals = audit(path, 1)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    print(json.dumps({"cases": totals.cases, "bad": totals.bad, "seconds": seconds, "peak_kb": peak_kb,
+                      "max_live_sessions": totals.max_live_sessions, "sessions_opened": totals.sessions_opened}))
+
+
+def measure_rss(path: Path) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--child-rss", str(path)], capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def verdict(ok: bool) -> str:
+    return "meets the target" if ok else "MISSES the target"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=None, help="Caseload sizes (first: timing).")
+    parser.add_argument("--quick", action="store_true", help="10,000 and 50,000 cases.")
+    parser.add_argument("--workers", type=int, default=2, help="Workers to compare with one (c).")
+    parser.add_argument("--keep", type=Path, default=None, help="Keep the generated files in this directory.")
+    parser.add_argument("--child-rss", type=Path, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_rss:
+        child_rss(args.child_rss)
+        return
+    sizes = args.sizes or ([10_000, 50_000] if args.quick else [100_000, 1_000_000])
+    print(f"sagsrute audit benchmark: sizes {', '.join(f'{s:,}' for s in sizes)}, as of {AS_OF}, "
+          f"{os.cpu_count()} CPUs (shared machine: wall-clock figures are noisy)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-audit-") as scratch:
+        directory = args.keep or Path(scratch)
+        directory.mkdir(parents=True, exist_ok=True)
+        first = caseload(directory, sizes[0])
+
+        load_s, n = load_only(first)
+        audit_s, totals = audit(first, 1)
+        ratio = audit_s / load_s
+        print(f"(a) {n:,} cases: load+validate {load_s:.1f} s ({n / load_s:,.0f}/s), full audit {audit_s:.1f} s "
+              f"({totals.cases / audit_s:,.0f}/s): audit = {ratio:.2f} × load — target ≤ 2.0: {verdict(ratio <= 2.0)}",
+              flush=True)
+
+        parallel_s, parallel = audit(first, args.workers)
+        speedup = audit_s / parallel_s
+        same = parallel.comparable() == totals.comparable()
+        print(f"(c) {n:,} cases: 1 worker {audit_s:.1f} s, {args.workers} workers {parallel_s:.1f} s: "
+              f"{speedup:.2f} × — target ≥ 1.6: {verdict(speedup >= 1.6)}; same figures: {same}", flush=True)
+
+        peaks = []
+        live = max(totals.max_live_sessions, parallel.max_live_sessions)
+        for size in sizes:
+            path = caseload(directory, size)
+            figures = measure_rss(path)
+            peaks.append(figures["peak_kb"])
+            live = max(live, figures["max_live_sessions"])
+            print(f"(b) {figures['cases']:,} cases: peak RSS {figures['peak_kb'] / 1024:,.0f} MiB, audit "
+                  f"{figures['seconds']:.1f} s, {figures['sessions_opened']:,} durable sessions opened", flush=True)
+        growth = peaks[-1] / peaks[0]
+        print(f"(b) peak RSS {sizes[-1]:,} / {sizes[0]:,} cases = {growth:.2f} — target ≤ 1.5: {verdict(growth <= 1.5)}")
+        print(f"(d) durable_rules live sessions at most {live} at once — target ≤ 1,000: {verdict(live <= 1000)}")
+
+
+if __name__ == "__main__":
+    main()
