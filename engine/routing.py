@@ -92,16 +92,17 @@ class Router:
             rule = self.decide(case, period, aspect, on, category)
             if rule is not None:
                 values[aspect] = rule.value
-                decisions.append(RoutingDecision(aspect=aspect, value=rule.value, rule=rule.id,
-                                                 why=rule.why.get(lang), source=rule.source.cite()))
+                decisions.append(RoutingDecision.model_construct(aspect=aspect, value=rule.value, rule=rule.id,
+                                                                 why=rule.why.get(lang), source=rule.source.cite()))
             elif aspect in _NO_RULE:
                 en, da = _NO_RULE[aspect]
                 values[aspect] = benefit if aspect == "benefit_route" else []
-                decisions.append(RoutingDecision(aspect=aspect, value=values[aspect],
-                                                 why=(da if lang == "da" else en).format(benefit=benefit)))
+                decisions.append(RoutingDecision.model_construct(aspect=aspect, value=values[aspect], rule=None, source=None,
+                                                                 why=(da if lang == "da" else en).format(benefit=benefit)))
         categories = list(values.get("categories") or [])
         current = category.value if category else None
-        return Routing(
+        # built without validation: every value comes from validated rule files (the audit's hot path)
+        return Routing.model_construct(
             benefit=benefit,
             period_start=period.benefit.start,
             decided_on=on,
