@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, parse_as_of, print_error_lines
+from engine import explain as explain_words
 from engine.check import Engine
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
 from models.actions import CheckResult, Routing, Status
@@ -78,21 +79,23 @@ ROUTING_WORDS = {
 def render_routing(routing: Routing, lang: str, explain: bool) -> None:
     """A short block above the duties: where the case belongs (engine/routing.py)."""
     w = ROUTING_WORDS[lang]
-    parts = [routing.benefit_route + (f" ({w['rate'][routing.rate]})" if routing.rate else "")]
+    benefit = lambda b: explain_words.name(explain_words.BENEFIT_NAMES, b, lang)  # noqa: E731
+    parts = [benefit(routing.benefit_route) + (f" ({w['rate'][routing.rate]})" if routing.rate else "")]
     if routing.track:
         parts.append(w["track"][routing.track])
     if routing.categories:
         current = routing.current_category or w["not_assessed"]
         flag = "" if routing.category_valid in (True, None) else f" — {w['invalid']}"
-        parts.append(f"{w['categories']}: {' / '.join(routing.categories)}; {w['current']}: {current}{flag}")
+        parts.append(f"{w['categories']}: {' / '.join(c.replace('_', ' ') for c in routing.categories)}; "
+                     f"{w['current']}: {current.replace('_', ' ')}{flag}")
     if routing.labour_market_distance:
         parts.append(w["distance"][routing.labour_market_distance])
     if routing.akasse_trial:
         parts.append(w["trial"][routing.akasse_trial])
     console.print(Text.assemble((f"{w['routing']}: ", "bold"), " · ".join(parts),
-                                (f"  ({routing.benefit} {w['on']} {routing.decided_on})", "dim")))
+                                (f"  ({benefit(routing.benefit)} {w['on']} {routing.decided_on})", "dim")))
     if not routing.benefit_matches_route:
-        console.print(Text(f"  ! {w['mismatch'].format(benefit=routing.benefit)}", style="bold red"))
+        console.print(Text(f"  ! {w['mismatch'].format(benefit=benefit(routing.benefit))}", style="bold red"))
     if explain:
         for d in routing.decisions:
             value = " / ".join(d.value) if isinstance(d.value, list) else (d.value or w["none"])

@@ -32,9 +32,9 @@ def test_check_table_shows_routing_above_the_duties_and_flags_a_wrong_benefit(tm
     result = _run("check", case, "--as-of", "2015-02-01", "--lang", "en")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    routing_line = next(i for i, l in enumerate(lines) if l.startswith("Routing: kontanthjaelp (adult rate)"))
+    routing_line = next(i for i, l in enumerate(lines) if l.startswith("Routing: kontanthjælp (adult rate)"))
     assert routing_line < next(i for i, l in enumerate(lines) if "Status" in l)
-    assert "recorded benefit uddannelseshjaelp differs from the route" in result.output
+    assert "recorded benefit uddannelseshjælp differs from the route" in result.output
 
 
 def test_rules_coverage_lists_the_catalogues_and_exits_0():

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from engine import explain
-from engine.dates import covers
+from engine import evaluate, explain
 from engine.profile import Period
 from models.actions import Action, Progress, Status
 from models.case import Case, Exemption
@@ -67,31 +66,12 @@ def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
 
 
 def exemption(case: Case, rule: Rule, due: date, as_of: date) -> Optional[Exemption]:
-    for x in case.exemptions:
-        if x.kind in rule.exempted_by and x.start <= as_of and covers(x.start, x.end, due):
-            return x
-    return None
+    return evaluate._exemption(case, rule, due, as_of)
 
 
 def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, why: Why) -> Status:
-    """The contract's statuses: met, exempt, met_late, open, overdue — in that order of precedence."""
-    if done_on is not None and done_on <= due:
-        why.add("met", date=done_on)
-        return Status.met
-    x = exemption(case, rule, due, as_of)
-    if x is not None:
-        why.add("exempt", what=explain.name(explain.EXEMPTION_NAMES, x.kind, why.lang), start=x.start,
-                end=explain.open_end(x.end, why.lang))
-        return Status.exempt
-    if done_on is not None:
-        why.add("met_late", days=(done_on - due).days, date=done_on)
-        return Status.met_late
-    if as_of <= due:
-        days = (due - as_of).days
-        why.add("open", days=days) if days else why.add("open_today")
-        return Status.open
-    why.add("overdue", days=(as_of - due).days)
-    return Status.overdue
+    """The contract's statuses in the deadline kind's order: met, exempt, met_late, open, overdue."""
+    return evaluate._status(case, rule, due, done_on, as_of, why.lang, why.lines if why.enabled else None)
 
 
 def action(rule: Rule, period: Period, lang: str, status_: Status, due: date, anchor: date, done: int,
