@@ -24,6 +24,10 @@ from models.case import Case, Offer
 from engine import explain
 
 
+_DISTANCE_WORDS = {("close", "da"): "tæt på arbejdsmarkedet", ("far", "da"): "længere fra arbejdsmarkedet",
+                   ("close", "en"): "close to the labour market", ("far", "en"): "far from the labour market"}
+
+
 def _limit(rule, offer: Offer, distance):
     for limit in rule.limits:
         if limit.offer != offer.offer:
@@ -60,7 +64,7 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         offset = offset_of(spec)
         due = add_offset(offer.date, offset) - timedelta(days=1)
         why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
-                distance=distance or "-", due=due, extended=" (forlænget)" if extended and lang == "da"
+                distance=_DISTANCE_WORDS.get((distance, lang), distance or "-"), due=due, extended=" (forlænget)" if extended and lang == "da"
                 else (" (extended)" if extended else ""))
         end = offer.end if offer.end is not None and offer.end <= as_of else None
         if end is not None and end <= due:
