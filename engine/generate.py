@@ -180,7 +180,7 @@ class Generator:
         exemptions: list[dict] = []
         assessments: list[dict] = []
         while True:
-            end = self._period(btype, kind, start, rhythm, education, benefits, events, exemptions, assessments)
+            end = self._period(btype, kind, start, rhythm, education, age, benefits, events, exemptions, assessments)
             if end is None or kind.next_type is None or end + 2 >= self.as_of:
                 break
             next_type, chance = kind.next_type
@@ -199,7 +199,7 @@ class Generator:
             case["exemptions"] = exemptions
         return case
 
-    def _period(self, btype: str, kind: Kind, start: int, rhythm: int, education: str, benefits: list,
+    def _period(self, btype: str, kind: Kind, start: int, rhythm: int, education: str, age: int, benefits: list,
                 events: list, exemptions: list, assessments: list) -> Optional[int]:
         """Add one benefit period and what happened in it; returns its end (None: still running)."""
         rng = self.rng
@@ -251,7 +251,9 @@ class Generator:
         if btype == "a_dagpenge":
             self._dagpenge(start, rhythm, add)
         if kind.offers or btype == "integrationsydelse" or rng.random() < 0.15:
-            self._offers(btype, start, contact, rhythm, category, add)
+            # Before 2020, insured under 30 and from 50 had their first offer within 13 weeks.
+            early = btype == "a_dagpenge" and (age < 30 or age >= 50) and start < REFORM_2020
+            self._offers(btype, start, contact, rhythm, category, early, add)
         if category == "aktivitetsparat" and btype in ("kontanthjaelp", "uddannelseshjaelp", "ressourceforloeb"):
             if rhythm != MISSING or rng.random() < 0.3:
                 # Assigned on the day of the aktivitetsparat assessment, or some weeks later.
@@ -294,11 +296,12 @@ class Generator:
         # The hot loop of the generator: ``add`` and ``ri`` written out.
         span, random, day = gap_high - gap_low + 1, self.random, self.day
         when, held = first, 0
-        while held < 24 and first_day <= when <= last:
+        while held < 36 and first_day <= when <= last:
             events.append((when, {"type": "conversation", "kind": kind, "date": day(when)}))
             held += 1
             kind = "individual"
-            stretch = 3 if when - contact > 183 else 1  # after six months, a slower rhythm
+            # After six months a slower rhythm, except for young people (every two months or more).
+            stretch = 2 if when - contact > 183 and btype != "uddannelseshjaelp" else 1
             when += (gap_low + int(random() * span)) * stretch
 
     def _dagpenge(self, start: int, rhythm: int, add: Callable[[int, dict], bool]) -> None:
@@ -312,7 +315,7 @@ class Generator:
         add(start + self.ri(140, 180) + slack, {"type": "conversation", "kind": "joint"})
         add(start + self.ri(400, 480) + slack, {"type": "conversation", "kind": "joint"})
 
-    def _offers(self, btype: str, start: int, contact: int, rhythm: int, category: Optional[str],
+    def _offers(self, btype: str, start: int, contact: int, rhythm: int, category: Optional[str], early: bool,
                 add: Callable[[int, dict], bool]) -> None:
         rng = self.rng
         if rhythm == MISSING and rng.random() < 0.7:
@@ -322,7 +325,10 @@ class Generator:
             first = contact + self.ri(14, 88)  # work for the benefit within three months (2014)
             offer = "nytteindsats"
         else:
-            first = start + (self.ri(60, 180) if rhythm == ON_TIME else self.ri(185, 320))
+            if rhythm == ON_TIME:
+                first = start + (self.ri(30, 90) if early else self.ri(60, 180))
+            else:
+                first = start + self.ri(185, 320)
             offer = self.pick(self.offer_cum, names)
         when = first
         for _ in range(6):
@@ -353,7 +359,12 @@ class Generator:
                 offer = "nytteindsats" if category == "aabenlyst_uddannelsesparat" else \
                     self.pick(self.offer_cum, OFFER_NAMES)
                 when = contact + (self.ri(7, 30) if rhythm == ON_TIME else self.ri(31, 90))
-                add(when, {"type": "offer", "offer": offer, "end": self.day(min(when + self.ri(28, 91), self.as_of))})
+                for _ in range(8):  # and then no more than four weeks between offers
+                    until = min(when + self.ri(28, 91), self.as_of)
+                    if not add(when, {"type": "offer", "offer": offer, "end": self.day(until)}):
+                        break
+                    when = until + (self.ri(1, 28) if rhythm == ON_TIME else self.ri(20, 120))
+                    offer = self.pick(self.offer_cum, OFFER_NAMES)
         if education in ("none", "grundskole") and (rhythm != MISSING or rng.random() < 0.3):
             add(contact + (self.ri(3, 30) if rhythm == ON_TIME else self.ri(32, 120)), {"type": "literacy_test"})
         if rng.random() < 0.15:
