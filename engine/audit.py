@@ -24,13 +24,16 @@ from __future__ import annotations
 import heapq
 import json
 import multiprocessing
-from collections import Counter, defaultdict, deque
+import queue
+import traceback
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from engine.check import Engine
+from engine.durable_backend import DurableRulesFault
 from engine.dates import add_months
 from engine.ruleset import RuleSet
 from models.actions import Action, CheckResult, Status
@@ -212,7 +215,7 @@ class AuditTotals:
 
     cases: int = 0
     bad: int = 0
-    bad_messages: list = field(default_factory=list)
+    bad_first: list = field(default_factory=list)  # (input position, message) of the first bad cases
     by_rule: dict = field(default_factory=lambda: defaultdict(Tally))
     groups: dict = field(default_factory=lambda: {d: defaultdict(Tally) for d in DIMENSIONS})
     star: StarTally = field(default_factory=StarTally)
@@ -225,10 +228,17 @@ class AuditTotals:
     max_live_sessions: int = 0
     sessions_opened: int = 0
 
-    def add_bad(self, error: InputError) -> None:
+    def add_bad(self, error: InputError, position: int = 0) -> None:
         self.bad += 1
-        if len(self.bad_messages) < MAX_BAD_MESSAGES:
-            self.bad_messages.append(str(error))
+        self._keep_bad([(position, str(error))])
+
+    def _keep_bad(self, entries: list) -> None:
+        # the first MAX_BAD_MESSAGES by input position, whichever worker saw them
+        self.bad_first = sorted(self.bad_first + entries)[:MAX_BAD_MESSAGES]
+
+    @property
+    def bad_messages(self) -> list[str]:
+        return [message for _, message in self.bad_first]
 
     def offer_overdue(self, duty: OverdueDuty) -> None:
         entry = (duty.days_overdue, duty.case_id, duty.rule, duty.due, duty)
@@ -240,8 +250,7 @@ class AuditTotals:
     def merge(self, other: "AuditTotals") -> None:
         self.cases += other.cases
         self.bad += other.bad
-        room = MAX_BAD_MESSAGES - len(self.bad_messages)
-        self.bad_messages += other.bad_messages[:max(room, 0)]
+        self._keep_bad(other.bad_first)
         for rule, tally in other.by_rule.items():
             self.by_rule[rule].merge(tally)
         for dim in DIMENSIONS:
@@ -332,28 +341,34 @@ class Auditor:
         # reason is built only for a duty that can still make the final list.
         self._gate: list[tuple] = []
         self._windows = [(m, add_months(as_of, -m)) for m in PASSIVITY_MONTHS]
-        self._sessions_reported = 0
+        self._sessions_reported = engine.selector.sessions_opened
 
-    def take(self) -> tuple[AuditTotals, list[dict], list[dict]]:
-        """Hand over what was gathered since the last call and start afresh."""
+    def take_rows(self) -> tuple[list[dict], list[dict]]:
+        """Hand over the result rows and overdue rows gathered since the last call."""
+        out = (self.rows, self.overdue_rows)
+        self.rows, self.overdue_rows = [], []
+        return out
+
+    def finish(self) -> AuditTotals:
+        """The totals of everything this auditor saw, with its engine's durable_rules session figures."""
         selector = self.engine.selector
         self.totals.max_live_sessions = selector.max_live_sessions
         self.totals.sessions_opened = selector.sessions_opened - self._sessions_reported
         self._sessions_reported = selector.sessions_opened
-        out = (self.totals, self.rows, self.overdue_rows)
-        self.totals = AuditTotals(top_limit=self.totals.top_limit)
-        self.rows, self.overdue_rows = [], []
-        return out
+        return self.totals
 
-    def add(self, loaded: Loaded) -> None:
+    def add(self, loaded: Loaded, position: int = 0) -> None:
         if isinstance(loaded, InputError):
-            self.totals.add_bad(loaded)
+            self.totals.add_bad(loaded, position)
             return
         case = loaded.case
         try:
             result = self.engine.check(case, self.as_of, self.lang, explain_why=False, with_routing=False)
-        except ValueError as exc:  # a case the engine cannot evaluate is reported like bad input
-            self.totals.add_bad(InputError(loaded.source, (f"(case): cannot be evaluated: {exc}",), case.case_id))
+        except DurableRulesFault:
+            raise  # the engine is broken, not the case: no figure can be trusted
+        except Exception as exc:  # noqa: BLE001 — one case the engine cannot evaluate never stops the run
+            problem = f"(case): cannot be evaluated: {type(exc).__name__}: {exc}"
+            self.totals.add_bad(InputError(loaded.source, (problem,), case.case_id), position)
             return
         self.fold(case, result)
 
@@ -507,19 +522,28 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 # ---------------------------------------------------------------------------------------------
 # Running: in this process, or spread over worker processes
 
-_worker: Optional[Auditor] = None
-
-
-def _init_worker(ruleset: RuleSet, as_of: date, lang: str, keep_rows: bool, keep_overdue: bool, top_limit: int) -> None:
-    global _worker
-    _worker = Auditor(Engine(ruleset), as_of, lang, keep_rows, keep_overdue, top_limit)  # one Engine per process
-
-
-def _audit_chunk(chunk: list) -> tuple[int, AuditTotals, list[dict], list[dict]]:
-    for item in chunk:
+def _audit_items(auditor: Auditor, first: int, chunk: list) -> None:
+    for position, item in enumerate(chunk, start=first):
         for loaded in decode(item):
-            _worker.add(loaded)
-    return (len(chunk), *_worker.take())
+            auditor.add(loaded, position)
+
+
+def _worker_main(ruleset: RuleSet, as_of: date, lang: str, keep_rows: bool, keep_overdue: bool, top_limit: int,
+                 tasks, results) -> None:
+    """One worker process: its own Engine, its own running totals; rows go back a chunk at a time,
+    the totals once at the end (so the parent merges N totals, not one per chunk)."""
+    try:
+        auditor = Auditor(Engine(ruleset), as_of, lang, keep_rows, keep_overdue, top_limit)
+        while True:
+            task = tasks.get()
+            if task is None:
+                break
+            first, chunk = task
+            _audit_items(auditor, first, chunk)
+            results.put(("chunk", len(chunk), *auditor.take_rows()))
+        results.put(("done", auditor.finish()))
+    except BaseException:  # noqa: BLE001 — reported to the parent, which stops the run
+        results.put(("failed", traceback.format_exc()))
 
 
 @dataclass
@@ -538,10 +562,8 @@ def run_audit(ruleset: RuleSet, items: Iterable[tuple], options: AuditOptions,
               engine: Optional[Engine] = None) -> AuditTotals:
     """Audit every item; one worker runs here (reusing ``engine`` when given), more run in processes."""
     keep_rows, keep_overdue = options.on_rows is not None, options.on_overdue is not None
-    totals = AuditTotals(top_limit=options.top_limit)
 
-    def absorb(done: int, part: AuditTotals, rows: list[dict], overdue: list[dict]) -> None:
-        totals.merge(part)
+    def deliver(done: int, rows: list[dict], overdue: list[dict]) -> None:
         if rows and options.on_rows:
             options.on_rows(rows)
         if overdue and options.on_overdue:
@@ -553,23 +575,71 @@ def run_audit(ruleset: RuleSet, items: Iterable[tuple], options: AuditOptions,
     if options.workers <= 1:
         auditor = Auditor(engine or Engine(ruleset), options.as_of, options.lang, keep_rows, keep_overdue,
                           options.top_limit)
+        first = 0
         for chunk in chunks:
-            for item in chunk:
-                for loaded in decode(item):
-                    auditor.add(loaded)
-            absorb(len(chunk), *auditor.take())
-        return totals
+            _audit_items(auditor, first, chunk)
+            first += len(chunk)
+            deliver(len(chunk), *auditor.take_rows())
+        return auditor.finish()
+    return _run_parallel(ruleset, chunks, options, deliver)
+
+
+def _run_parallel(ruleset: RuleSet, chunks: Iterator[list], options: AuditOptions, deliver) -> AuditTotals:
     # spawn, not fork: a forked child would inherit the parent's durable_rules host half-used.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(options.workers, initializer=_init_worker,
-                      initargs=(ruleset, options.as_of, options.lang, keep_rows, keep_overdue,
-                                options.top_limit)) as pool:
-        # Submit a few chunks ahead, in order (Pool.imap would read the whole input at once).
-        pending: deque = deque()
+    tasks = context.Queue(maxsize=2 * options.workers)  # bounded: the input is read as the workers go
+    results = context.Queue()
+    keep_rows, keep_overdue = options.on_rows is not None, options.on_overdue is not None
+    workers = [context.Process(target=_worker_main, daemon=True,
+                               args=(ruleset, options.as_of, options.lang, keep_rows, keep_overdue,
+                                     options.top_limit, tasks, results))
+               for _ in range(options.workers)]
+    for worker in workers:
+        worker.start()
+    totals = AuditTotals(top_limit=options.top_limit)
+    finished = 0
+
+    def handle(message) -> None:
+        nonlocal finished
+        if message[0] == "chunk":
+            deliver(*message[1:])
+        elif message[0] == "done":
+            totals.merge(message[1])
+            finished += 1
+        else:
+            raise RuntimeError(f"an audit worker failed:\n{message[1]}")
+
+    def drain(wait: float) -> None:
+        try:
+            handle(results.get(timeout=wait) if wait else results.get_nowait())
+            while True:
+                handle(results.get_nowait())
+        except queue.Empty:
+            if any(w.exitcode not in (None, 0) for w in workers):
+                raise RuntimeError("an audit worker died (exit codes "
+                                   f"{[w.exitcode for w in workers]}); the audit is incomplete") from None
+
+    def put(task) -> None:
+        while True:
+            try:
+                tasks.put(task, timeout=0.05)
+                return
+            except queue.Full:
+                drain(0)
+
+    try:
+        first = 0
         for chunk in chunks:
-            pending.append(pool.apply_async(_audit_chunk, (chunk,)))
-            if len(pending) >= 3 * options.workers:
-                absorb(*pending.popleft().get())
-        while pending:
-            absorb(*pending.popleft().get())
+            put((first, chunk))
+            first += len(chunk)
+            drain(0)
+        for _ in workers:
+            put(None)
+        while finished < len(workers):
+            drain(1.0)
+    finally:
+        for worker in workers:
+            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.terminate()
     return totals

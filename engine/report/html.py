@@ -31,7 +31,7 @@ table{border-collapse:collapse;width:100%}
 th,td{padding:.35em .6em;border-bottom:1px solid #e6e9ed;text-align:left;vertical-align:top}
 th{background:#f0f3f7;font-weight:600;font-size:.92em}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
-td.why{color:#4a5561;font-size:.9em}
+td.why{color:#4a5561;font-size:.9em}td.id{white-space:nowrap}
 .flag{color:#c62828;font-weight:600}.ok{color:#2e7d32}.dim{color:#7a8590}
 .legend{font-size:.88em;color:#4a5561;margin-top:.4em}
 .legend i{display:inline-block;width:.9em;height:.9em;border-radius:2px;margin:0 .3em -.1em 1em;vertical-align:baseline}
@@ -134,6 +134,10 @@ def _legend(w: dict) -> str:
             f'<i style="background:{BAD}"></i>&lt; 60 %<i class="line"></i>{escape(w["threshold"])}</div>')
 
 
+def _kind(share: Optional[float]) -> str:
+    return "" if share is None else "good" if share >= STAR_THRESHOLD else "bad"
+
+
 def _kpi(label: str, value: str, kind: str = "") -> str:
     return f'<div class="kpi {kind}"><b>{escape(value)}</b><small>{escape(label)}</small></div>'
 
@@ -164,13 +168,10 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
     parts.append('<div class="kpis">'
                  + _kpi(w["cases"], number(totals.cases))
                  + _kpi(w["duties"], number(everything.population))
-                 + _kpi(w["on_time_share"], percent(everything.on_time_share),
-                        "good" if (everything.on_time_share or 0) >= STAR_THRESHOLD else "bad")
+                 + _kpi(w["on_time_share"], percent(everything.on_time_share), _kind(everything.on_time_share))
                  + _kpi(w["overdue_now"], number(everything.overdue), "bad" if everything.overdue else "")
-                 + _kpi(w["star_conv"], percent(star.conversation_share),
-                        "bad" if star.below(star.conversation_share, star.cohort) else "good")
-                 + _kpi(w["star_offer"], percent(star.offer_share),
-                        "bad" if star.below(star.offer_share, star.offer_required) else "good")
+                 + _kpi(w["star_conv"], percent(star.conversation_share), _kind(star.conversation_share))
+                 + _kpi(w["star_offer"], percent(star.offer_share), _kind(star.offer_share))
                  + _kpi(w["bad"], number(totals.bad), "bad" if totals.bad else "")
                  + "</div>")
     rule_items = [(r["title"], r["on_time_share"], f"n={number(r['met'] + r['met_late'] + r['overdue'])}") for r in rules]
@@ -258,7 +259,7 @@ def _rules_table(rules: list[dict], w: dict) -> str:
 def _overdue_section(totals: AuditTotals, w: dict) -> str:
     duties = totals.overdue_list()
     rows = "".join(
-        f'<tr><td>{escape(d.case_id)}</td><td>{escape(d.rule)}</td><td class="n">{d.due}</td>'
+        f'<tr><td class="id">{escape(d.case_id)}</td><td>{escape(d.rule)}</td><td class="n">{d.due}</td>'
         f'<td class="n flag">{d.days_overdue}</td><td>{escape(d.team)}</td><td>{escape(d.caseworker)}</td>'
         f'<td class="n">{escape(d.progress)}</td><td class="why">{escape(d.why)}</td></tr>' for d in duties)
     hidden = totals.overdue_count - len(duties)
