@@ -51,8 +51,9 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         if not rule.valid.covers(offer.date):
             continue
         why = base.copy()
-        distance = router.distance(case, period, offer.date) if router is not None else None
-        assumed = distance is None and any(l.distance for l in rule.limits)
+        by_distance = any(limit.distance for limit in rule.limits)
+        distance = router.distance(case, period, offer.date) if router is not None and by_distance else None
+        assumed = distance is None and by_distance
         if assumed:
             distance = "close"  # no category on the offer's start: the stricter limits apply
             why.add("distance_assumed")
@@ -64,7 +65,7 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         offset = offset_of(spec)
         due = add_offset(offer.date, offset) - timedelta(days=1)
         why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
-                distance=_DISTANCE_WORDS.get((distance, lang), distance or "-"), due=due, extended=" (forlænget)" if extended and lang == "da"
+                distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due, extended=" (forlænget)" if extended and lang == "da"
                 else (" (extended)" if extended else ""))
         end = offer.end if offer.end is not None and offer.end <= as_of else None
         if end is not None and end <= due:
