@@ -2,6 +2,7 @@
 seed, the schema refuses a kind without its parameters, and a scenario catches a wrong routing."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,27 @@ def test_the_coverage_check_reports_a_rule_the_rule_set_lacks():
     problems = check_coverage(coverage, load_ruleset(), None).problems
     assert any("no rule 'no-such-rule'" in p for p in problems)
     assert any("unknown reason 'unheard-of'" in p for p in problems)
+
+
+def test_a_new_rule_of_an_existing_kind_needs_only_data():
+    """A cadence rule written only as data (here: a conversation every fourth week on sygedagpenge)
+    is selected by durable_rules and evaluated by the cadence kind without any engine change."""
+    from engine.check import Engine
+    from engine.ruleset import ruleset_from_rules
+
+    base = load_ruleset()
+    extra = Rule.model_validate({
+        **BASE, "id": "sygedagpenge-conversation-every-4-weeks", "kind": "cadence",
+        "valid": {"from": "2015-01-01", "to": "2019-12-31", "regime": "T"},
+        "applies_to": {"benefits": ["sygedagpenge"]}, "anchor": {"from": "first_sick_day"},
+        "cadence": {"start": {"weeks": 8}, "every": {"weeks": 4}, "count": 1},
+        "counts": [{"type": "conversation", "where": {"by": "jobcenter"}}],
+    })
+    engine = Engine(ruleset_from_rules("t", "1", (*base.rules, extra), routing=base.routing))
+    case = Case.model_validate({
+        "case_id": "K-2", "citizen": {"birth_date": "1980-01-01", "education": "none"},
+        "benefits": [{"type": "sygedagpenge", "start": "2016-01-18", "first_sick_day": "2016-01-04"}],
+        "events": [{"date": "2016-03-10", "type": "conversation"}]})
+    actions = [a for a in engine.check(case, date(2016, 4, 20)).actions if a.rule == extra.id]
+    assert [(str(a.anchor), str(a.due), a.status.value) for a in actions] == [
+        ("2016-02-29", "2016-03-28", "met"), ("2016-03-28", "2016-04-25", "open")]
