@@ -174,3 +174,21 @@ def test_exact_median_from_counts():
     assert median_of(Counter({1: 1, 10: 1})) == 5.5
     assert median_of(Counter({1: 2, 7: 1, 100: 1})) == 4  # 1 1 7 100
     assert median_of(Counter({3: 3, 9: 1})) == 3
+
+
+def test_a_case_the_engine_cannot_evaluate_is_reported_and_the_run_goes_on(engine, monkeypatch):
+    check = engine.check
+
+    def failing_on_a3(case, *args, **kwargs):
+        if case.case_id == "AUD-A3":
+            raise ValueError("impossible period")
+        return check(case, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "check", failing_on_a3)
+    done = []
+    totals = run_audit(engine.ruleset, file_items([DATA]), AuditOptions(as_of=AS_OF, chunk_size=3,
+                                                                       on_progress=done.append), engine)
+    assert (totals.cases, totals.bad) == (5, 2)
+    assert any("a3-sygedagpenge.yaml" in m and "cannot be evaluated: ValueError: impossible period" in m
+               for m in totals.bad_messages)
+    assert sum(done) == 7  # progress counts every input item, good or bad
