@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
+from engine.dates import age_on
 from engine.profile import Period
 from models.actions import Routing, RoutingDecision
 from models.case import Case, Category
@@ -42,10 +43,14 @@ def _holds(rule: RoutingRule, case: Case, period: Period, category: Optional[Cat
         return False
     if w.benefits is not None and period.benefit.type not in w.benefits:
         return False
-    if w.age_below is not None and not period.age < w.age_below:
-        return False
-    if w.age_from is not None and not period.age >= w.age_from:
-        return False
+    if w.age_below is not None or w.age_from is not None:
+        # A22: the route is decided on the decision date, so ages are taken on that date too; a
+        # citizen who turns 30 on uddannelseshjælp is routed to kontanthjælp (flagged for re-routing)
+        age = age_on(case.citizen.birth_date, on)
+        if w.age_below is not None and not age < w.age_below:
+            return False
+        if w.age_from is not None and not age >= w.age_from:
+            return False
     if w.education is not None and case.citizen.education not in w.education:
         return False
     if w.assessed is not None and (category is not None) != w.assessed:
@@ -106,6 +111,7 @@ class Router:
             benefit=benefit,
             period_start=period.benefit.start,
             decided_on=on,
+            age=age_on(case.citizen.birth_date, on),
             benefit_route=values["benefit_route"],
             benefit_matches_route=values["benefit_route"] == benefit,
             rate=values.get("rate"),

@@ -55,6 +55,7 @@ class Routing(BaseModel):
     benefit: str  # the period's recorded benefit
     period_start: date
     decided_on: date  # the as-of date, or the period's end where it ended before
+    age: int  # on the decision date: the routing's age conditions use it (A22)
     benefit_route: str  # uddannelseshjaelp | kontanthjaelp for cash-benefit periods, else the period's own benefit
     benefit_matches_route: bool
     rate: Optional[str] = None  # youth | adult (cash benefits)

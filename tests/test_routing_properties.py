@@ -57,7 +57,8 @@ def test_the_2014_route_follows_age_and_education(engine, case, as_of):
     routing = _routing(engine, case, as_of)
     if routing is None or routing.benefit not in CASH_BENEFITS or routing.decided_on < REFORM:
         return
-    age = age_on(case.citizen.birth_date, routing.period_start)
+    age = age_on(case.citizen.birth_date, routing.decided_on)  # A22: the age on the decision date
+    assert routing.age == age
     without = case.citizen.education.value != "erhvervskompetencegivende"
     assert (routing.benefit_route == "uddannelseshjaelp") == (age < 30 and without)
     assert (routing.rate == "youth") == (age < 30)
