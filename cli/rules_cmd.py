@@ -109,7 +109,8 @@ def validate(rules_dir: Path = typer.Argument(DEFAULT_RULES_DIR, metavar="[DIR]"
     from engine.check import Engine
 
     Engine(ruleset)  # compiles and registers the durable_rules ruleset: fails loudly if it cannot
-    console.print(f"[green]ok[/] {ruleset.label}: {len(ruleset.rules)} rules in {len(set(ruleset.origin.values()))} files")
+    routing = f", {len(ruleset.routing)} routing rules" if ruleset.routing else ""
+    console.print(f"[green]ok[/] {ruleset.label}: {len(ruleset.rules)} rules in {len(set(ruleset.origin.values()))} files{routing}")
 
 
 @app.command("coverage")
