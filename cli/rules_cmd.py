@@ -54,6 +54,10 @@ def show(rule_id: str = typer.Argument(..., metavar="ID"), rules_dir: Path = RUL
     """One rule (all its variants) in full: titles, group, anchor, deadlines, source and reading."""
     ruleset = _load(rules_dir)
     variants = ruleset.variants(rule_id.split("/")[0]) if "/" not in rule_id else [r for r in ruleset.rules if r.key == rule_id]
+    routing = [r for r in ruleset.routing if r.id == rule_id]
+    if not variants and routing:
+        _show_routing(routing[0])
+        return
     if not variants:
         fail(f"no rule {rule_id!r} in {rules_dir}; known: {', '.join(ruleset.ids)}")
     definition, names = compile_ruleset(ruleset)
@@ -100,6 +104,21 @@ def show(rule_id: str = typer.Argument(..., metavar="ID"), rules_dir: Path = RUL
             mine = {n: definition[n] for n, key in names.items() if key == rule.key}
             console.print_json(json.dumps(mine))
         console.print()
+
+
+def _show_routing(rule) -> None:
+    """A routing rule (rules/routing.yaml): the aspect it decides, its conditions and its source."""
+    console.print(Text(rule.id, style="bold"), Text("  (routing.yaml)", style="dim"))
+    value = " / ".join(rule.value) if isinstance(rule.value, list) else rule.value
+    console.print(f"  decides: {rule.decide} = {value}")
+    console.print(f"  in force: {rule.valid.from_} – {rule.valid.to or ''} [{rule.valid.regime}], judged on the decision date")
+    when = rule.when.model_dump(exclude_none=True, mode="json")
+    console.print("  when: " + ("; ".join(f"{k} {v}" for k, v in when.items()) or "always"))
+    console.print(f"  da: {rule.why.da}\n  en: {rule.why.en}")
+    for s in (rule.source, *rule.also):
+        console.print(f"  source: {s.cite()}  «{s.quote}»")
+    if rule.reading:
+        console.print(f"  reading: {rule.reading.strip()}")
 
 
 @app.command("validate")
