@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -56,6 +57,8 @@ def _report_table(reports: list[FileReport], where: str) -> Table:
 def import_cases(
     paths: List[Path] = typer.Argument(..., help="Case files (YAML, JSON, JSON Lines, CSV) or directories."),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL"),
+    workers: int = typer.Option(min(4, os.cpu_count() or 1), "--workers",
+                                help="Processes validating large JSON Lines files (the result is the same for any number)."),
 ) -> None:
     """Load cases into the database: new ones are imported, changed ones updated, identical ones left.
 
@@ -70,7 +73,7 @@ def import_cases(
         def chunk_done(report: FileReport) -> None:
             status.update(f"importing {report.file}: {report.seen:,} cases read (not yet committed)")
 
-        reports = import_paths(db_engine, paths, on_file=file_done, on_chunk=chunk_done)
+        reports = import_paths(db_engine, paths, on_file=file_done, on_chunk=chunk_done, workers=max(1, workers))
     console.print(_report_table(reports, where))
     bad = False
     for report in reports:

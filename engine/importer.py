@@ -10,9 +10,11 @@ already stored is compared by content hash: the same content is "unchanged", oth
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from itertools import islice
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
@@ -21,11 +23,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from engine.csv_cases import read_csv_cases
 from engine.storage import case_hash
 from models.case import Case
-from models.loading import CASE_SUFFIXES, InputError, Loaded, LoadedCase, read_file
+from models.loading import CASE_SUFFIXES, InputError, Loaded, LoadedCase, jsonl_lines, parse_jsonl_line, read_file
 from models.storage import CaseRecord, utcnow
 
 IMPORT_SUFFIXES = CASE_SUFFIXES + (".csv",)
 CHUNK = 500  # cases per round trip (also keeps IN (...) lists under every database's limit)
+LINES_PER_TASK = 1000  # JSON Lines per unit of parallel work
+PARALLEL_FROM_BYTES = 1_000_000  # smaller files are read in-process (starting workers costs more)
 
 
 @dataclass
@@ -74,6 +78,48 @@ def _prepare(loaded: LoadedCase) -> _Prepared:
     data = case.model_dump_json()
     return _Prepared(loaded.source, case.case_id, data, case_hash(data),
                      ",".join(b.type.value for b in case.benefits), case.citizen.team, case.citizen.caseworker)
+
+
+Item = Union[_Prepared, InputError]
+
+
+def _items(path: Path) -> Iterator[Item]:
+    """Every case of a file, ready to store, or its error; in-process."""
+    for loaded in read_import_file(path):
+        yield loaded if isinstance(loaded, InputError) else _prepare(loaded)
+
+
+def _prepare_lines(lines: list[tuple[str, str]]) -> list[Item]:
+    """In a worker: parse, validate and serialise a slice of a JSON Lines file."""
+    out: list[Item] = []
+    for where, line in lines:
+        loaded = parse_jsonl_line(line, where)
+        out.append(loaded if isinstance(loaded, InputError) else _prepare(loaded))
+    return out
+
+
+def _parallel_jsonl_items(path: Path, pool, workers: int) -> Iterator[Item]:
+    """Like ``_items`` for a JSON Lines file, validated by ``pool`` in slices, in file order, with
+    only a few slices in flight (the file is never read whole into memory)."""
+    pending: deque = deque()
+    problem: Optional[InputError] = None
+    try:
+        lines = jsonl_lines(path)
+        while True:
+            chunk = list(islice(lines, LINES_PER_TASK))
+            if not chunk:
+                break
+            pending.append(pool.apply_async(_prepare_lines, (chunk,)))
+            if len(pending) > 2 * workers:
+                yield from pending.popleft().get()
+    except UnicodeDecodeError:
+        problem = InputError(str(path), ("(file): not UTF-8 text",))
+    except OSError as exc:
+        problem = InputError(str(path), (f"(file): cannot be read ({exc.strerror})",))
+    while pending:
+        yield from pending.popleft().get()
+    if problem is not None:
+        yield problem
 
 
 _UPDATE = (update(CaseRecord).where(CaseRecord.case_id == bindparam("b_case_id"))
@@ -133,15 +179,19 @@ def _unreadable(error: InputError) -> bool:
 
 
 def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[int] = None,
-                on_chunk: Optional[Callable[[FileReport], None]] = None) -> FileReport:
+                on_chunk: Optional[Callable[[FileReport], None]] = None, pool=None, workers: int = 1) -> FileReport:
     """Import one file in one transaction; bad cases are reported in the returned FileReport.
-    ``on_chunk`` sees the report's running counts after every chunk (for a progress display)."""
+    ``on_chunk`` sees the report's running counts after every chunk (for a progress display); with
+    a ``pool`` of ``workers`` processes a large JSON Lines file is validated in parallel (the
+    result is the same)."""
     chunk_size = chunk_size or CHUNK
     report = FileReport(str(path))
+    parallel = pool is not None and path.suffix == ".jsonl" and path.stat().st_size >= PARALLEL_FROM_BYTES
+    items = _parallel_jsonl_items(path, pool, workers) if parallel else _items(path)
     try:
         with db_engine.begin() as conn:
             chunk: list[_Prepared] = []
-            for loaded in read_import_file(path):
+            for loaded in items:
                 if isinstance(loaded, InputError):
                     report.rejected.append(loaded)
                     if _unreadable(loaded) and (chunk or report.seen > 1):
@@ -149,7 +199,7 @@ def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[
                         # the cases before the break.
                         raise _FileBrokeOff(loaded)
                     continue
-                chunk.append(_prepare(loaded))
+                chunk.append(loaded)
                 if len(chunk) >= chunk_size:
                     _write_chunk(conn, chunk, batch, report)
                     chunk = []
@@ -171,8 +221,23 @@ def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[
 
 def import_paths(db_engine: Engine, paths: Iterable[Path],
                  on_file: Optional[Callable[[FileReport], None]] = None,
-                 on_chunk: Optional[Callable[[FileReport], None]] = None) -> list[FileReport]:
-    """Import every file under ``paths`` (one import batch); ``on_file`` sees each report as it is done."""
+                 on_chunk: Optional[Callable[[FileReport], None]] = None, workers: int = 1) -> list[FileReport]:
+    """Import every file under ``paths`` (one import batch); ``on_file`` sees each report as it is
+    done. ``workers`` > 1 validates large JSON Lines files in that many processes."""
+    pool = None
+    if workers > 1:
+        import multiprocessing
+
+        # A forked worker must not touch the parent's pooled database connections.
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=db_engine.dispose, initargs=(False,))
+    try:
+        return _import_paths(db_engine, list(paths), on_file, on_chunk, pool, workers)
+    finally:
+        if pool is not None:
+            pool.terminate()
+
+
+def _import_paths(db_engine: Engine, paths: list[Path], on_file, on_chunk, pool, workers: int) -> list[FileReport]:
     batch = uuid.uuid4().hex
     reports: list[FileReport] = []
     for path in paths:
@@ -183,7 +248,7 @@ def import_paths(db_engine: Engine, paths: Iterable[Path],
                 on_file(report)
             continue
         for file in import_files(path):
-            report = import_file(db_engine, file, batch, on_chunk=on_chunk)
+            report = import_file(db_engine, file, batch, on_chunk=on_chunk, pool=pool, workers=workers)
             reports.append(report)
             if on_file:
                 on_file(report)

@@ -115,22 +115,31 @@ def _read_document(path: Path) -> Any:
     return yaml.load(text, Loader=NoDatesLoader)
 
 
+def jsonl_lines(path: Path) -> Iterator[tuple[str, str]]:
+    """The non-blank lines of a JSON Lines file with their ``file:line`` (a decoding error raises)."""
+    label = str(path)
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield f"{label}:{number}", line
+
+
+def parse_jsonl_line(line: str, where: str) -> Loaded:
+    """One line of a JSON Lines file as a case, or the InputError saying what is wrong with it."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputError(where, (f"(line): not valid JSON ({exc.msg} at column {exc.colno})",))
+    return parse_case(data, where)
+
+
 def read_file(path: Path) -> Iterator[Loaded]:
     """Yield every case in one file; an unreadable file or line yields an InputError instead."""
     label = str(path)
     try:
         if path.suffix == ".jsonl":
-            with path.open(encoding="utf-8") as handle:
-                for number, line in enumerate(handle, start=1):
-                    if not line.strip():
-                        continue
-                    where = f"{label}:{number}"
-                    try:
-                        data = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        yield InputError(where, (f"(line): not valid JSON ({exc.msg} at column {exc.colno})",))
-                        continue
-                    yield parse_case(data, where)
+            for where, line in jsonl_lines(path):
+                yield parse_jsonl_line(line, where)
             return
         data = _read_document(path)
     except UnicodeDecodeError:

@@ -145,6 +145,21 @@ def test_a_file_that_breaks_off_half_way_is_not_half_imported(db, tmp_path):
     assert report.imported == 0 and count_cases(db) == 0
 
 
+def test_parallel_validation_gives_the_same_import(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(importer, "LINES_PER_TASK", 7)
+    files = [SAMPLES / "caseload" / "caseload.jsonl", DATA / "mixed.jsonl", DATA / "caseload.csv"]
+    one, two = (open_db(db_url(str(tmp_path / f"{n}.sqlite"))) for n in ("one", "two"))
+    sequential = import_paths(one, files, workers=1)
+    parallel = import_paths(two, files, workers=2)
+    assert parallel == sequential
+    assert [r[:3] for r in rows(two)] == [r[:3] for r in rows(one)]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes((SAMPLES / "caseload" / "caseload.jsonl").read_bytes() + b"\xff\xfe{}\n")
+    [report] = import_paths(two, [broken], workers=2)
+    assert report.failed and report.rejected[-1].problems == ("(file): not UTF-8 text",)
+
+
 def test_csv_export_round_trip(db, tmp_path):
     originals = [loaded.case for loaded in read_cases([SAMPLES / "caseload"])]
     export = tmp_path / "export.csv"
