@@ -130,7 +130,13 @@ def _differs(b: Action, c: Action) -> bool:
     return b.due != c.due or b.status != c.status or b.progress.required != c.progress.required
 
 
+def _signature(result: CheckResult) -> list[tuple]:
+    return [(a.rule, a.benefit, a.anchor, a.due, a.status, a.progress.required) for a in result.actions]
+
+
 def diff_results(base: CheckResult, cand: CheckResult) -> list[DutyChange]:
+    if _signature(base) == _signature(cand):  # most cases: nothing to pair (actions come in a fixed order)
+        return []
     pairs, removed, added = pair_actions(base.actions, cand.actions)
     out = [DutyChange(base.case_id, c.rule, c.title, c.benefit, c.anchor, b, c) for b, c in pairs if _differs(b, c)]
     out += [DutyChange(base.case_id, b.rule, b.title, b.benefit, b.anchor, b, None) for b in removed]
@@ -260,9 +266,11 @@ class WhatIfReport:
         self.cases += 1
         self.overdue_baseline += any(a.status is Status.overdue for a in base.actions)
         self.overdue_candidate += any(a.status is Status.overdue for a in cand.actions)
-        self.demand_baseline.update(conversation_demand(base, conv_base))
-        self.demand_candidate.update(conversation_demand(cand, conv_cand))
         changes = diff_results(base, cand)
+        demand = conversation_demand(base, conv_base)
+        self.demand_baseline.update(demand)
+        # the same duties under the same counting rules demand the same conversations
+        self.demand_candidate.update(demand if not changes and conv_base == conv_cand else conversation_demand(cand, conv_cand))
         routing = diff_routing(base, cand)
         diff = CaseDiff(base.case_id, source, changes, routing)
         if changes or routing:
