@@ -45,15 +45,24 @@ def _side(action, lang: str) -> Text:
     return Text.assemble(_status(action.status.value, lang), f" {action.due} {action.progress.done}/{action.progress.required}")
 
 
+# Short column headings for the terminal (the HTML report has room for the long ones).
+SHORT = {
+    "en": {"moved": "Moved", "moved_days": "Days min/med/max", "required": "Required", "counted": "Counted"},
+    "da": {"moved": "Flyttet", "moved_days": "Dage min/med/maks", "required": "Krav", "counted": "Optalt"},
+}
+
+
 def _rule_tables(summaries, w: dict, lang: str) -> None:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["rules"], title_justify="left")
-    for col in ("rule", "added", "removed", "moved", "moved_days", "required"):
-        # rule ids are long and must stay whole; the number columns' headers may wrap
-        table.add_column(w[col], justify="left" if col == "rule" else "right", no_wrap=col == "rule", overflow="fold")
+    for col in ("rule", "added", "removed", "moved", "moved_days", "required", "counted"):
+        # rule ids are long and must stay whole
+        table.add_column(SHORT[lang].get(col, w[col]), justify="left" if col == "rule" else "right",
+                         no_wrap=col in ("rule", "moved_days"))
     for s in summaries:
         m = s.moved_stats()
         table.add_row(s.rule, str(s.added), str(s.removed), str(m["count"] if m else 0),
-                      f"{m['min']}/{m['median']}/{m['max']}" if m else "—", str(s.required_changed))
+                      f"{m['min']}/{m['median']}/{m['max']}" if m else "—", str(s.required_changed),
+                      str(s.counted_changed))
     console.print(table)
     transitions = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["transitions"], title_justify="left")
     for col in ("rule", "from", "to", "count"):
@@ -101,7 +110,10 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
         console.print(Text(case.case_id, style="bold"), Text(f"  {case.source}", style="dim"))
         for change in case.changes:
             days = "" if change.days_moved is None else "  " + w["moved_by"].format(days=_signed(change.days_moved))
-            console.print(Text(f"  {w[change.kind + '_kind']} {change.rule} ({change.benefit} {change.anchor})"))
+            anchor = str(change.anchor)
+            if change.baseline is not None and change.baseline.anchor != change.anchor:
+                anchor = f"{change.baseline.anchor} → {change.anchor}"
+            console.print(Text(f"  {w[change.kind + '_kind']} {change.rule} ({change.benefit} {anchor})"))
             console.print(Text.assemble("    ", _side(change.baseline, lang), " → ", _side(change.candidate, lang), days))
             for line in change.why if explain else change.why[-2:]:
                 console.print(Text(f"      • {line}", style="dim"))

@@ -63,7 +63,7 @@ WORDS = {
            "cases": "cases evaluated", "changed": "cases changed", "bad": "bad cases skipped",
            "overdue": "more cases with an overdue duty", "conv": "more conversations per month (average)",
            "rules": "Changes per rule", "rule": "Rule", "added": "Added", "removed": "Removed",
-           "moved": "Due moved", "moved_days": "Days min/med/max", "required": "Required changed",
+           "moved": "Due moved", "moved_days": "Days min/med/max", "required": "Required changed", "counted": "Counted changed",
            "transitions": "Status changes", "from": "From", "to": "To", "count": "Duties",
            "months": "Conversations the jobcenter must hold: candidate − baseline, by due month",
            "per_case": "Changes per case", "errors": "Cases that could not be evaluated", "none": "No duty changed.",
@@ -77,7 +77,7 @@ WORDS = {
            "cases": "sager vurderet", "changed": "sager ændret", "bad": "fejlbehæftede sager sprunget over",
            "overdue": "flere sager med en overskredet pligt", "conv": "flere samtaler pr. måned (gennemsnit)",
            "rules": "Ændringer pr. regel", "rule": "Regel", "added": "Nye", "removed": "Bortfaldne",
-           "moved": "Frist flyttet", "moved_days": "Dage min/med/maks", "required": "Krav ændret",
+           "moved": "Frist flyttet", "moved_days": "Dage min/med/maks", "required": "Krav ændret", "counted": "Optalt ændret",
            "transitions": "Statusændringer", "from": "Fra", "to": "Til", "count": "Pligter",
            "months": "Samtaler jobcentret skal holde: ændring − udgangspunkt, efter fristens måned",
            "per_case": "Ændringer pr. sag", "errors": "Sager der ikke kunne vurderes", "none": "Ingen pligter ændret.",
@@ -164,13 +164,13 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
         out.append(f'<p>{w["none"]}</p>')
     else:
         out.append(f'<table><tr><th>{w["rule"]}</th><th>{w["added"]}</th><th>{w["removed"]}</th>'
-                   f'<th>{w["moved"]}</th><th>{w["moved_days"]}</th><th>{w["required"]}</th></tr>')
+                   f'<th>{w["moved"]}</th><th>{w["moved_days"]}</th><th>{w["required"]}</th><th>{w["counted"]}</th></tr>')
         for s in summaries:
             m = s.moved_stats()
             days = f'{m["min"]} / {m["median"]} / {m["max"]}' if m else "—"
             out.append(f'<tr><td><b>{escape(s.rule)}</b><br><span class="dim">{escape(s.title)}</span></td>'
                        f'<td class="n">{s.added}</td><td class="n">{s.removed}</td><td class="n">{m["count"] if m else 0}</td>'
-                       f'<td class="n">{days}</td><td class="n">{s.required_changed}</td></tr>')
+                       f'<td class="n">{days}</td><td class="n">{s.required_changed}</td><td class="n">{s.counted_changed}</td></tr>')
         out.append("</table>")
         out.append(f'<h2>{w["transitions"]}</h2><table><tr><th>{w["rule"]}</th><th>{w["from"]}</th>'
                    f'<th>{w["to"]}</th><th>{w["count"]}</th></tr>')

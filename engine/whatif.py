@@ -8,7 +8,8 @@ moves the anchor itself (e.g. ``anchor: {from: contact}``), the leftovers are pa
 rule, benefit and position alone, so the duty shows as moved instead of removed and added.
 
 A paired duty *changed* when its due date moved (reported in days, candidate minus baseline), its
-status changed (met → overdue …) or the number required changed (4/4 → 4/6).
+status changed (met → overdue …), the number required changed (4/4 → 4/6), the number of events
+that count changed (3/4 → 1/4) or its anchor moved.
 
 Routing. Where the two rule sets' routing tables differ (a candidate folder with another
 routing.yaml, or an override with ``routing:`` changes), the routing of each case is compared too,
@@ -73,6 +74,12 @@ class DutyChange:
         return self.candidate.status.value if self.candidate else NONE
 
     @property
+    def counted_changed(self) -> bool:
+        """The number of counting events differs (e.g. 3/4 → 1/4 when fewer conversations count)."""
+        return (self.baseline is not None and self.candidate is not None
+                and self.baseline.progress.done != self.candidate.progress.done)
+
+    @property
     def required_changed(self) -> bool:
         return (self.baseline is not None and self.candidate is not None
                 and self.baseline.progress.required != self.candidate.progress.required)
@@ -127,11 +134,12 @@ def pair_actions(base: list[Action], cand: list[Action]) -> tuple[list[tuple[Act
 
 
 def _differs(b: Action, c: Action) -> bool:
-    return b.due != c.due or b.status != c.status or b.progress.required != c.progress.required
+    return (b.due != c.due or b.status != c.status or b.progress.required != c.progress.required
+            or b.progress.done != c.progress.done or b.anchor != c.anchor)
 
 
 def _signature(result: CheckResult) -> list[tuple]:
-    return [(a.rule, a.benefit, a.anchor, a.due, a.status, a.progress.required) for a in result.actions]
+    return [(a.rule, a.benefit, a.anchor, a.due, a.status, a.progress.required, a.progress.done) for a in result.actions]
 
 
 def diff_results(base: CheckResult, cand: CheckResult) -> list[DutyChange]:
@@ -209,6 +217,7 @@ class RuleSummary:
     removed: int = 0
     moved: list[int] = field(default_factory=list)
     required_changed: int = 0
+    counted_changed: int = 0
     transitions: Counter = field(default_factory=Counter)  # (from, to) -> duties
     cases: set = field(default_factory=set)
 
@@ -223,6 +232,8 @@ class RuleSummary:
                 self.moved.append(change.days_moved)
             if change.required_changed:
                 self.required_changed += 1
+            if change.counted_changed:
+                self.counted_changed += 1
         if change.status_from != change.status_to:
             self.transitions[(change.status_from, change.status_to)] += 1
 
@@ -236,6 +247,7 @@ class RuleSummary:
     def to_json(self) -> dict:
         return {"rule": self.rule, "title": self.title, "cases": len(self.cases), "added": self.added,
                 "removed": self.removed, "moved": self.moved_stats(), "required_changed": self.required_changed,
+                "counted_changed": self.counted_changed,
                 "status_changes": [{"from": f, "to": t, "count": n} for (f, t), n in sorted(self.transitions.items())]}
 
 

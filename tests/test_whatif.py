@@ -80,16 +80,21 @@ def test_ret_og_pligt_at_four_months_moves_the_due_date_61_days(base):
     assert report.totals()["conversations"]["per_month"] == {}
 
 
-def test_akasse_trial_counts_the_akasse_conversations(base):
-    # WI-2: jobcenter 02-02, joint 04-06, 05-25 = 3 of 4 (overdue on 2021-07-11). Counting the
-    # a-kasse's CV (01-12) and availability (02-20) conversations, the 4th is on 04-06: met.
+def test_akasse_trial_counts_the_jobcenter_conversations_from_month_3(base):
+    # WI-2, a-dagpenge from 2021-01-11: jobcenter 02-02, joint 04-06, 05-25 = 3 of 4 by 2021-07-11.
+    # Counting only from month 3 (after 2021-04-11): 05-25 alone, 1 of 4, still overdue.
     report = whatif(base, "akasse-trial-first-3-months", WI1, WI2, as_of=date(2021, 7, 20))
-    assert changes(report) == [("WI-2", "contact-course-4-conversations", "changed", "overdue", "met", None, "3/4", "4/4")]
-    assert report.changed[0].changes[0].candidate.done_on == date(2021, 4, 6)
+    assert changes(report) == [("WI-2", "contact-course-4-conversations", "changed", "overdue", "overdue", None, "3/4", "1/4")]
+    [change] = report.changed[0].changes
+    assert (change.baseline.anchor, change.candidate.anchor) == (date(2021, 1, 11), date(2021, 4, 11))
+    assert change.baseline.due == change.candidate.due == date(2021, 7, 11)
+    assert change.candidate.why[-3:] == ["window 1: 4 jobcenter conversations after 2021-04-11 up to 2021-07-11",
+                                         "1 of 4 jobcenter conversations: 2021-05-25", "9 days overdue"]
+    summary = report.rules["contact-course-4-conversations"]
+    assert (summary.counted_changed, summary.required_changed, dict(summary.transitions)) == (1, 0, {})
     totals = report.totals()
-    # WI-2 keeps overdue duties (the joint conversations, ret og pligt): no fewer overdue cases
     assert totals["overdue_cases"]["difference"] == 0
-    assert totals["conversations"]["per_month"] == {}  # still four required
+    assert totals["conversations"]["per_month"] == {}  # still four, due in the same month
 
 
 def test_july_2019_start_adds_the_simplified_duties_and_removes_the_2014_ones(base):
