@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -14,12 +15,15 @@ from rich.text import Text
 
 from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, parse_as_of, print_error_lines
 from engine.overrides import load_rules
-from engine.report_whatif import WORDS, render_csv, render_html
+from engine.report_whatif import WORDS, CsvStream, render_html
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
 from cli.check import LABEL
 from engine.whatif import NONE, WhatIf, WhatIfReport
 from models.actions import Status
 from models.loading import read_cases
+
+
+HTML_CASES = 5000  # changed cases listed in the HTML page; CSV and JSON list every one
 
 
 class Format(str, Enum):
@@ -105,7 +109,7 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
         console.print(Text(w["months"], style="bold"))
         for year in sorted({m[:4] for m in months}):  # one line a year keeps the months readable
             console.print(f"  {year}: " + "  ".join(f"{m[5:]}: {_signed(v)}" for m, v in months.items() if m[:4] == year))
-    console.print(Text(f"{w['per_case']} ({len(report.changed)})", style="bold"))
+    console.print(Text(f"{w['per_case']} ({report.changed_cases})", style="bold"))
     for case in report.changed[:show_cases]:
         console.print(Text(case.case_id, style="bold"), Text(f"  {case.source}", style="dim"))
         for change in case.changes:
@@ -121,8 +125,9 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
             console.print(Text(f"  routing {change.aspect}: {change.before} → {change.after}"))
             for line in change.why:
                 console.print(Text(f"      • {line}", style="dim"))
-    if len(report.changed) > show_cases:
-        console.print(Text(f"… {len(report.changed) - show_cases} {w['more_cases']}: --cases N, "
+    shown = min(show_cases, len(report.changed))
+    if report.changed_cases > shown:
+        console.print(Text(f"… {report.changed_cases - shown} {w['more_cases']}: --cases N, "
                            "--format json/csv, --html", style="dim"))
 
 
@@ -150,14 +155,16 @@ def whatif(
     except RuleSetError as exc:
         print_error_lines(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT)
-    report = WhatIf(base, cand).run(read_cases(case_paths), day, lang.value)
+    # Keep only the changed cases something will show: all for JSON, up to HTML_CASES for the HTML
+    # page, --cases for the table; CSV rows are written as the cases are found.
+    keep = None if fmt is Format.json else max(HTML_CASES if html else 0, cases if fmt is Format.table else 0)
+    stream = CsvStream(sys.stdout) if fmt is Format.csv else None
+    report = WhatIf(base, cand).run(read_cases(case_paths), day, lang.value, keep=keep, on_case=stream)
     for error in report.errors:
         print_error_lines(error)
     if fmt is Format.json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
-    elif fmt is Format.csv:
-        typer.echo(render_csv(report), nl=False)
-    else:
+    elif fmt is Format.table:
         render_table(report, lang.value, cases, explain)
     if html is not None:
         try:

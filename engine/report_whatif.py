@@ -8,7 +8,7 @@ import io
 import math
 from html import escape
 
-from engine.whatif import DutyChange, RoutingChange, WhatIfReport
+from engine.whatif import CaseDiff, DutyChange, RoutingChange, WhatIfReport
 
 CSV_COLUMNS = ["case_id", "rule", "benefit", "anchor", "change", "baseline_status", "candidate_status",
                "baseline_due", "candidate_due", "days_moved", "baseline_progress", "candidate_progress", "why"]
@@ -35,15 +35,26 @@ def routing_row(change: RoutingChange) -> dict:
     return row
 
 
+def case_rows(case: CaseDiff) -> list[dict]:
+    return [csv_row(c) for c in case.changes] + [routing_row(r) for r in case.routing]
+
+
+class CsvStream:
+    """Writes the CSV row by row as changed cases are found, so no case is kept for it."""
+
+    def __init__(self, handle):
+        self.writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        self.writer.writeheader()
+
+    def __call__(self, case: CaseDiff) -> None:
+        self.writer.writerows(case_rows(case))
+
+
 def render_csv(report: WhatIfReport) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    stream = CsvStream(out)
     for case in report.changed:
-        for change in case.changes:
-            writer.writerow(csv_row(change))
-        for change in case.routing:
-            writer.writerow(routing_row(change))
+        stream(case)
     return out.getvalue()
 
 
@@ -72,7 +83,8 @@ WORDS = {
            "conv_line": "Conversations required",
            "conv_avg": "over {months} months: {avg} per month on average", "moved_by": "due {days} days",
            "added_kind": "added", "removed_kind": "removed", "changed_kind": "changed",
-           "routing": "Routing changes", "aspect": "Aspect", "cases_word": "Cases"},
+           "routing": "Routing changes", "aspect": "Aspect", "cases_word": "Cases",
+           "shown": "The first {shown} of {total} changed cases; --format csv lists them all."},
     "da": {"title": "Hvad nu hvis", "baseline": "Udgangspunkt", "candidate": "Ændring", "as_of": "pr.",
            "cases": "sager vurderet", "changed": "sager ændret", "bad": "fejlbehæftede sager sprunget over",
            "overdue": "flere sager med en overskredet pligt", "conv": "flere samtaler pr. måned (gennemsnit)",
@@ -86,7 +98,8 @@ WORDS = {
            "conv_line": "Krævede samtaler",
            "conv_avg": "over {months} måneder: {avg} pr. måned i gennemsnit", "moved_by": "frist {days} dage",
            "added_kind": "ny", "removed_kind": "bortfalder", "changed_kind": "ændret",
-           "routing": "Ændret visitation og placering", "aspect": "Emne", "cases_word": "Sager"},
+           "routing": "Ændret visitation og placering", "aspect": "Emne", "cases_word": "Sager",
+           "shown": "De første {shown} af {total} ændrede sager; --format csv viser dem alle."},
 }
 
 
@@ -192,7 +205,9 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
     out.append(f'<p>{_signed(conv["difference"])} ({conv["baseline"]} → {conv["candidate"]}){average}</p>')
     out.append(_bars(conv["per_month"]))
 
-    out.append(f'<h2>{w["per_case"]} ({len(report.changed)})</h2>')
+    out.append(f'<h2>{w["per_case"]} ({report.changed_cases})</h2>')
+    if report.changed_cases > len(report.changed):
+        out.append(f'<p class="dim">{w["shown"].format(shown=len(report.changed), total=report.changed_cases)}</p>')
     for case in report.changed:
         words = STATUS_WORDS[lang]
         gist = "; ".join([f"{d.rule} ({words.get(d.status_from, d.status_from)} → {words.get(d.status_to, d.status_to)})"

@@ -30,7 +30,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from engine.check import Engine
 from engine.ruleset import RuleSet
@@ -273,6 +273,13 @@ class WhatIfReport:
     demand_baseline: Counter = field(default_factory=Counter)
     demand_candidate: Counter = field(default_factory=Counter)
     routing: Counter = field(default_factory=Counter)  # (aspect, before, after) -> cases
+    # Memory: the totals above do not grow with the caseload; the changed cases' details do, so a
+    # caller that streams them (``on_case``) or shows only a few keeps at most ``keep`` of them.
+    keep: Optional[int] = None  # None: keep every changed case
+    on_case: Optional[Callable[[CaseDiff], None]] = None
+    changed_cases: int = 0
+    changed_duties: int = 0
+    routing_cases: int = 0
 
     def add(self, source: str, base: CheckResult, cand: CheckResult, conv_base: set[str], conv_cand: set[str]) -> CaseDiff:
         self.cases += 1
@@ -286,7 +293,13 @@ class WhatIfReport:
         routing = diff_routing(base, cand)
         diff = CaseDiff(base.case_id, source, changes, routing)
         if changes or routing:
-            self.changed.append(diff)
+            self.changed_cases += 1
+            self.changed_duties += len(changes)
+            self.routing_cases += bool(routing)
+            if self.keep is None or len(self.changed) < self.keep:
+                self.changed.append(diff)
+            if self.on_case is not None:
+                self.on_case(diff)
             for change in changes:
                 summary = self.rules.setdefault(change.rule, RuleSummary(change.rule, change.title))
                 summary.add(change)
@@ -314,9 +327,9 @@ class WhatIfReport:
         return {
             "cases": self.cases,
             "bad_cases": len(self.errors),
-            "changed_cases": len(self.changed),
-            "changes": sum(len(c.changes) for c in self.changed),
-            "routing_changed_cases": sum(1 for c in self.changed if c.routing),
+            "changed_cases": self.changed_cases,
+            "changes": self.changed_duties,
+            "routing_changed_cases": self.routing_cases,
             "overdue_cases": {"baseline": self.overdue_baseline, "candidate": self.overdue_candidate,
                               "difference": self.overdue_candidate - self.overdue_baseline},
             "conversations": {
@@ -358,8 +371,12 @@ class WhatIf:
         # Routing is compared only where the routing tables differ (it costs as much as the duties).
         self._routing = baseline.routing != candidate.routing
 
-    def run(self, cases: Iterable[Loaded], as_of: date, lang: str = "da") -> WhatIfReport:
-        report = WhatIfReport(self.baseline.ruleset.label, self.candidate.ruleset.label, as_of)
+    def run(self, cases: Iterable[Loaded], as_of: date, lang: str = "da", keep: Optional[int] = None,
+            on_case: Optional[Callable[[CaseDiff], None]] = None) -> WhatIfReport:
+        """Stream the cases through both engines. ``keep`` bounds the changed cases kept in the
+        report (None: all); ``on_case`` receives every changed case as it is found."""
+        report = WhatIfReport(self.baseline.ruleset.label, self.candidate.ruleset.label, as_of,
+                              keep=keep, on_case=on_case)
         for loaded in cases:
             self.add(report, loaded, as_of, lang)
         return report

@@ -221,3 +221,24 @@ def test_a_routing_change_is_compared_case_by_case(base):
 def test_routing_is_not_compared_when_the_tables_are_equal(base):
     report = whatif(base, "six-conversations", WI2)
     assert all(c.routing == [] for c in report.changed) and not report.routing
+
+
+def test_kept_cases_are_bounded_and_streamed_cases_complete(base):
+    seen = []
+    candidate = load_rules(OVERRIDES / "ret-og-pligt-4-months.yaml", base)
+    report = WhatIf(base, candidate).run(read_cases([WI1, WI2]), END_2021, "en", keep=1, on_case=seen.append)
+    assert [c.case_id for c in report.changed] == ["WI-1"]
+    assert [c.case_id for c in seen] == ["WI-1", "WI-2"]
+    assert (report.totals()["changed_cases"], report.totals()["changes"]) == (2, 2)
+    assert report.rules["ret-og-pligt-offer-by-6-months"].moved == [-61, -61]  # the totals cover every case
+    page = render_html(report, "en")
+    assert "The first 1 of 2 changed cases" in page
+
+
+def test_whatif_command_streams_csv():
+    result = CliRunner().invoke(app, ["whatif", "--candidate", str(OVERRIDES / "ret-og-pligt-4-months.yaml"),
+                                      str(WI1), str(WI2), "--as-of", "2021-12-31", "--format", "csv", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["case_id"], r["days_moved"], r["baseline_status"], r["candidate_status"]) for r in rows] == [
+        ("WI-1", "-61", "met", "met_late"), ("WI-2", "-61", "overdue", "overdue")]
