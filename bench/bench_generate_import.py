@@ -6,7 +6,8 @@ Figures:
 - generation: cases/second with one process and with two (the file is the same either way), and
   the peak RSS of the generating process at the small and the large size (streamed: flat);
 - import: cases/second into a fresh SQLite database, a re-import of the same file (all
-  "unchanged"), and peak RSS at the small and the large size (one transaction per file, streamed);
+  "unchanged"), the same with two validating workers, and peak RSS at the small and the large
+  size (one transaction per file, streamed);
 - reading back: stored cases streamed per second, as JSON rows and as validated cases.
 
 Every measurement runs in a fresh subprocess so peak RSS is the command's own.
@@ -48,10 +49,10 @@ def generate(count: int, out: Path, workers: int) -> tuple[float, int]:
     return seconds, rss
 
 
-def import_file(path: Path, db: Path) -> tuple[float, int, str]:
+def import_file(path: Path, db: Path, workers: int = 1) -> tuple[float, int, str]:
     return run(
         "from pathlib import Path; from engine.storage import open_db, db_url; from engine.importer import import_paths\n"
-        f"[r] = import_paths(open_db(db_url({str(db)!r})), [Path({str(path)!r})])\n"
+        f"[r] = import_paths(open_db(db_url({str(db)!r})), [Path({str(path)!r})], workers={workers})\n"
         "print(r.imported, r.updated, r.unchanged, len(r.rejected))")
 
 
@@ -81,6 +82,9 @@ def main() -> None:
         seconds, rss, counts = import_file(small, db)
         print(f"import   {args.small:>9,} cases (unchanged): {seconds:6.1f} s = {args.small / seconds:8,.0f} cases/s, "
               f"peak RSS {rss} MB  [{counts}]")
+        seconds, rss, counts = import_file(small, work / "small-2.sqlite", workers=2)
+        print(f"import   {args.small:>9,} cases (new, 2 workers): {seconds:6.1f} s = {args.small / seconds:8,.0f} "
+              f"cases/s, peak RSS {rss} MB  [{counts}]")
         seconds, rss, out = run(
             "import time; from engine.storage import open_db, db_url, iter_stored_json, iter_stored_cases\n"
             f"db = open_db(db_url({str(db)!r})); t = time.perf_counter(); n = sum(1 for _ in iter_stored_json(db))\n"
