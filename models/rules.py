@@ -253,7 +253,9 @@ class RoutingWhen(RuleModel):
     """Conditions of a routing rule; every listed condition must hold, a list means any of its values."""
 
     benefits: Optional[Annotated[list[BenefitType], Field(min_length=1)]] = None
-    age_below: Optional[Annotated[int, Field(gt=0, lt=130)]] = None  # age on the benefit's start date
+    # Ages are taken on the decision date (A22; engine/routing.py), not on the period's start as
+    # the duties take them, so a citizen who turns 30 on uddannelseshjælp is routed to kontanthjælp.
+    age_below: Optional[Annotated[int, Field(gt=0, lt=130)]] = None  # age on the decision date
     age_from: Optional[Annotated[int, Field(ge=0, lt=130)]] = None
     education: Optional[Annotated[list[Education], Field(min_length=1)]] = None
     category: Optional[Annotated[list[Category], Field(min_length=1)]] = None  # the current category
