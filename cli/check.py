@@ -13,12 +13,13 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, parse_as_of, print_error_lines
+from cli.common import EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, EXIT_OK, Lang, console, fail, parse_as_of, print_error_lines
 from engine import explain as explain_words
 from engine.check import Engine
+from engine.durable_backend import DurableRulesFault
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
 from models.actions import CheckResult, Routing, Status
-from models.loading import InputError, read_cases
+from models.loading import InputError, is_batch, read_cases
 
 
 class Format(str, Enum):
@@ -43,11 +44,11 @@ WORDS = {
     "da": {"case": "Sag", "as_of": "pr.", "next": "Næste skridt", "nothing": "Ingen åbne pligter.",
            "status": "Status", "due": "Frist", "days": "Dage", "duty": "Pligt", "progress": "Fremdrift",
            "source": "Kilde", "left": "{n} tilbage", "over": "{n} over", "today": "i dag", "none": "Ingen pligter gælder for sagen på denne dato.",
-           "rules": "regler"},
+           "rules": "regler", "milestone": " — delmål {n} af {m}"},
     "en": {"case": "Case", "as_of": "as of", "next": "Next step", "nothing": "No open duties.",
            "status": "Status", "due": "Due", "days": "Days", "duty": "Duty", "progress": "Progress",
            "source": "Source", "left": "{n} left", "over": "{n} over", "today": "today", "none": "No duties apply to this case on this date.",
-           "rules": "rules"},
+           "rules": "rules", "milestone": " — milestone {n} of {m}"},
 }
 
 
@@ -123,13 +124,14 @@ def render_table(result: CheckResult, lang: str, explain: bool) -> None:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("status", "due", "days", "progress", "duty"):
         table.add_column(w[column], no_wrap=column != "duty")
+    milestones = _milestone_labels(result, w)
     for a in result.actions:
         table.add_row(
             Text(LABEL[lang][a.status], style=STYLE[a.status]),
             str(a.due),
             _days(a.status, a.due, result.as_of, w),
             f"{a.progress.done}/{a.progress.required}",
-            a.title,
+            a.title + milestones.get(id(a), ""),
         )
     console.print(table)
     if explain:
@@ -139,6 +141,20 @@ def render_table(result: CheckResult, lang: str, explain: bool) -> None:
             for line in a.why:
                 console.print(Text(f"  • {line}"))
         console.print()
+
+
+def _milestone_labels(result: CheckResult, w: dict) -> dict[int, str]:
+    """' — milestone 1 of 2' for rules that give one duty per milestone (same rule, same anchor)."""
+    groups: dict[tuple, list] = {}
+    for a in result.actions:
+        groups.setdefault((a.rule, a.anchor, a.benefit), []).append(a)
+    labels = {}
+    for group in groups.values():
+        if len({a.progress.required for a in group}) > 1:
+            ordered = sorted(group, key=lambda a: (a.progress.required, a.due))
+            for n, a in enumerate(ordered, start=1):
+                labels[id(a)] = w["milestone"].format(n=n, m=len(ordered))
+    return labels
 
 
 def check(
@@ -158,12 +174,19 @@ def check(
         raise typer.Exit(EXIT_BAD_INPUT)
     bad = 0
     results = []
-    for loaded in read_cases(case_files):
+    for loaded in read_cases(case_files, unique_ids=True):
         if isinstance(loaded, InputError):
             bad += 1
             print_error_lines(str(loaded))
             continue
-        result = engine.check(loaded.case, day, lang.value)
+        try:
+            result = engine.check(loaded.case, day, lang.value)
+        except DurableRulesFault as exc:  # never trust any answer after this: stop, loudly
+            fail(f"durable_rules misbehaved on {loaded.source}; no result is given: {exc}", EXIT_ENGINE_FAULT)
+        except (ValueError, OverflowError) as exc:  # a case the engine cannot evaluate; the others go on
+            bad += 1
+            print_error_lines(f"{loaded.source}: (case): cannot be evaluated ({exc})")
+            continue
         if fmt is Format.json:
             results.append(result.to_contract())
         else:
@@ -172,8 +195,10 @@ def check(
             results.append(result)
             render_table(result, lang.value, explain)
     if fmt is Format.json:
-        # One case gives one object (contract §3); several give a list in input order.
-        payload = results[0] if len(results) == 1 else results
-        if results or not bad:
-            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        # One case file gives one object (contract §3); a batch (several files, a directory, JSON
+        # Lines) gives a list in input order, whatever number of its cases were good.
+        if is_batch(case_files):
+            typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        elif results:
+            typer.echo(json.dumps(results[0], ensure_ascii=False, indent=2))
     raise typer.Exit(EXIT_BAD_INPUT if bad else EXIT_OK)

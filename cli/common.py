@@ -9,9 +9,12 @@ from typing import NoReturn, Optional
 import typer
 from rich.console import Console
 
+from models.types import EARLIEST, ISO_DATE, LATEST
+
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
+EXIT_ENGINE_FAULT = 3  # durable_rules misbehaved: no answer can be trusted
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -25,10 +28,15 @@ class Lang(str, Enum):
 def parse_as_of(value: Optional[str]) -> date:
     if value is None:
         return date.today()
+    if not ISO_DATE.match(value):
+        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is an impossible date ({exc})") from None
+    if not EARLIEST <= day <= LATEST:
+        raise typer.BadParameter(f"{value!r} is outside {EARLIEST.year}–{LATEST.year}")
+    return day
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:

@@ -28,8 +28,11 @@ class Offset:
             "en": (("month", "months"), ("week", "weeks"), ("day", "days")),
             "da": (("måned", "måneder"), ("uge", "uger"), ("dag", "dage")),
         }[lang]
+        weeks, days = self.weeks, self.days
+        if weeks and days < 0:  # "8 weeks - 1 day" reads best as days: 55 days
+            weeks, days = 0, 7 * weeks + days
         parts = []
-        for value, (one, many) in zip((self.months, self.weeks, self.days), words):
+        for value, (one, many) in zip((self.months, weeks, days), words):
             if value:
                 parts.append(f"{value} {one if abs(value) == 1 else many}")
         return " + ".join(parts) if parts else ("0 days" if lang == "en" else "0 dage")
@@ -48,11 +51,6 @@ def add_offset(d: date, offset: Offset) -> date:
     return add_months(d, offset.months) + timedelta(days=7 * offset.weeks + offset.days)
 
 
-def end_of_sickness_week(first_sick_day: date, week: int) -> date:
-    """Last day of sickness week ``week``; week 1 starts on the first sick day (week 8 → +55 days)."""
-    return first_sick_day + timedelta(days=7 * week - 1)
-
-
 def age_on(birth_date: date, on: date) -> int:
     """Completed years on ``on``. A 29 February birthday is reached on 1 March in common years."""
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
@@ -61,10 +59,6 @@ def age_on(birth_date: date, on: date) -> int:
 def day_number(d: date) -> int:
     """Integer day number used for dates inside durable_rules (which cannot compare dates)."""
     return d.toordinal()
-
-
-def from_day_number(n: int) -> date:
-    return date.fromordinal(n)
 
 
 def covers(start: date, end: date | None, day: date) -> bool:

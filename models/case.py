@@ -6,17 +6,15 @@ Extensions to the contract (all optional, documented in docs/case-format-extensi
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import Enum
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.privacy import CPR_SHAPE, looks_like_cpr  # noqa: F401 (CPR_SHAPE re-exported)
 from models.types import IsoDate
 
-# A CPR number is DDMMYY-SSSS (the dash optional). Case ids must be pseudonyms.
-CPR_SHAPE = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}-?\d{4}(?!\d)")
 
 
 class Strict(BaseModel):
@@ -155,7 +153,7 @@ class Exemption(Strict):
 
 
 class Case(Strict):
-    case_id: Annotated[str, Field(min_length=1, max_length=200)]
+    case_id: Annotated[str, Field(min_length=1, max_length=200, strict=True)]
     citizen: Citizen
     benefits: Annotated[list[Benefit], Field(min_length=1)]
     assessments: list[Assessment] = []
@@ -166,13 +164,17 @@ class Case(Strict):
     @classmethod
     def _not_a_cpr_number(cls, value: str) -> str:
         # The value is deliberately not echoed: it may be a real person's CPR number.
-        if CPR_SHAPE.search(value.replace(" ", "")):
+        if looks_like_cpr(value):
             raise ValueError("looks like a CPR number; case ids must be pseudonyms (value not shown)")
         return value
 
     @field_validator("benefits")
     @classmethod
     def _periods_do_not_overlap(cls, benefits: list[Benefit]) -> list[Benefit]:
+        # Periods may not overlap, but a later period's first contact or first sick day may fall
+        # inside the earlier one (a citizen applies before dagpenge run out; falls ill while on
+        # kontanthjælp): the contract's window for a duty starts at that day, so an event in
+        # those days counts for both periods, as §2 defines it.
         ordered = sorted(benefits, key=lambda b: b.start)
         for earlier, later in zip(ordered, ordered[1:]):
             if earlier.end is None or earlier.end >= later.start:
@@ -182,3 +184,10 @@ class Case(Strict):
                     f"but {later.type.value} starts {later.start}"
                 )
         return ordered
+
+    @model_validator(mode="after")
+    def _born_before_the_first_benefit(self) -> "Case":
+        first = min(b.first_day for b in self.benefits)
+        if self.citizen.birth_date >= first:
+            raise ValueError(f"citizen.birth_date {self.citizen.birth_date} is not before the first benefit ({first})")
+        return self

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from models.case import Case
+from models.privacy import mask_cpr
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 
@@ -24,10 +25,23 @@ class NoDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     Built on libyaml's parser where PyYAML has it (several times faster than the pure-Python one)."""
 
 
+    def construct_mapping(self, node, deep=False):
+        # A repeated key would silently replace the first one (a whole list of benefits, say).
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} appears twice (first at line {seen[key] + 1})", key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 NoDatesLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+NoDatesLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, NoDatesLoader.construct_mapping)
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,10 @@ class InputError:
     source: str  # file, or file:line for JSON Lines
     problems: tuple[str, ...]
     case_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # Messages may echo what the user wrote; a CPR number in any field is never repeated.
+        object.__setattr__(self, "problems", tuple(mask_cpr(p) for p in self.problems))
 
     def __str__(self) -> str:
         return "\n".join(f"{self.source}: {p}" for p in self.problems)
@@ -83,6 +101,8 @@ def _describe(error: dict) -> str:
         return f"unknown event type {error.get('ctx', {}).get('tag')!r}; expected one of {expected}"
     if kind == "union_tag_not_found":
         return "the event has no 'type'"
+    if kind == "string_type" and error["loc"] == ("case_id",):
+        return f"must be text, got {type(error.get('input')).__name__} (in YAML, quote it: case_id: \"...\")"
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     return msg
@@ -136,6 +156,10 @@ def parse_jsonl_line(line: str, where: str) -> Loaded:
 def read_file(path: Path) -> Iterator[Loaded]:
     """Yield every case in one file; an unreadable file or line yields an InputError instead."""
     label = str(path)
+    if path.suffix.lower() not in CASE_SUFFIXES:
+        hint = " (CSV exports are loaded with 'sagsrute import')" if path.suffix.lower() == ".csv" else ""
+        yield InputError(label, (f"(file): not a case file; expected {', '.join(CASE_SUFFIXES)}{hint}",))
+        return
     try:
         if path.suffix == ".jsonl":
             for where, line in jsonl_lines(path):
@@ -167,11 +191,29 @@ def case_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_cases(paths: Iterable[Path]) -> Iterator[Loaded]:
-    """Yield every case (or error) from files, JSON Lines files and directories, in a stable order."""
+def read_cases(paths: Iterable[Path], unique_ids: bool = False) -> Iterator[Loaded]:
+    """Yield every case (or error) from files, JSON Lines files and directories, in a stable order.
+
+    With ``unique_ids`` a case whose id was already read is reported as an InputError instead of
+    being evaluated twice (this keeps a set of the ids read: memory grows with the caseload)."""
+    seen: dict[str, str] = {}
     for path in paths:
         if not path.exists():
             yield InputError(str(path), ("(file): no such file or directory",))
             continue
         for file in case_files(path):
-            yield from read_file(file)
+            for loaded in read_file(file):
+                if unique_ids and isinstance(loaded, LoadedCase):
+                    first = seen.get(loaded.case.case_id)
+                    if first is not None:
+                        yield InputError(loaded.source, (
+                            f"case_id: {loaded.case.case_id!r} appears again (first in {first}); "
+                            "this copy is not evaluated",), loaded.case.case_id)
+                        continue
+                    seen[loaded.case.case_id] = loaded.source
+                yield loaded
+
+
+def is_batch(paths: list[Path]) -> bool:
+    """Whether the input can hold several cases (several paths, a directory or JSON Lines)."""
+    return len(paths) != 1 or paths[0].is_dir() or paths[0].suffix == ".jsonl"

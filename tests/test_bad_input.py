@@ -50,6 +50,10 @@ BAD_CASES = {
     "bad-conversation-kind": (variant(events=[{"date": "2021-04-01", "type": "conversation", "kind": "chat"}]),
                               "events[0].kind", "'chat' is not allowed"),
     "misspelt-field": (variant(benefits__0__frist_contact="2021-03-29"), "benefits[0].frist_contact", "unknown field"),
+    "cpr-case-id-slash": (variant(case_id="LTK-311088/1234"), "case_id", "looks like a CPR number"),
+    "numeric-case-id": (variant(case_id=12345), "case_id", "must be text, got int"),
+    "year-out-of-range": (variant(benefits__0__start="9999-09-01"), "benefits[0].start", "outside 1900–2199"),
+    "born-after-benefit": (variant(citizen__birth_date="2029-01-01"), "(case)", "citizen.birth_date 2029-01-01 is not before the first benefit"),
 }
 
 
@@ -143,3 +147,63 @@ def test_broken_rule_file_is_reported_with_its_location(tmp_path):
     result = run("rules", "validate", rules)
     assert result.exit_code == 1
     assert f"{rules / 'family.yaml'}:7: rules[0].applies_to.benefits[0]: 'kontant' is not allowed" in result.stderr
+
+
+@pytest.mark.parametrize("field, value", [
+    ("citizen__birth_date", "3110881234"),
+    ("citizen__education", "311088-1234"),
+    ("benefits__0__type", "311088 1234"),
+])
+def test_a_cpr_number_in_any_field_is_never_printed(tmp_path, field, value):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(variant(**{field: value})))
+    result = run("check", path, "--as-of", "2021-08-16", "--format", "json")
+    assert result.exit_code == 1
+    assert "[CPR-shaped number hidden]" in result.stderr
+    assert "1234" not in result.output + result.stderr
+
+
+def test_a_repeated_yaml_key_is_an_error_not_a_silent_loss(tmp_path):
+    path = tmp_path / "case.yaml"
+    path.write_text("case_id: T-1\nbenefits: [{type: kontanthjaelp, start: 2021-01-04}]\n"
+                    "citizen: {birth_date: 1980-01-01, education: none}\nbenefits: [{type: sygedagpenge, start: 2021-06-01}]\n")
+    result = run("check", path, "--as-of", "2021-08-16")
+    assert result.exit_code == 1
+    assert "the key 'benefits' appears twice (first at line 2)" in result.stderr
+
+
+def test_a_repeated_case_id_is_reported_and_evaluated_once(tmp_path):
+    path = tmp_path / "batch.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps(GOOD) + "\n")
+    result = run("check", path, "--as-of", "2021-08-16", "--format", "json")
+    assert result.exit_code == 1
+    assert [r["case_id"] for r in json.loads(result.stdout)] == ["T-GOOD-1"]
+    assert f"{path}:2: case_id: 'T-GOOD-1' appears again (first in {path}:1)" in result.stderr
+
+
+def test_a_batch_gives_a_list_even_when_only_one_case_is_good(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps(GOOD))
+    (tmp_path / "b.json").write_text(json.dumps(variant(case_id="T-BAD", benefits__0__type="x")))
+    result = run("check", tmp_path, "--as-of", "2021-08-16", "--format", "json")
+    assert result.exit_code == 1
+    assert [r["case_id"] for r in json.loads(result.stdout)] == ["T-GOOD-1"]
+    single = run("check", tmp_path / "a.json", "--as-of", "2021-08-16", "--format", "json")
+    assert json.loads(single.stdout)["case_id"] == "T-GOOD-1"
+
+
+def test_a_csv_file_points_to_import(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("case_id,record\n")
+    result = run("check", path)
+    assert result.exit_code == 1
+    assert "CSV exports are loaded with 'sagsrute import'" in result.stderr
+
+
+@pytest.mark.parametrize("value, problem", [("2021-02-30", "impossible date"), ("20210216", "not a date in the form"),
+                                            ("2021-W07-2", "not a date in the form")])
+def test_as_of_must_be_a_real_iso_date(tmp_path, value, problem):
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps(GOOD))
+    result = run("check", path, "--as-of", value)
+    assert result.exit_code == 2
+    assert problem in result.output + result.stderr
