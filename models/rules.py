@@ -5,12 +5,14 @@ bilingual titles. The engine compiles them; nothing here evaluates a case.
 from __future__ import annotations
 
 import re
+import typing
 from datetime import date
+from enum import Enum
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from models.case import EVENT_TYPES, BenefitType, Category, Education
+from models.case import BenefitType, Category, Education, Event
 from models.types import IsoDate
 
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -118,9 +120,74 @@ class Milestone(RuleModel):
     after: OffsetSpec
 
 
+def _choices(annotation, metadata=()) -> Optional[tuple[str, ...]]:
+    """The values a rule file can match an event field on, as the text engine/evaluate.py compares
+    (``step: "2"``); None where the field has no finite set of such values (dates, yes/no)."""
+    origin = typing.get_origin(annotation)
+    if origin is Union:
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _choices(inner[0]) if len(inner) == 1 else None
+    if origin is Annotated:
+        base, *extra = typing.get_args(annotation)
+        return _choices(base, [m for x in extra for m in getattr(x, "metadata", [x])])
+    if origin is Literal:
+        return tuple(str(v) for v in typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return tuple(str(m.value) for m in annotation)
+    if annotation is int:
+        low = next((m.ge for m in metadata if hasattr(m, "ge")), None)
+        high = next((m.le for m in metadata if hasattr(m, "le")), None)
+        if low is not None and high is not None and high - low < 1000:
+            return tuple(str(n) for n in range(low, high + 1))
+    return None
+
+
+def _event_fields() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Event type -> the fields a rule can match on -> their allowed values, read from the event
+    models of models/case.py, so a new event class or value needs no change here."""
+    union = typing.get_args(Event)[0]
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for model in typing.get_args(union):
+        fields = {}
+        for name, info in model.model_fields.items():
+            values = None if name == "type" else _choices(info.annotation, info.metadata)
+            if values is not None:
+                fields[name] = values
+        for event_type in typing.get_args(model.model_fields["type"].annotation):
+            out[event_type] = fields
+    return out
+
+
+EVENT_FIELDS = _event_fields()
+OFFER_KINDS = EVENT_FIELDS["offer"]["offer"]
+
+
+def _check_values(where: str, event_type: str, conditions: dict) -> None:
+    fields = EVENT_FIELDS[event_type]
+    for name, value in conditions.items():
+        if name not in fields:
+            can = "; ".join(f"{f} ({', '.join(v)})" for f, v in fields.items())
+            raise ValueError(f"{where}: {event_type} events have no field {name!r} to match on; "
+                             + (f"expected one of: {can}" if can else "they carry nothing but their date"))
+        values = value if isinstance(value, list) else [value]
+        if not values:
+            raise ValueError(f"{where}.{name}: an empty list matches no event")
+        bad = [v for v in values if v not in fields[name]]
+        if bad:
+            raise ValueError(f"{where}.{name}: {', '.join(map(repr, bad))} is not a value of {event_type} {name}; "
+                             f"expected one of {', '.join(fields[name])}")
+
+
+def _known_offer(value: Optional[str]) -> Optional[str]:
+    if value is not None and value not in OFFER_KINDS:
+        raise ValueError(f"unknown offer {value!r}; expected one of {', '.join(OFFER_KINDS)}")
+    return value
+
+
 class EventMatch(RuleModel):
     """Which events count: the type, fields that must have one of the given values, and fields that
-    must not."""
+    must not. Fields and values are checked against the event models (models/case.py): a misspelt
+    field or value would otherwise match nothing and silently count nothing."""
 
     type: str
     where: dict[str, Union[str, list[str]]] = {}
@@ -129,9 +196,15 @@ class EventMatch(RuleModel):
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str) -> str:
-        if value not in EVENT_TYPES:
-            raise ValueError(f"unknown event type {value!r}; expected one of {', '.join(EVENT_TYPES)}")
+        if value not in EVENT_FIELDS:
+            raise ValueError(f"unknown event type {value!r}; expected one of {', '.join(EVENT_FIELDS)}")
         return value
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> "EventMatch":
+        _check_values("where", self.type, self.where)
+        _check_values("where_not", self.type, self.where_not)
+        return self
 
 
 class Postponement(RuleModel):
@@ -140,6 +213,8 @@ class Postponement(RuleModel):
 
     exemption: Optional[Literal["ret_og_pligt_postponed", "standby", "less_intensive"]] = None
     offer: Optional[str] = None
+
+    _offer_known = field_validator("offer")(_known_offer)
 
     @model_validator(mode="after")
     def _one(self) -> "Postponement":
@@ -174,6 +249,8 @@ class OfferLimit(RuleModel):
 
     offer: str
     employer: Optional[Literal["private", "public"]] = None
+
+    _offer_known = field_validator("offer")(_known_offer)
     distance: Optional[Literal["close", "far"]] = None
     max: OffsetSpec
     extended_max: Optional[OffsetSpec] = None
