@@ -112,12 +112,40 @@ class OffsetSpec(RuleModel):
     weeks: int = 0
     days: int = 0
 
+    def shortest_days(self) -> int:
+        """The fewest days this offset can move a date (a month is 28 to 31 days): a bound that holds
+        for every date, so a check on it cannot pass for one start date and fail for another."""
+        return self.months * (28 if self.months > 0 else 31) + self.weeks * 7 + self.days
+
+    def text(self) -> str:
+        given = [f"{n}: {v}" for n, v in (("months", self.months), ("weeks", self.weeks), ("days", self.days)) if v]
+        return "{" + ", ".join(given) + "}"
+
+
+def _positive(value: OffsetSpec) -> OffsetSpec:
+    """A window, gap or duration of no length (or a negative one) gives nonsense duties: e.g.
+    ``cadence.every: {}`` would give 120 windows on the same day."""
+    if value.shortest_days() <= 0:
+        raise ValueError(f"must be a period of positive length, e.g. {{weeks: 4}} or {{months: 6}}; "
+                         f"got {value.text()} (at most {value.shortest_days()} days)")
+    return value
+
+
+def _not_negative(value: OffsetSpec) -> OffsetSpec:
+    if value.shortest_days() < 0:
+        raise ValueError(f"must not run backwards from the anchor (0 days is the anchor day itself); "
+                         f"got {value.text()} (as little as {value.shortest_days()} days)")
+    return value
+
 
 class Milestone(RuleModel):
-    """``count`` matching events by ``anchor + after``; several milestones give several actions."""
+    """``count`` matching events by ``anchor + after``; several milestones give several actions.
+    ``after`` may be 0 days ("umiddelbart", "med det samme": due on the anchor day) but not less."""
 
     count: Annotated[int, Field(ge=1, le=100)]
     after: OffsetSpec
+
+    _after = field_validator("after")(_not_negative)
 
 
 def _choices(annotation, metadata=()) -> Optional[tuple[str, ...]]:
@@ -231,6 +259,8 @@ class MaxGap(RuleModel):
     within: OffsetSpec
     until: list[EventMatch] = []
 
+    _within = field_validator("within")(_positive)
+
 
 class Cadence(RuleModel):
     """kind ``cadence``: back-to-back windows of length ``every`` from ``anchor + start``, each
@@ -241,6 +271,9 @@ class Cadence(RuleModel):
     every: OffsetSpec
     count: Annotated[int, Field(ge=1, le=100)]
     max_windows: Annotated[int, Field(ge=1, le=1000)] = 120  # a bound so a very old case stays cheap
+
+    _every = field_validator("every")(_positive)
+    _start = field_validator("start")(_not_negative)
 
 
 class OfferLimit(RuleModel):
@@ -254,6 +287,14 @@ class OfferLimit(RuleModel):
     distance: Optional[Literal["close", "far"]] = None
     max: OffsetSpec
     extended_max: Optional[OffsetSpec] = None
+
+    _max = field_validator("max")(_positive)
+
+    @model_validator(mode="after")
+    def _extension_is_longer(self) -> "OfferLimit":
+        if self.extended_max is not None and self.extended_max.shortest_days() <= self.max.shortest_days():
+            raise ValueError(f"extended_max {self.extended_max.text()} must be longer than max {self.max.text()}")
+        return self
 
 
 class Rule(RuleModel):

@@ -5,9 +5,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from engine.overrides import apply_override, read_override
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
+from models.loading import validation_problems
+from models.rules import Rule
 
 
 @pytest.fixture()
@@ -85,3 +88,45 @@ def test_an_override_gets_the_same_error(tmp_path):
     assert problem.startswith(f"{path}:4: changes[0].set.counts[0]: where: conversation events have no field 'bye' "
                               "to match on; expected one of: kind (")
 
+
+BASE = {
+    "id": "x-rule", "title": {"da": "x", "en": "x"}, "valid": {"from": "2014-01-01", "regime": "T"},
+    "applies_to": {"benefits": ["kontanthjaelp"]}, "anchor": {"from": "contact"},
+    "counts": [{"type": "offer"}], "counts_label": {"da": "x", "en": "x"},
+    "source": {"file": "003_a58a8433921039c8.txt", "lines": "1-2", "quote": "abc"},
+}
+
+
+def _refusal(**parts) -> str:
+    with pytest.raises(ValidationError) as caught:
+        Rule.model_validate({**BASE, **parts})
+    [problem] = validation_problems(caught.value)
+    return problem
+
+
+@pytest.mark.parametrize("parts, where, got", [
+    ({"kind": "cadence", "cadence": {"every": {}, "count": 1}}, "cadence.every", "got {}"),
+    ({"kind": "cadence", "cadence": {"every": {"weeks": -2}, "count": 1}}, "cadence.every", "got {weeks: -2}"),
+    ({"kind": "max_gap", "max_gap": {"within": {"weeks": 0}}}, "max_gap.within", "got {}"),
+    ({"kind": "max_gap", "max_gap": {"within": {"months": 1, "days": -30}}}, "max_gap.within", "got {months: 1, days: -30}"),
+    ({"kind": "offer_limit", "limits": [{"offer": "nytteindsats", "max": {"days": 0}}]}, "limits[0].max", "got {}"),
+])
+def test_a_window_gap_or_limit_must_have_a_positive_length(parts, where, got):
+    problem = _refusal(**parts)
+    assert problem.startswith(f"{where}: must be a period of positive length"), problem
+    assert got in problem
+
+
+def test_a_deadline_may_fall_on_the_anchor_day_but_not_before_it():
+    assert Rule.model_validate({**BASE, "milestones": [{"count": 1, "after": {"days": 0}}]})
+    assert Rule.model_validate({**BASE, "milestones": [{"count": 1, "after": {"weeks": 13, "days": -1}}]})
+    problem = _refusal(milestones=[{"count": 1, "after": {"days": -1}}])
+    assert problem.startswith("milestones[0].after: must not run backwards from the anchor"), problem
+    problem = _refusal(kind="cadence", cadence={"start": {"months": -1}, "every": {"months": 2}, "count": 1})
+    assert problem.startswith("cadence.start: must not run backwards"), problem
+
+
+def test_an_extended_limit_must_be_longer_than_the_ordinary_one():
+    problem = _refusal(kind="offer_limit", limits=[{"offer": "virksomhedspraktik", "max": {"weeks": 13},
+                                                     "extended_max": {"weeks": 4}}])
+    assert problem.startswith("limits[0]: extended_max {weeks: 4} must be longer than max {weeks: 13}"), problem
