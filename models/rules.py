@@ -334,6 +334,11 @@ class Rule(RuleModel):
         counts = [m.count for m in self.milestones]
         if counts != sorted(set(counts)):
             raise ValueError("milestone counts must rise (1, 2, …) without repeats")
+        if self.postponed_by and self.kind != "deadline":
+            raise ValueError(f"'postponed_by' moves the due date of a deadline; kind {self.kind!r} does not use it")
+        if self.exempted_by and self.kind == "offer_limit":
+            raise ValueError("an offer_limit cannot be exempted: a duration limit is not a duty to hold a "
+                             "conversation or give an offer (contract §2); leave out 'exempted_by'")
         if self.anchor.from_ == "category_assessed" and self.applies_to.category is None:
             raise ValueError("anchor 'category_assessed' needs applies_to.category")
         return self

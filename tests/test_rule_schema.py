@@ -130,3 +130,12 @@ def test_an_extended_limit_must_be_longer_than_the_ordinary_one():
     problem = _refusal(kind="offer_limit", limits=[{"offer": "virksomhedspraktik", "max": {"weeks": 13},
                                                      "extended_max": {"weeks": 4}}])
     assert problem.startswith("limits[0]: extended_max {weeks: 4} must be longer than max {weeks: 13}"), problem
+
+
+def test_an_offer_limit_cannot_be_exempted_and_only_a_deadline_is_postponed():
+    limits = [{"offer": "nytteindsats", "max": {"weeks": 13}}]
+    problem = _refusal(kind="offer_limit", limits=limits, exempted_by=["standby"])
+    assert "an offer_limit cannot be exempted: a duration limit is not a duty" in problem, problem
+    problem = _refusal(kind="cadence", cadence={"every": {"months": 2}, "count": 1},
+                       postponed_by=[{"exemption": "ret_og_pligt_postponed"}])
+    assert "'postponed_by' moves the due date of a deadline; kind 'cadence' does not use it" in problem, problem

@@ -1,5 +1,5 @@
-"""What the requirement kinds share: the context lines of ``why``, the exemption check and the
-construction of an action."""
+"""What the requirement kinds share: the context lines of ``why``, the status (with its exemption
+check) and the construction of an action."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Optional
 from engine import evaluate, explain
 from engine.profile import Period
 from models.actions import Action, Progress, Status
-from models.case import Case, Exemption
+from models.case import Case
 from models.rules import Rule
 
 
@@ -63,10 +63,6 @@ def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
         why.add("assessed", category=rule.applies_to.category.value, date=period.assessed[rule.applies_to.category])
     why.add("regime", start=rule.valid.from_, regime=rule.valid.regime)
     return why
-
-
-def exemption(case: Case, rule: Rule, due: date, as_of: date) -> Optional[Exemption]:
-    return evaluate._exemption(case, rule, due, as_of)
 
 
 def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, why: Why) -> Status:

@@ -10,6 +10,10 @@ is past it already). The limit is the first of the
 rule's ``limits`` whose offer, employer and labour-market distance fit; the distance comes from the
 routing (the category on the offer's start day). An offer marked ``extended: true`` gets the
 ``extended_max`` where the rule has one.
+
+Exemptions never apply: a limit is not a duty to hold a conversation or give an offer (contract §2),
+and a standby or less_intensive period does not make an offer that runs past its limit lawful, so
+the schema refuses ``exempted_by`` on this kind (models/rules.py).
 """
 
 from __future__ import annotations
@@ -18,10 +22,9 @@ from datetime import timedelta
 
 from engine.dates import add_offset
 from engine.evaluate import offset_of, predicate
-from engine.kinds.common import action, context, exemption
+from engine.kinds.common import action, context
 from models.actions import Status
 from models.case import Case, Offer
-from engine import explain
 
 
 _DISTANCE_WORDS = {("close", "da"): "tæt på arbejdsmarkedet", ("far", "da"): "længere fra arbejdsmarkedet",
@@ -82,11 +85,5 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
             st, done_on = Status.open, None
             days = (due - as_of).days
             why.add("open", days=days) if days else why.add("open_today")
-        if st is Status.overdue:
-            x = exemption(case, rule, due, as_of)
-            if x is not None:
-                why.add("exempt", what=explain.name(explain.EXEMPTION_NAMES, x.kind, lang), start=x.start,
-                        end=explain.open_end(x.end, lang))
-                st = Status.exempt
         actions.append(action(rule, period, lang, st, due, offer.date, int(st is Status.met), 1, why, done_on))
     return actions
