@@ -66,8 +66,10 @@ def child_rss(path: Path) -> None:
     """Run in a fresh process: audit the file with one worker, print peak RSS and the counts."""
     seconds, totals = audit(path, 1)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    late_entries = sum(len(t.days_late) for groups in totals.groups.values() for t in groups.values())
     print(json.dumps({"cases": totals.cases, "bad": totals.bad, "seconds": seconds, "peak_kb": peak_kb,
-                      "max_live_sessions": totals.max_live_sessions, "sessions_opened": totals.sessions_opened}))
+                      "max_live_sessions": totals.max_live_sessions, "sessions_opened": totals.sessions_opened,
+                      "groups": sum(len(g) for g in totals.groups.values()), "late_entries": late_entries}))
 
 
 def measure_rss(path: Path) -> dict:

@@ -310,12 +310,19 @@ def category_on(case: Case, as_of: date) -> str:
     return latest.category.value if latest else NONE
 
 
+_DAY_COUNTS: dict[int, int] = {}  # one int object per distinct day count (a few thousand at most)
+
+
 def days_late(action: Action, as_of: date) -> Optional[int]:
     if action.status is Status.met_late:
-        return (action.done_on - action.due).days
-    if action.status is Status.overdue:
-        return (as_of - action.due).days
-    return None
+        days = (action.done_on - action.due).days
+    elif action.status is Status.overdue:
+        days = (as_of - action.due).days
+    else:
+        return None
+    # Shared, so the many per-group Counters keyed by it hold references, not copies: keeps
+    # memory flat as a caseload grows (each distinct value would otherwise be a new object per group).
+    return _DAY_COUNTS.setdefault(days, days)
 
 
 def _is_active(event, window_start: date, as_of: date) -> bool:
