@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, Lang, console, fail, print_error_lines
+from cli.common import EXIT_BAD_INPUT, EXIT_USAGE, Lang, console, fail, print_error_lines
 from engine.durable_backend import compile_ruleset
 from engine.coverage import DEFAULT_CATALOGUES, DEFAULT_COVERAGE
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, RuleSetError, load_ruleset
@@ -122,14 +122,31 @@ def _show_routing(rule) -> None:
 
 
 @app.command("validate")
-def validate(rules_dir: Path = typer.Argument(DEFAULT_RULES_DIR, metavar="[DIR]")) -> None:
-    """Check a rule directory: schema, citations, duplicates, and that durable_rules accepts it."""
+def validate(rules_dir: Path = typer.Argument(DEFAULT_RULES_DIR, metavar="[DIR]"),
+             seeds: Optional[Path] = typer.Option(None, "--seeds", help="The seeds directory the citations "
+                                                  "quote (default: ../shared/seeds beside the repository).")) -> None:
+    """Check a rule directory: schema, citations (quotes and line ranges against the seeds, where
+    found), duplicates, and that durable_rules accepts it."""
     ruleset = _load(rules_dir)
     from engine.check import Engine
+    from engine.citations import SEEDS_BESIDE_REPO, check_citations, find_seeds
 
+    if seeds is not None and not seeds.is_dir():
+        fail(f"--seeds {seeds}: not a directory", EXIT_USAGE)
+    found = find_seeds(seeds)
+    if found is None:
+        console.print(f"[yellow]note:[/] no seeds at {SEEDS_BESIDE_REPO} (give --seeds DIR): "
+                      "citations not checked against them")
+    else:
+        problems = check_citations(rules_dir, found)
+        if problems:
+            print_error_lines("\n".join(problems))
+            raise typer.Exit(EXIT_BAD_INPUT)
     Engine(ruleset)  # compiles and registers the durable_rules ruleset: fails loudly if it cannot
     routing = f", {len(ruleset.routing)} routing rules" if ruleset.routing else ""
-    console.print(f"[green]ok[/] {ruleset.label}: {len(ruleset.rules)} rules in {len(set(ruleset.origin.values()))} files{routing}")
+    cited = f"; citations checked against {found}" if found is not None else ""
+    console.print(f"[green]ok[/] {ruleset.label}: {len(ruleset.rules)} rules in {len(set(ruleset.origin.values()))} "
+                  f"files{routing}{cited}")
 
 
 @app.command("coverage")

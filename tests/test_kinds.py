@@ -1,43 +1,23 @@
 """The rule-file side of the requirement kinds and the routing tables: every citation quotes its
 seed, the schema refuses a kind without its parameters, and a scenario catches a wrong routing."""
 
-import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from engine.ruleset import load_ruleset
+from engine.citations import check_citations, find_seeds
+from engine.ruleset import DEFAULT_RULES_DIR, load_ruleset
 from engine.scenarios import Expectation, Scenario, ScenarioSpec, run_scenario
 from models.case import Case
 from models.rules import Rule, RoutingRule
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"  # ../shared/seeds
-
-
-def _seeds() -> Path | None:
-    return SEEDS if SEEDS.is_dir() else None
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
 
 def test_every_citation_quotes_its_seed_lines():
-    seeds = _seeds()
+    seeds = find_seeds()
     if seeds is None:
         pytest.skip("the seeds (shared/seeds) are not next to this checkout")
-    ruleset = load_ruleset()
-    cited = [(r.key, s) for r in ruleset.rules for s in (r.source, *r.also)]
-    cited += [(r.id, s) for r in ruleset.routing for s in (r.source, *r.also)]
-    wrong = []
-    for key, s in cited:
-        first, _, last = s.lines.partition("-")
-        lines = (seeds / s.file).read_text(encoding="utf-8").split("\n")[int(first) - 1:int(last or first)]
-        if _norm(s.quote) not in _norm(" ".join(lines)):
-            wrong.append(f"{key}: {s.cite()} does not contain {s.quote!r}")
-    assert wrong == []
+    assert check_citations(DEFAULT_RULES_DIR, seeds) == []
 
 
 BASE = {
