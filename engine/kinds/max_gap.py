@@ -1,7 +1,10 @@
 """kind ``max_gap``: at most a given time between one counting event's end and the next one's start
 (e.g. "højst fire uger mellem hvert tilbud"). Each gap is its own obligation, anchored on the day
 the previous events ended; it is met by the next counting event (or an ``until`` event, such as
-the start of an education) on or before that day + ``within``.
+the start of an education) on or before that day + ``within``. With four weeks an offer ending
+Friday 6 March must be followed by one starting by Friday 3 April: 27 days without an offer in
+between, four weeks from end to start. No day is subtracted (unlike kind ``offer_limit``, where
+the offer's first day counts): the end day belongs to the previous offer, not to the gap.
 
 Overlapping events are merged: the gap runs from the latest end among the events started so far.
 An event without an ``end`` is still running, so no gap is due after it. Gaps anchored after the
