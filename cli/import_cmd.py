@@ -9,12 +9,16 @@ from typing import List, Optional
 import typer
 from rich import box
 from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from typing import TYPE_CHECKING
 
 from cli.common import EXIT_BAD_INPUT, EXIT_OK, console, fail, print_error_lines
-from engine.importer import FileReport, import_paths
-from engine.storage import SchemaTooNew, db_url, describe_url, open_db
+
+# SQLAlchemy and the storage modules are imported where a command uses them: loading them costs
+# most of a second, which every other command (check, rules, whatif) should not pay.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from engine.importer import FileReport
 
 DB_HELP = ("Database: a SQLite file path or any SQLAlchemy URL (postgresql://…). "
            "Default: $XDG_DATA_HOME/sagsrute/sagsrute.sqlite (~/.local/share/sagsrute/sagsrute.sqlite).")
@@ -22,6 +26,10 @@ DB_HELP = ("Database: a SQLite file path or any SQLAlchemy URL (postgresql://…
 
 def open_db_or_fail(value: Optional[str]) -> tuple[Engine, str]:
     """The database of a ``--db`` option, or a clear error (exit 1) instead of a traceback."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from engine.storage import SchemaTooNew, db_url, describe_url, open_db
+
     url = db_url(value)
     try:
         return open_db(url), describe_url(url)
@@ -65,6 +73,8 @@ def import_cases(
     Each file is one transaction. Bad cases are rejected with the file, line and field and the
     good cases still land; the exit code is 1 when anything was rejected.
     """
+    from engine.importer import import_paths
+
     db_engine, where = open_db_or_fail(db)
     with console.status("importing…") as status:
         def file_done(report: FileReport) -> None:

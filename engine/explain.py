@@ -40,6 +40,18 @@ TEXTS = {
     "open": ("{days} days left", "{days} dage tilbage"),
     "open_today": ("due today", "frist i dag"),
     "overdue": ("{days} days overdue", "{days} dage over fristen"),
+    # the kinds max_gap, cadence and offer_limit (engine/kinds)
+    "gap": ("the previous {label} ended {end}: the next one is due within {within} ({due})",
+            "forrige {label} sluttede {end}: det næste senest {within} efter ({due})"),
+    "window": ("window {n}: {required} {label} after {start} up to {end}",
+               "periode {n}: {required} {label} efter {start} til og med {end}"),
+    "distance_assumed": ("no visitation category on the offer's start: the limits close to the labour market apply",
+                         "ingen visitationskategori ved tilbuddets start: grænserne for borgere tæt på arbejdsmarkedet gælder"),
+    "offer_limit": ("{offer} from {start}: at most {limit}{extended}{distance}, last day {due}",
+                    "{offer} fra {start}: højst {limit}{extended}{distance}, sidste dag {due}"),
+    "offer_ended": ("ended {end}, within the limit", "sluttede {end}, inden for grænsen"),
+    "offer_runs_past": ("the recorded end {end} is {days} days past the limit",
+                        "den registrerede slutdato {end} ligger {days} dage efter grænsen"),
 }
 
 

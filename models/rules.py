@@ -234,6 +234,47 @@ class EventMatch(RuleModel):
         _check_values("where_not", self.type, self.where_not)
         return self
 
+    def accepts(self, event) -> bool:
+        """Whether ``event`` counts: the audit's hot path, so the allowed values are turned into
+        sets once per match (see _compiled)."""
+        kind, where, where_not = _compiled(self)
+        if event.type != kind:
+            return False
+        for f, allowed in where:
+            if _event_value(event, f) not in allowed:
+                return False
+        for f, refused in where_not:
+            if _event_value(event, f) in refused:
+                return False
+        return True
+
+
+# id(match) -> (match, compiled). The entry holds the match, so its id cannot be reused by another
+# object while the entry exists; the cache is emptied when it grows past a bound, so a long
+# process that loads many rule sets (what-if, test-rules) does not keep them all alive.
+_COMPILED: dict[int, tuple] = {}
+_COMPILED_MAX = 4096
+
+
+def _compiled(match: "EventMatch") -> tuple:
+    hit = _COMPILED.get(id(match))
+    if hit is None or hit[0] is not match:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        hit = _COMPILED[id(match)] = (match, (
+            match.type,
+            tuple((f, frozenset(v if isinstance(v, list) else [v])) for f, v in match.where.items()),
+            tuple((f, frozenset(v if isinstance(v, list) else [v])) for f, v in match.where_not.items()),
+        ))
+    return hit[1]
+
+
+def _event_value(event, field: str) -> Optional[str]:
+    value = getattr(event, field, None)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # rule files match on text: `where: {step: ["2", "3"]}`
+    return getattr(value, "value", value)
+
 
 class Postponement(RuleModel):
     """A period that moves a due date it covers to the period's end: an exemption of this kind, or

@@ -16,8 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine.dates import Offset, add_offset
-from engine.evaluate import counting_dates, offset_of
-from engine.kinds.common import action, context, status
+from engine.duty import action, context, counting_dates, offset_of, status
 from models.case import Case
 
 

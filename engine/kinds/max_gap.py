@@ -17,26 +17,22 @@ from datetime import date
 from typing import Optional
 
 from engine.dates import add_offset
-from engine.evaluate import offset_of, predicate
-from engine.kinds.common import action, context, status
+from engine.duty import action, context, offset_of, status
 from models.case import Case
 
 
 def _counting(case: Case, period, rule) -> list[tuple[date, Optional[date]]]:
     """(start, end) of the counting events inside the period, known on the as-of date; end=None: running."""
-    tests = [predicate(m) for m in rule.counts]
     out = []
     for e in case.events:
-        if period.first_day <= e.date <= period.window_end and any(t(e) for t in tests):
-            end = getattr(e, "end", e.date) if hasattr(e, "end") else e.date
-            out.append((e.date, end))
+        if period.first_day <= e.date <= period.window_end and any(m.accepts(e) for m in rule.counts):
+            out.append((e.date, e.end if hasattr(e, "end") else e.date))
     return sorted(out, key=lambda x: x[0])
 
 
 def _first_until(case: Case, period, rule) -> Optional[date]:
-    tests = [predicate(m) for m in rule.max_gap.until]
     days = [e.date for e in case.events
-            if period.first_day <= e.date <= period.window_end and any(t(e) for t in tests)]
+            if period.first_day <= e.date <= period.window_end and any(m.accepts(e) for m in rule.max_gap.until)]
     return min(days) if days else None
 
 

@@ -21,8 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine.dates import add_offset
-from engine.evaluate import offset_of, predicate
-from engine.kinds.common import action, context
+from engine.duty import action, context, offset_of
 from models.actions import Status
 from models.case import Case, Offer
 
@@ -44,12 +43,11 @@ def _limit(rule, offer: Offer, distance):
 
 
 def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
-    tests = [predicate(m) for m in rule.counts]
     as_of = period.as_of
     base = context(period, rule, lang, explain_why)
     actions = []
     for offer in sorted((e for e in case.events if isinstance(e, Offer)), key=lambda e: e.date):
-        if not (period.first_day <= offer.date <= period.window_end) or not any(t(offer) for t in tests):
+        if not (period.first_day <= offer.date <= period.window_end) or not any(m.accepts(offer) for m in rule.counts):
             continue
         if not rule.valid.covers(offer.date):
             continue

@@ -1,0 +1,149 @@
+"""What every requirement kind shares: which events count, the ``why`` lines, postponements,
+exemptions, the status and the construction of an action. The kinds themselves are
+engine/evaluate.py (``deadline``) and engine/kinds/*.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Iterable, Optional
+
+from engine import explain
+from engine.dates import Offset, covers
+from engine.profile import Period
+from models.actions import Action, Progress, Status
+from models.case import Case, Exemption, Offer
+from models.rules import EventMatch, Rule
+
+_MAX_POSTPONEMENTS = 100  # chained postponements; a bound so a cycle can never hang an audit
+
+
+def offset_of(rule_offset) -> Offset:
+    return Offset(rule_offset.months, rule_offset.weeks, rule_offset.days)
+
+
+def counting_dates(case: Case, period: Period, matchers: Iterable[EventMatch]) -> list[date]:
+    """Dates of the events that count for a duty: inside the period and not after the as-of date."""
+    matchers = list(matchers)
+    first, last = period.first_day, period.window_end
+    return sorted(e.date for e in case.events
+                  if first <= e.date <= last and any(m.accepts(e) for m in matchers))
+
+
+class Why:
+    """The ``why`` lines of one action, or nothing at all when texts are not wanted (the audit)."""
+
+    def __init__(self, lang: str, enabled: bool, lines: Optional[list[str]] = None):
+        self.lang = lang
+        self.enabled = enabled
+        self.lines: list[str] = list(lines or []) if enabled else []
+
+    def add(self, key: str, **values) -> None:
+        if self.enabled:
+            self.lines.append(explain.text(key, self.lang, **values))
+
+    def copy(self) -> "Why":
+        return Why(self.lang, self.enabled, self.lines)
+
+
+def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
+    """The first lines of every action's ``why``: the benefit, the group and the regime."""
+    why = Why(lang, enabled)
+    if not enabled:
+        return why
+    why.add("benefit", benefit=explain.name(explain.BENEFIT_NAMES, period.benefit.type.value, lang),
+            start=period.benefit.start)
+    if period.ended:
+        why.add("benefit_ended", end=period.ended)
+    if rule.applies_to.age_below is not None or rule.applies_to.age_from is not None:
+        why.add("age", age=period.age)
+    if rule.applies_to.category:
+        why.add("assessed", category=rule.applies_to.category.value, date=period.assessed[rule.applies_to.category])
+    why.add("regime", start=rule.valid.from_, regime=rule.valid.regime)
+    return why
+
+
+def postponing_periods(case: Case, period: Period, rule: Rule) -> list[tuple[date, Optional[date], str]]:
+    """(start, end, what) periods that move a due date they cover, known on the as-of date."""
+    out = []
+    for p in rule.postponed_by:
+        if p.exemption:
+            out += [(x.start, x.end, p.exemption) for x in case.exemptions
+                    if x.kind == p.exemption and x.start <= period.as_of]
+        else:
+            out += [(e.date, e.end, p.offer) for e in case.events
+                    if isinstance(e, Offer) and e.offer == p.offer and period.first_day <= e.date <= period.window_end]
+    return out
+
+
+def postpone(due: date, periods, as_of: date, why: Why) -> date:
+    if not periods:
+        return due
+    moved = False
+    for _ in range(_MAX_POSTPONEMENTS):
+        # A period that covers the due date moves it; once moved, a renewal that starts the next day
+        # (a new 6-month mentor period, 003:4699-4701) continues the postponement.
+        covering = [p for p in periods
+                    if covers(p[0], p[1], due) or (moved and p[0] == due + timedelta(days=1))]
+        if not covering:
+            return due
+        start, end, what = max(covering, key=lambda p: p[1] or date.max)
+        what_text = explain.name(explain.EXEMPTION_NAMES, what, why.lang)
+        if end is None:  # still running: the duty waits, it is not late today
+            new = max(due, as_of)
+            why.add("postponed_open", old=due, new=new, what=what_text, start=start)
+            return new
+        if end <= due:
+            return due
+        why.add("postponed", old=due, new=end, what=what_text, start=start, end=end)
+        due = end
+        moved = True
+    return due
+
+
+def exemption(case: Case, rule: Rule, due: date, as_of: date) -> Optional[Exemption]:
+    for x in case.exemptions:
+        # An exemption granted after the as-of date does not exist yet for this evaluation.
+        if x.kind in rule.exempted_by and x.start <= as_of and covers(x.start, x.end, due):
+            return x
+    return None
+
+
+def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, why: Why) -> Status:
+    """The contract's statuses, in this order: met, exempt, met_late, open, overdue."""
+    lang = why.lang
+    if done_on is not None and done_on <= due:
+        why.add("met", date=done_on)
+        return Status.met
+    lifted = exemption(case, rule, due, as_of)
+    if lifted is not None:
+        why.add("exempt", what=explain.name(explain.EXEMPTION_NAMES, lifted.kind, lang),
+                start=lifted.start, end=explain.open_end(lifted.end, lang))
+        return Status.exempt
+    if done_on is not None:
+        why.add("met_late", days=(done_on - due).days, date=done_on)
+        return Status.met_late
+    if as_of <= due:
+        days = (due - as_of).days
+        why.add("open", days=days) if days else why.add("open_today")
+        return Status.open
+    why.add("overdue", days=(as_of - due).days)
+    return Status.overdue
+
+
+def action(rule: Rule, period: Period, lang: str, status_: Status, due: date, anchor: date, done: int,
+           required: int, why: Why, done_on: Optional[date] = None) -> Action:
+    """An Action built without re-validation (every value was computed here); ``done_on`` only for
+    met and met_late (an exempt duty done late reports no date)."""
+    return Action.model_construct(
+        rule=rule.id,
+        title=rule.title.get(lang),
+        status=status_,
+        due=due,
+        anchor=anchor,
+        progress=Progress.model_construct(done=done, required=required),
+        source=rule.source.cite(),
+        why=why.lines,
+        done_on=done_on if status_ in (Status.met, Status.met_late) else None,
+        benefit=period.benefit.type.value,
+    )
