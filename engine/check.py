@@ -38,14 +38,17 @@ class Engine:
         return sorted(keys, key=self._order.__getitem__)
 
     def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,
-              with_routing: bool = True) -> CheckResult:
+              with_routing: bool = True, only: Optional[frozenset[str]] = None) -> CheckResult:
         """``explain_why=False`` (the batch audit) leaves out the ``why`` texts; nothing else changes.
-        ``with_routing=False`` leaves out the routing section (callers that only count duties)."""
+        ``with_routing=False`` leaves out the routing section (callers that only count duties).
+        ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
         actions: list[Action] = []
         periods = periods_as_of(case, as_of)
         for period in periods:
             for key in self.applicable(case, period):
                 rule = self._rules[key]
+                if only is not None and rule.id not in only:
+                    continue
                 if rule.kind == "deadline":
                     actions += evaluate_rule(case, period, rule, lang, explain_why)
                 else:

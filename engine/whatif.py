@@ -370,6 +370,7 @@ class WhatIf:
         self._conv_cand = conversation_rules(candidate)
         # Routing is compared only where the routing tables differ (it costs as much as the duties).
         self._routing = baseline.routing != candidate.routing
+        self._changed = changed_rule_ids(baseline, candidate)
 
     def run(self, cases: Iterable[Loaded], as_of: date, lang: str = "da", keep: Optional[int] = None,
             on_case: Optional[Callable[[CaseDiff], None]] = None) -> WhatIfReport:
@@ -392,7 +393,7 @@ class WhatIf:
             # explain only the cases that differ.
             routing = self._routing
             base = self.baseline.check(case, as_of, lang, explain_why=False, with_routing=routing)
-            cand = self.candidate.check(case, as_of, lang, explain_why=False, with_routing=routing)
+            cand = self._candidate_quietly(case, as_of, lang, base)
             changes = diff_results(base, cand)
             # The reason shown is the candidate's; the baseline's only for a removed duty.
             if any(c.candidate is not None for c in changes):
@@ -403,3 +404,30 @@ class WhatIf:
             report.errors.append(f"{loaded.source}: case {case.case_id} cannot be evaluated ({exc})")
             return None
         return report.add(loaded.source, base, cand, self._conv_base, self._conv_cand)
+
+    def _candidate_quietly(self, case, as_of: date, lang: str, base: CheckResult) -> CheckResult:
+        """The candidate's result without why texts. A rule the change leaves untouched gives the
+        same duties under both rule sets, so only the changed rules are evaluated again and the
+        baseline's other duties are taken over (the what-if costs little more than one audit)."""
+        changed = self._changed
+        if changed is None:
+            return self.candidate.check(case, as_of, lang, explain_why=False, with_routing=self._routing)
+        own = self.candidate.check(case, as_of, lang, explain_why=False, with_routing=self._routing, only=changed)
+        actions = [a for a in base.actions if a.rule not in changed] + own.actions
+        actions.sort(key=Action.sort_key)
+        return own.model_copy(update={"actions": actions})
+
+
+def changed_rule_ids(baseline: RuleSet, candidate: RuleSet) -> Optional[frozenset[str]]:
+    """The rule ids whose variants differ between two rule sets (added, removed or changed), or None
+    when every rule must be evaluated again: a change to the routing tables can change what an
+    unchanged rule gives (offer limits depend on the labour-market distance)."""
+    if baseline.routing != candidate.routing:
+        return None
+    def variants(ruleset: RuleSet) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for rule in ruleset.rules:
+            out.setdefault(rule.id, []).append(rule.model_dump(mode="json", by_alias=True))
+        return out
+    base, cand = variants(baseline), variants(candidate)
+    return frozenset(i for i in base.keys() | cand.keys() if base.get(i) != cand.get(i))
