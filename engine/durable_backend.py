@@ -134,7 +134,7 @@ class DurableSelector:
         return action
 
     def select(self, profile: dict) -> frozenset[str]:
-        key = tuple(sorted(profile.items()))
+        key = tuple(profile.items())  # one Quantiser builds every profile with its fields in one order
         hit = self.cache.get(key)
         if hit is None:
             hit = self.cache[key] = self._evaluate(profile)

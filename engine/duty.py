@@ -13,7 +13,7 @@ from engine.dates import Offset, covers
 from engine.profile import Period
 from models.actions import Action, Progress, Status
 from models.case import Case, Exemption, Offer
-from models.rules import EventMatch, Rule
+from models.rules import EventMatch, Rule, spec_accepts
 
 _MAX_POSTPONEMENTS = 100  # chained postponements; a bound so a cycle can never hang an audit
 
@@ -22,12 +22,41 @@ def offset_of(rule_offset) -> Offset:
     return Offset(rule_offset.months, rule_offset.weeks, rule_offset.days)
 
 
+def counting_events(period: Period, matchers: list[EventMatch]) -> list:
+    """The events that count for a duty: inside the period and not after the as-of date, by date.
+
+    The audit's hot path. Matches are compared by content, so rules that count the same events
+    (conversations held by the jobcenter…) share one pass per period; only events of the matched
+    types are looked at."""
+    specs = _specs(matchers)
+    hit = period.counted.get(specs)
+    if hit is None:
+        types = {spec[0] for spec in specs}
+        if len(types) == 1:
+            candidates = period.by_type.get(next(iter(types)), ())
+        else:
+            candidates = [e for e in period.events if e.type in types]
+        hit = period.counted[specs] = [e for e in candidates if any(spec_accepts(spec, e) for spec in specs)]
+    return hit
+
+
+# id(a rule's list of matches) -> (the list, its specs). The entry holds the list, so its id cannot
+# be reused while the entry exists; bounded like models.rules' cache of compiled matches.
+_SPECS: dict[int, tuple] = {}
+
+
+def _specs(matchers: list[EventMatch]) -> tuple:
+    hit = _SPECS.get(id(matchers))
+    if hit is None or hit[0] is not matchers:
+        if len(_SPECS) >= 4096:
+            _SPECS.clear()
+        hit = _SPECS[id(matchers)] = (matchers, tuple(m.spec for m in matchers))
+    return hit[1]
+
+
 def counting_dates(case: Case, period: Period, matchers: Iterable[EventMatch]) -> list[date]:
-    """Dates of the events that count for a duty: inside the period and not after the as-of date."""
-    matchers = list(matchers)
-    first, last = period.first_day, period.window_end
-    return sorted(e.date for e in case.events
-                  if first <= e.date <= last and any(m.accepts(e) for m in matchers))
+    """Dates of the events that count for a duty (see counting_events)."""
+    return [e.date for e in counting_events(period, matchers)]
 
 
 class Why:
@@ -71,8 +100,7 @@ def postponing_periods(case: Case, period: Period, rule: Rule) -> list[tuple[dat
             out += [(x.start, x.end, p.exemption) for x in case.exemptions
                     if x.kind == p.exemption and x.start <= period.as_of]
         else:
-            out += [(e.date, e.end, p.offer) for e in case.events
-                    if isinstance(e, Offer) and e.offer == p.offer and period.first_day <= e.date <= period.window_end]
+            out += [(e.date, e.end, p.offer) for e in period.events if isinstance(e, Offer) and e.offer == p.offer]
     return out
 
 
@@ -135,13 +163,13 @@ def action(rule: Rule, period: Period, lang: str, status_: Status, due: date, an
            required: int, why: Why, done_on: Optional[date] = None) -> Action:
     """An Action built without re-validation (every value was computed here); ``done_on`` only for
     met and met_late (an exempt duty done late reports no date)."""
-    return Action.model_construct(
+    return Action.build(
         rule=rule.id,
         title=rule.title.get(lang),
         status=status_,
         due=due,
         anchor=anchor,
-        progress=Progress.model_construct(done=done, required=required),
+        progress=Progress.build(done=done, required=required),
         source=rule.source.cite(),
         why=why.lines,
         done_on=done_on if status_ in (Status.met, Status.met_late) else None,

@@ -35,9 +35,10 @@ def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", expl
         why = base.copy()
         offset = offset_of(milestone.after)
         due = add_offset(anchor, offset)
-        why.add("due", offset=offset.describe(lang), anchor=rule.anchor.describe(lang), date=due)
-        if len(rule.milestones) > 1:
-            why.add("milestone", n=number, required=milestone.count, due=due)
+        if why.enabled:
+            why.add("due", offset=offset.describe(lang), anchor=rule.anchor.describe(lang), date=due)
+            if len(rule.milestones) > 1:
+                why.add("milestone", n=number, required=milestone.count, due=due)
         due = postpone(due, postponing, as_of, why)
         shown = held[: milestone.count]
         done_on = shown[-1] if len(shown) == milestone.count else None

@@ -9,7 +9,7 @@ distinct profile, not once per case.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Optional
 
@@ -37,15 +37,11 @@ class Period:
     age: int  # on the start date (contract §4)
     assessed: dict  # Category -> first assessment date in the period, on or before as_of
     ended: Optional[date]  # the period's end where it is known on the as-of date
-
-    @property
-    def first_day(self) -> date:
-        return self.benefit.first_day
-
-    @property
-    def window_end(self) -> date:
-        """The last day whose events count: the period's end or the as-of date, whichever is first."""
-        return min(self.ended, self.as_of) if self.ended else self.as_of
+    first_day: date  # the first day whose events count (first contact or first sick day if earlier)
+    window_end: date  # the last day whose events count: the period's end or the as-of date
+    events: tuple  # the case's events from first_day to window_end, by date: what every rule reads
+    by_type: dict  # the same events grouped by type, each group by date
+    counted: dict = field(default_factory=dict, compare=False)  # memo of engine.duty.counting_dates
 
     def anchor(self, kind: str, category: Optional[str] = None) -> Optional[date]:
         if kind == "start":
@@ -62,17 +58,30 @@ class Period:
 def periods_as_of(case: Case, as_of: date) -> list[Period]:
     """The benefit periods that exist on the as-of date (their first day on or before it)."""
     out = []
+    events = sorted(case.events, key=_event_date)  # once per case; each period takes its slice
+    days = [e.date for e in events]
+    assessments = sorted(case.assessments, key=lambda a: a.date)
     for index, benefit in enumerate(case.benefits):
-        if benefit.first_day > as_of:
+        first_day = benefit.first_day
+        if first_day > as_of:
             continue
         last = benefit.end if benefit.end is not None and benefit.end <= as_of else None
         window_end = min(last, as_of) if last else as_of
         assessed: dict = {}
-        for a in sorted(case.assessments, key=lambda a: a.date):
-            if benefit.first_day <= a.date <= window_end:
+        for a in assessments:
+            if first_day <= a.date <= window_end:
                 assessed.setdefault(a.category, a.date)
-        out.append(Period(index, benefit, as_of, age_on(case.citizen.birth_date, benefit.start), assessed, last))
+        inside = tuple(events[bisect.bisect_left(days, first_day):bisect.bisect_right(days, window_end)])
+        by_type: dict = {}
+        for e in inside:
+            by_type.setdefault(e.type, []).append(e)
+        out.append(Period(index, benefit, as_of, age_on(case.citizen.birth_date, benefit.start), assessed, last,
+                          first_day, window_end, inside, by_type))
     return out
+
+
+def _event_date(event) -> date:
+    return event.date
 
 
 class Quantiser:
@@ -91,6 +100,7 @@ class Quantiser:
         self.day_bounds = sorted(days)
         self.age_bounds = sorted(ages)
         self.categories = sorted({r.applies_to.category.value for r in ruleset.rules if r.applies_to.category})
+        self._category_fields = [(Category(c), anchor_field("category_assessed", c)) for c in self.categories]
 
     @staticmethod
     def _floor(bounds: list[int], value: int, below: int) -> int:
@@ -110,8 +120,10 @@ class Quantiser:
             "education": case.citizen.education.value,
             "age": self.age(period.age),
         }
-        for kind in ("start", "contact", "first_sick_day"):
-            fact[anchor_field(kind)] = self.day(period.anchor(kind))
-        for category in self.categories:
-            fact[anchor_field("category_assessed", category)] = self.day(period.assessed.get(Category(category)))
+        benefit = period.benefit
+        fact["day_start"] = self.day(benefit.start)
+        fact["day_contact"] = self.day(benefit.first_contact or benefit.start)
+        fact["day_first_sick_day"] = self.day(benefit.first_sick_day or benefit.start)
+        for category, name in self._category_fields:
+            fact[name] = self.day(period.assessed.get(category))
         return fact

@@ -17,12 +17,28 @@ class Status(str, Enum):
     exempt = "exempt"
 
 
-class Progress(BaseModel):
+class Built(BaseModel):
+    """A model the engine fills with values it computed itself, so they need no validation.
+    ``build`` does what pydantic's ``model_construct`` does for a model whose every field is given
+    (no defaults, aliases or extras to resolve) at a third of its cost: the audit builds millions.
+    tests/test_models.py checks that a built model equals, dumps and copies like a validated one."""
+
+    @classmethod
+    def build(cls, **values):
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "__dict__", values)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        object.__setattr__(obj, "__pydantic_private__", None)
+        return obj
+
+
+class Progress(Built):
     done: int
     required: int
 
 
-class Action(BaseModel):
+class Action(Built):
     rule: str
     title: str
     status: Status

@@ -235,18 +235,26 @@ class EventMatch(RuleModel):
         return self
 
     def accepts(self, event) -> bool:
-        """Whether ``event`` counts: the audit's hot path, so the allowed values are turned into
-        sets once per match (see _compiled)."""
-        kind, where, where_not = _compiled(self)
-        if event.type != kind:
+        """Whether ``event`` counts (the allowed values are turned into sets once per match)."""
+        return spec_accepts(compiled(self), event)
+
+    @property
+    def spec(self) -> tuple:
+        """(type, where, where_not) with values as frozensets: hashable, equal for equal matches."""
+        return compiled(self)
+
+
+def spec_accepts(spec: tuple, event) -> bool:
+    kind, where, where_not = spec
+    if event.type != kind:
+        return False
+    for f, allowed in where:
+        if _event_value(event, f) not in allowed:
             return False
-        for f, allowed in where:
-            if _event_value(event, f) not in allowed:
-                return False
-        for f, refused in where_not:
-            if _event_value(event, f) in refused:
-                return False
-        return True
+    for f, refused in where_not:
+        if _event_value(event, f) in refused:
+            return False
+    return True
 
 
 # id(match) -> (match, compiled). The entry holds the match, so its id cannot be reused by another
@@ -256,7 +264,7 @@ _COMPILED: dict[int, tuple] = {}
 _COMPILED_MAX = 4096
 
 
-def _compiled(match: "EventMatch") -> tuple:
+def compiled(match: "EventMatch") -> tuple:
     hit = _COMPILED.get(id(match))
     if hit is None or hit[0] is not match:
         if len(_COMPILED) >= _COMPILED_MAX:

@@ -17,22 +17,20 @@ from datetime import date
 from typing import Optional
 
 from engine.dates import add_offset
-from engine.duty import action, context, offset_of, status
+from engine.duty import action, context, counting_events, offset_of, status
 from models.case import Case
 
 
 def _counting(case: Case, period, rule) -> list[tuple[date, Optional[date]]]:
     """(start, end) of the counting events inside the period, known on the as-of date; end=None: running."""
     out = []
-    for e in case.events:
-        if period.first_day <= e.date <= period.window_end and any(m.accepts(e) for m in rule.counts):
-            out.append((e.date, e.end if hasattr(e, "end") else e.date))
+    for e in counting_events(period, rule.counts):
+        out.append((e.date, e.end if hasattr(e, "end") else e.date))
     return sorted(out, key=lambda x: x[0])
 
 
 def _first_until(case: Case, period, rule) -> Optional[date]:
-    days = [e.date for e in case.events
-            if period.first_day <= e.date <= period.window_end and any(m.accepts(e) for m in rule.max_gap.until)]
+    days = [e.date for e in counting_events(period, rule.max_gap.until)]
     return min(days) if days else None
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine.dates import add_offset
-from engine.duty import action, context, offset_of
+from engine.duty import action, context, counting_events, offset_of
 from models.actions import Status
 from models.case import Case, Offer
 
@@ -43,11 +43,13 @@ def _limit(rule, offer: Offer, distance):
 
 
 def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
+    if "offer" not in period.by_type:
+        return []  # most periods: nothing to limit
     as_of = period.as_of
     base = context(period, rule, lang, explain_why)
     actions = []
-    for offer in sorted((e for e in case.events if isinstance(e, Offer)), key=lambda e: e.date):
-        if not (period.first_day <= offer.date <= period.window_end) or not any(m.accepts(offer) for m in rule.counts):
+    for offer in counting_events(period, rule.counts):
+        if not isinstance(offer, Offer):
             continue
         if not rule.valid.covers(offer.date):
             continue
