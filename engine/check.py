@@ -58,8 +58,8 @@ class Engine:
         if with_routing and self.ruleset.routing:
             chosen = routing_period(periods)
             routing = self.router.route(case, chosen, lang) if chosen is not None else None
-        return CheckResult(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label, actions=actions,
-                           routing=routing)
+        return CheckResult.build(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label,
+                                 actions=actions, routing=routing)
 
 
 _default: Optional[Engine] = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 
@@ -47,7 +48,9 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, last))
 
 
+@lru_cache(maxsize=1 << 16)
 def add_offset(d: date, offset: Offset) -> date:
+    # Cached: the same anchors and offsets recur across rules and cases (start + 6 months…).
     return add_months(d, offset.months) + timedelta(days=7 * offset.weeks + offset.days)
 
 

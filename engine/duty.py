@@ -6,6 +6,7 @@ engine/evaluate.py (``deadline``) and engine/kinds/*.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from engine import explain
@@ -19,7 +20,12 @@ _MAX_POSTPONEMENTS = 100  # chained postponements; a bound so a cycle can never 
 
 
 def offset_of(rule_offset) -> Offset:
-    return Offset(rule_offset.months, rule_offset.weeks, rule_offset.days)
+    return _offset(rule_offset.months, rule_offset.weeks, rule_offset.days)
+
+
+@lru_cache(maxsize=256)
+def _offset(months: int, weeks: int, days: int) -> Offset:
+    return Offset(months, weeks, days)
 
 
 def counting_events(period: Period, matchers: list[EventMatch]) -> list:

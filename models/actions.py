@@ -84,7 +84,7 @@ class Routing(BaseModel):
     decisions: list[RoutingDecision] = []
 
 
-class CheckResult(BaseModel):
+class CheckResult(Built):
     case_id: str
     as_of: date
     rules_version: str

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from models.actions import Action, Progress, Status
+from models.actions import Action, CheckResult, Progress, Status
 
 
 def test_a_built_action_equals_dumps_and_copies_like_a_validated_one():
@@ -16,3 +16,13 @@ def test_a_built_action_equals_dumps_and_copies_like_a_validated_one():
     assert built.model_dump(mode="json", exclude_none=True) == validated.model_dump(mode="json", exclude_none=True)
     assert built.model_copy(update={"rule": "x"}).rule == "x"
     assert built.sort_key() == validated.sort_key()
+
+
+def test_a_built_check_result_dumps_like_a_validated_one():
+    action = dict(rule="r", title="t", status="met", due="2021-01-01", anchor="2021-01-01",
+                  progress={"done": 1, "required": 1}, source="s", why=[])
+    validated = CheckResult.model_validate({"case_id": "C", "as_of": "2021-02-01", "rules_version": "v",
+                                            "actions": [action]})
+    built = CheckResult.build(case_id="C", as_of=date(2021, 2, 1), rules_version="v",
+                              actions=[Action.model_validate(action)], routing=None)
+    assert built.to_contract() == validated.to_contract()
