@@ -302,22 +302,23 @@ def current_benefit(case: Case, as_of: date):
 
 
 def category_on(case: Case, as_of: date) -> str:
-    """The visitation category in force: the latest assessment on or before the as-of date."""
-    latest = None
-    for a in case.assessments:
-        if a.date <= as_of and (latest is None or a.date >= latest.date):
-            latest = a
-    return latest.category.value if latest else NONE
+    """The visitation category in force: the latest assessment on or before the as-of date (two on
+    one day: the same fixed order as engine/routing.py, so the input's order never matters)."""
+    inside = [(a.date, a.category.value) for a in case.assessments if a.date <= as_of]
+    return max(inside)[1] if inside else NONE
 
 
 _DAY_COUNTS: dict[int, int] = {}  # one int object per distinct day count (a few thousand at most)
 
 
-def days_late(action: Action, as_of: date) -> Optional[int]:
+def days_late(action: Action, as_of: date, case: Optional[Case] = None) -> Optional[int]:
+    """Days after the due date: to the day it was done, or — never done — to the as-of date or the
+    end of the benefit period it belongs to, whichever is first (a duty of a period that closed
+    years ago is not "more late" every day since)."""
     if action.status is Status.met_late:
         days = (action.done_on - action.due).days
     elif action.status is Status.overdue:
-        days = (as_of - action.due).days
+        days = (min(as_of, _period_end(case, action) or as_of) - action.due).days
     else:
         return None
     # Shared, so the many per-group Counters keyed by it hold references, not copies: keeps
@@ -325,10 +326,21 @@ def days_late(action: Action, as_of: date) -> Optional[int]:
     return _DAY_COUNTS.setdefault(days, days)
 
 
+def _period_end(case: Optional[Case], action: Action) -> Optional[date]:
+    """The end of the benefit period an action belongs to (its type, and its anchor inside it)."""
+    if case is None:
+        return None
+    for b in case.benefits:
+        if b.type.value == action.benefit and b.first_day <= action.anchor and (b.end is None or action.anchor <= b.end):
+            return b.end
+    return None
+
+
 def _is_active(event, window_start: date, as_of: date) -> bool:
     if not isinstance(event, Offer) or event.offer == "mentor" or event.date > as_of:
         return False
-    return (event.end or event.date) > window_start
+    # An offer with no end recorded is still running, as the offer-limit and gap rules read it.
+    return (event.end or as_of) > window_start
 
 
 class Auditor:
@@ -389,7 +401,7 @@ class Auditor:
         groups = totals.groups
         for action in result.actions:
             status = action.status.value
-            late = days_late(action, as_of)
+            late = days_late(action, as_of, case)
             totals.by_rule[action.rule].add(status, late)
             benefit = action.benefit or NONE
             rule = action.rule

@@ -35,7 +35,11 @@ def db_url(value: Optional[str] = None) -> str:
     """The SQLAlchemy URL for ``--db``: a URL is taken as given, anything else is a SQLite file path."""
     if value and "://" in value:
         return value
-    path = Path(value).expanduser() if value else default_db_path()
+    if value:
+        path = Path(value).expanduser()
+    else:
+        path = default_db_path()
+        path.parent.mkdir(parents=True, exist_ok=True)  # only the default's folder is made for the user
     return f"sqlite:///{path.resolve()}"
 
 
@@ -123,7 +127,9 @@ def open_db(url: str) -> Engine:
     """An Engine on ``url`` with the schema created or upgraded (one transaction)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        if not folder.is_dir():  # a mistyped --db path makes no folders and no empty database
+            raise FileNotFoundError(f"the folder {folder} does not exist")
     db_engine = create_engine(url)
     if parsed.get_backend_name() == "sqlite":
         _sqlite_setup(db_engine)

@@ -60,8 +60,23 @@ def test_db_option_takes_a_path_or_a_url(tmp_path):
     assert db_url("postgresql://u:p@host/db") == "postgresql://u:p@host/db"
 
 
+def test_a_mistyped_folder_makes_no_folders_and_no_database(tmp_path):
+    path = tmp_path / "typo" / "dir" / "s.sqlite"
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        open_db(db_url(str(path)))
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_default_database_folder_is_made(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    db = open_db(db_url(None))
+    assert (tmp_path / "data" / "sagsrute" / "sagsrute.sqlite").exists()
+    assert count_cases(db) == 0
+
+
 def test_open_creates_the_schema_once_with_wal(tmp_path):
     path = tmp_path / "deep" / "dir" / "s.sqlite"
+    path.parent.mkdir(parents=True)
     db = open_db(db_url(str(path)))
     assert path.exists()
     names = set(inspect(db).get_table_names())

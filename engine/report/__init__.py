@@ -25,10 +25,19 @@ class AuditMeta:
 
 
 def titles_of(ruleset) -> dict:
+    """One title per rule id. The audit counts a duty's variants together (the education order for
+    uddannelseshjælp and for young a-dagpenge recipients…), so where their titles differ the first
+    one is shown marked as covering them all."""
     out: dict = {}
     for rule in ruleset.rules:
-        out.setdefault(rule.id, {"da": rule.title.da, "en": rule.title.en})
+        if rule.id not in out:
+            out[rule.id] = {"da": rule.title.da, "en": rule.title.en}
+        elif out[rule.id]["da"] != rule.title.da and not out[rule.id]["da"].endswith(ALL_VARIANTS["da"]):
+            out[rule.id] = {lang: out[rule.id][lang] + ALL_VARIANTS[lang] for lang in ("da", "en")}
     return out
+
+
+ALL_VARIANTS = {"da": " (alle varianter)", "en": " (all variants)"}
 
 
 WORDS = {

@@ -1,0 +1,44 @@
+"""Audit readings fixed after review: lateness stops at the end of the duty's benefit period, an
+offer with no end is running, the category in force ignores input order, variants share a title."""
+
+from datetime import date
+
+from engine.audit import _is_active, category_on, days_late
+from engine.check import Engine
+from engine.report import titles_of
+from engine.ruleset import load_ruleset
+from models.case import Case, Offer
+
+
+def case(**extra) -> Case:
+    return Case.model_validate({
+        "case_id": "AUD-R1",
+        "citizen": {"birth_date": "1980-01-01", "education": "none"},
+        "benefits": [{"type": "kontanthjaelp", "start": "2021-01-04", "end": "2021-08-31"}],
+        **extra,
+    })
+
+
+def test_an_overdue_duty_is_late_until_its_period_ended_not_until_today(engine):
+    c = case()
+    result = engine.check(c, date(2022, 12, 31), explain_why=False)
+    course = next(a for a in result.actions if a.rule == "contact-course-4-conversations")
+    assert course.status.value == "overdue" and course.due == date(2021, 7, 4)
+    assert days_late(course, date(2022, 12, 31), c) == (date(2021, 8, 31) - date(2021, 7, 4)).days
+    assert days_late(course, date(2021, 8, 1), c) == 28  # still running on the as-of date
+
+
+def test_an_offer_with_no_end_is_running():
+    offer = Offer.model_validate({"type": "offer", "date": "2021-01-10", "offer": "nytteindsats"})
+    assert _is_active(offer, date(2021, 6, 1), date(2021, 12, 31))
+
+
+def test_the_category_in_force_does_not_depend_on_input_order():
+    a = [{"date": "2021-01-05", "category": "jobparat"}, {"date": "2021-01-05", "category": "aktivitetsparat"}]
+    assert category_on(case(assessments=a), date(2021, 2, 1)) == category_on(case(assessments=a[::-1]), date(2021, 2, 1))
+
+
+def test_variants_share_one_title_marked_as_covering_them_all():
+    titles = titles_of(load_ruleset())
+    assert titles["education-order"]["en"].endswith("(all variants)")
+    assert titles["contact-course-4-conversations"]["en"] == "Four conversations in the first six months"
