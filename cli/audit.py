@@ -15,7 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, fail, parse_as_of, print_error_lines
+from cli.common import (EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, fail, parse_as_of, print_error_lines,
+                        rules_or_exit)
 from cli.import_cmd import DB_HELP, open_db_or_fail
 from engine.audit import STATUSES, AuditOptions, Tally, db_items, file_items, run_audit
 from engine.check import Engine
@@ -23,9 +24,7 @@ from engine.report import AuditMeta, percent, titles_of
 from engine.report.html import render_html
 from engine.report.tables import OverdueCsv, write_csv_dir, write_xlsx
 from engine.report.terminal import render
-from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
-from engine.storage import (add_audit_results, count_cases, finish_audit_run, get_audit_run, iter_stored_json,
-                            list_audit_runs, load_audit_results, save_ruleset, start_audit_run)
+from engine.ruleset import DEFAULT_RULES_DIR
 from models.loading import case_files
 
 PROGRESS_FROM = 2000  # cases: a progress bar below this only when stderr is a terminal
@@ -71,12 +70,12 @@ def audit(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal summary (reports are still written)."),
 ) -> None:
     """Deadline compliance over a caseload as of a date. Exit 0 audited, 1 some case was bad, 2 usage."""
+    # SQLAlchemy is loaded only by the commands that use the database (it costs most of a second).
+    from engine.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
+                                start_audit_run)
+
     day = parse_as_of(as_of)
-    try:
-        ruleset = load_ruleset(rules_dir)
-    except RuleSetError as exc:
-        print_error_lines(str(exc))
-        raise typer.Exit(EXIT_BAD_INPUT)
+    ruleset = rules_or_exit(rules_dir)
     from_db = not cases
     store = from_db if store is None else store
     db_engine = where = None
@@ -148,6 +147,8 @@ def audit(
 
 def audit_runs(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL")) -> None:
     """List the stored audit runs."""
+    from engine.storage import list_audit_runs
+
     db_engine, where = open_db_or_fail(db)
     runs = list_audit_runs(db_engine)
     if not runs:
@@ -165,6 +166,8 @@ def audit_runs(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, meta
 
 
 def _run_tallies(db_engine, run_id: int) -> dict[str, Tally]:
+    from engine.storage import load_audit_results
+
     tallies: dict[str, Tally] = {}
     for row in load_audit_results(db_engine, run_id):
         tallies.setdefault(row["rule"], Tally()).add(row["status"], row["days_late"])
@@ -177,6 +180,8 @@ def audit_compare(
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL"),
 ) -> None:
     """Per-rule changes between two stored audit runs (counts and on-time share, B − A)."""
+    from engine.storage import get_audit_run
+
     db_engine, where = open_db_or_fail(db)
     runs = {}
     for run_id in (run_a, run_b):

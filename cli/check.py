@@ -13,11 +13,12 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, EXIT_OK, Lang, console, fail, parse_as_of, print_error_lines
+from cli.common import (EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, EXIT_OK, Lang, console, fail, parse_as_of, print_error_lines,
+                        rules_or_exit)
 from engine import explain as explain_words
 from engine.check import Engine
 from engine.durable_backend import DurableRulesFault
-from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
+from engine.ruleset import DEFAULT_RULES_DIR
 from models.actions import CheckResult, Routing, Status
 from models.loading import InputError, is_batch, read_cases
 
@@ -167,11 +168,7 @@ def check(
 ) -> None:
     """What does this case need next, and by when? Exit 0 evaluated, 1 bad input, 2 usage."""
     day = parse_as_of(as_of)
-    try:
-        engine = Engine(load_ruleset(rules_dir))
-    except RuleSetError as exc:
-        print_error_lines(str(exc))
-        raise typer.Exit(EXIT_BAD_INPUT)
+    engine = Engine(rules_or_exit(rules_dir))
     bad = 0
     results = []
     for loaded in read_cases(case_files, unique_ids=True):

@@ -47,3 +47,16 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 def print_error_lines(text: str) -> None:
     for line in text.splitlines():
         err_console.print(f"[red]error:[/] {line}", markup=True, soft_wrap=True, highlight=False)
+
+
+def rules_or_exit(path=None, baseline=None):
+    """The rule set of a rule directory or an override file (applied to ``baseline``, default the
+    bundled rules), or every problem printed as ``file:line: field: problem`` and exit 1."""
+    from engine.overrides import load_rules
+    from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError
+
+    try:
+        return load_rules(path if path is not None else DEFAULT_RULES_DIR, baseline)
+    except RuleSetError as exc:
+        print_error_lines(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT)

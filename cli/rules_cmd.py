@@ -9,10 +9,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_USAGE, Lang, console, fail, print_error_lines
+from cli.common import EXIT_BAD_INPUT, EXIT_USAGE, Lang, console, fail, print_error_lines, rules_or_exit
 from engine.durable_backend import compile_ruleset
 from engine.coverage import DEFAULT_CATALOGUES, DEFAULT_COVERAGE
-from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, RuleSetError, load_ruleset
+from engine.ruleset import DEFAULT_RULES_DIR, RuleSet
 
 app = typer.Typer(help="List, show and validate rule files.", no_args_is_help=True)
 
@@ -20,11 +20,7 @@ RULES_OPTION = typer.Option(DEFAULT_RULES_DIR, "--rules", help="Rule directory."
 
 
 def _load(directory: Path) -> RuleSet:
-    try:
-        return load_ruleset(directory)
-    except RuleSetError as exc:
-        print_error_lines(str(exc))
-        raise typer.Exit(EXIT_BAD_INPUT)
+    return rules_or_exit(directory)
 
 
 def _offset(o) -> str:

@@ -8,10 +8,8 @@ from typing import List, Optional
 import typer
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, print_error_lines
+from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, print_error_lines, rules_or_exit
 from engine.check import Engine
-from engine.overrides import load_rules
-from engine.ruleset import RuleSetError, load_ruleset
 from engine.scenarios import load_scenarios, run_scenario
 
 
@@ -23,11 +21,7 @@ def test_rules(
 ) -> None:
     """Run scenario files and show pass/fail per scenario with the differences.
     Exit 0 all passed, 1 a scenario failed or a file is bad, 2 usage."""
-    try:
-        ruleset = load_rules(rules) if rules is not None else load_ruleset()
-    except RuleSetError as exc:
-        print_error_lines(str(exc))
-        raise typer.Exit(EXIT_BAD_INPUT)
+    ruleset = rules_or_exit(rules)
     engine = Engine(ruleset)
     console.print(Text(f"rules {ruleset.label}", style="dim"))
     passed = failed = bad = 0

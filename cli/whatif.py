@@ -13,10 +13,9 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, parse_as_of, print_error_lines
-from engine.overrides import load_rules
+from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, parse_as_of, print_error_lines, rules_or_exit
 from engine.report_whatif import WORDS, CsvStream, render_html
-from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
+from engine.ruleset import DEFAULT_RULES_DIR
 from cli.check import LABEL
 from engine.whatif import NONE, WhatIf, WhatIfReport
 from models.actions import Status
@@ -145,16 +144,8 @@ def whatif(
     """Evaluate cases under the baseline and the candidate rules and report what changes.
     Exit 0 done, 1 bad rules or bad cases (reported and skipped), 2 usage."""
     day = parse_as_of(as_of)
-    try:
-        base = load_ruleset(baseline)
-    except RuleSetError as exc:
-        print_error_lines(str(exc))
-        raise typer.Exit(EXIT_BAD_INPUT)
-    try:
-        cand = load_rules(candidate, base)
-    except RuleSetError as exc:
-        print_error_lines(str(exc))
-        raise typer.Exit(EXIT_BAD_INPUT)
+    base = rules_or_exit(baseline)
+    cand = rules_or_exit(candidate, base)
     # Keep only the changed cases something will show: all for JSON, up to HTML_CASES for the HTML
     # page, --cases for the table; CSV rows are written as the cases are found.
     keep = None if fmt is Format.json else max(HTML_CASES if html else 0, cases if fmt is Format.table else 0)

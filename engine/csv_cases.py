@@ -14,7 +14,8 @@ from typing import Iterator, Optional
 
 from pydantic import ValidationError
 
-from models.case import CPR_SHAPE, Case
+from models.case import Case
+from models.privacy import looks_like_cpr
 from models.loading import InputError, Loaded, LoadedCase, validation_problems
 
 CITIZEN_COLUMNS = ("birth_date", "education", "forsoerger", "akasse", "caseworker", "team")
@@ -141,7 +142,7 @@ def _finish(group: _Group, label: str) -> Loaded:
     data = {"case_id": group.case_id, "citizen": _citizen(group)}
     for target, rows in group.items.items():
         data[target] = [item for item, _ in rows]
-    shown_id = None if CPR_SHAPE.search(group.case_id.replace(" ", "")) else group.case_id
+    shown_id = None if looks_like_cpr(group.case_id) else group.case_id
     if group.problems:
         return InputError(label, tuple(group.problems), shown_id)
     try:

@@ -15,7 +15,7 @@ import itertools
 import re
 import threading
 import warnings
-from datetime import timedelta
+
 from typing import Callable
 
 from durable import engine as durable_engine

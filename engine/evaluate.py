@@ -7,7 +7,6 @@ every kind shares (counting, postponement, exemption, status, ``why``) are in en
 
 from __future__ import annotations
 
-from engine import explain
 from engine.dates import add_offset
 from engine.duty import action, context, counting_dates, offset_of, postpone, postponing_periods, status
 from engine.profile import Period

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from models.loading import NoDatesLoader, field_path, validation_problems
+from models.loading import NoDatesLoader, validation_problems
 from models.rules import Rule, RuleFile, RoutingFile, RoutingRule, RuleSetManifest
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"

@@ -20,7 +20,6 @@ Used by pytest (tests/test_scenarios.py) and by ``sagsrute test-rules``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from models.privacy import CPR_SHAPE, looks_like_cpr  # noqa: F401 (CPR_SHAPE re-exported)
+from models.privacy import looks_like_cpr
 from models.types import IsoDate
 
 

@@ -27,7 +27,6 @@ import pytest
 
 from engine.audit import AuditOptions, db_items, file_items, median_of, run_audit
 from engine.importer import import_paths
-from engine.ruleset import load_ruleset
 from engine.storage import db_url, iter_stored_json, open_db
 
 DATA = Path(__file__).resolve().parent / "data" / "audit"

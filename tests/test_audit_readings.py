@@ -4,7 +4,6 @@ offer with no end is running, the category in force ignores input order, variant
 from datetime import date
 
 from engine.audit import _is_active, category_on, days_late
-from engine.check import Engine
 from engine.report import titles_of
 from engine.ruleset import load_ruleset
 from models.case import Case, Offer

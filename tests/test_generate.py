@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from engine.generate import BENEFIT_WEIGHTS, generate_cases, write_jsonl
-from models.case import CPR_SHAPE, Case
+from models.case import Case
+from models.privacy import CPR_SHAPE
 
 AS_OF = date(2021, 12, 31)
 

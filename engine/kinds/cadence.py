@@ -13,7 +13,6 @@ without its events is overdue — an event after the window counts for the next 
 
 from __future__ import annotations
 
-from datetime import date
 
 from engine.dates import Offset, add_offset
 from engine.duty import action, context, counting_dates, offset_of, status
