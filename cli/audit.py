@@ -66,7 +66,7 @@ def audit(
     store: Optional[bool] = typer.Option(None, "--store/--no-store", help="Store the run and per-case results in the database (default: when auditing the database)."),
     top: int = typer.Option(100, "--top", min=1, max=100000, help="How many of the most overdue duties the reports list."),
     lang: Lang = typer.Option(Lang.da, "--lang", help="Language of the reports."),
-    rules_dir: Path = typer.Option(DEFAULT_RULES_DIR, "--rules", help="Rule directory to audit with."),
+    rules_dir: Path = typer.Option(DEFAULT_RULES_DIR, "--rules", help="A rule directory, or an override file applied to the bundled rules."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal summary (reports are still written)."),
 ) -> None:
     """Deadline compliance over a caseload as of a date. Exit 0 audited, 1 some case was bad, 2 usage."""

@@ -164,7 +164,7 @@ def check(
     fmt: Format = typer.Option(Format.table, "--format", help="table for people, json for tools (contract §3)."),
     lang: Lang = typer.Option(Lang.da, "--lang", help="Language of titles and reasons."),
     explain: bool = typer.Option(False, "--explain", help="Show why each duty applies and how its status follows."),
-    rules_dir: Path = typer.Option(DEFAULT_RULES_DIR, "--rules", help="Rule directory to evaluate with."),
+    rules_dir: Path = typer.Option(DEFAULT_RULES_DIR, "--rules", help="A rule directory, or an override file applied to the bundled rules."),
 ) -> None:
     """What does this case need next, and by when? Exit 0 evaluated, 1 bad input, 2 usage."""
     day = parse_as_of(as_of)

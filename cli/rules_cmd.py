@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -16,7 +17,7 @@ from engine.ruleset import DEFAULT_RULES_DIR, RuleSet
 
 app = typer.Typer(help="List, show and validate rule files.", no_args_is_help=True)
 
-RULES_OPTION = typer.Option(DEFAULT_RULES_DIR, "--rules", help="Rule directory.")
+RULES_OPTION = typer.Option(DEFAULT_RULES_DIR, "--rules", help="A rule directory, or an override file applied to the bundled rules.")
 
 
 def _load(directory: Path) -> RuleSet:
@@ -35,12 +36,14 @@ def _validity(rule) -> str:
 def list_rules(rules_dir: Path = RULES_OPTION, lang: Lang = typer.Option(Lang.da, "--lang")) -> None:
     """Every rule with its validity, who it applies to and its source."""
     ruleset = _load(rules_dir)
-    table = Table(title=f"{ruleset.label}: {len(ruleset.rules)} rules")
-    for column in ("id", "title", "in force", "benefits", "source"):
-        table.add_column(column)
+    # 80 columns: the id and the source are never cut (they are what one types and looks up next)
+    table = Table(title=f"{ruleset.label}: {len(ruleset.rules)} rules", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("id", overflow="fold", min_width=22)
+    table.add_column("title", ratio=1)
+    table.add_column("in force", min_width=10)
+    table.add_column("source", overflow="fold", min_width=12)
     for rule in ruleset.rules:
-        table.add_row(rule.key, rule.title.get(lang.value), _validity(rule),
-                      ", ".join(b.value for b in rule.applies_to.benefits), Text(rule.source.cite(), style="dim"))
+        table.add_row(rule.key, rule.title.get(lang.value), _validity(rule), Text(rule.source.cite(), style="dim"))
     console.print(table)
 
 
