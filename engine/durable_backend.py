@@ -15,7 +15,6 @@ import itertools
 import re
 import threading
 import warnings
-
 from typing import Callable
 
 from durable import engine as durable_engine
