@@ -50,17 +50,22 @@ def _side(action, lang: str) -> Text:
 
 # Short column headings for the terminal (the HTML report has room for the long ones).
 SHORT = {
-    "en": {"moved": "Moved", "moved_days": "Days min/med/max", "required": "Required", "counted": "Counted"},
-    "da": {"moved": "Flyttet", "moved_days": "Dage min/med/maks", "required": "Krav", "counted": "Optalt"},
+    "en": {"added": "New", "removed": "Gone", "moved": "Moved", "moved_days": "Days min/med/max",
+           "required": "Req.", "counted": "Count"},
+    "da": {"added": "Nye", "removed": "Bortf.", "moved": "Flyttet", "moved_days": "Dage min/med/maks",
+           "required": "Krav", "counted": "Optalt"},
 }
 
 
 def _rule_tables(summaries, w: dict, lang: str) -> None:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["rules"], title_justify="left")
     for col in ("rule", "added", "removed", "moved", "moved_days", "required", "counted"):
-        # rule ids are long and must stay whole
-        table.add_column(SHORT[lang].get(col, w[col]), justify="left" if col == "rule" else "right",
-                         no_wrap=col in ("rule", "moved_days"))
+        # 80 columns: a long rule id folds rather than squeezing the figures to "…"; headers wrap
+        heading = SHORT[lang].get(col, w[col])
+        if col == "rule":
+            table.add_column(heading, overflow="fold", ratio=1, min_width=18)
+        else:
+            table.add_column(heading, justify="right", min_width=11 if col == "moved_days" else len(heading))
     for s in summaries:
         m = s.moved_stats()
         table.add_row(s.rule, str(s.added), str(s.removed), str(m["count"] if m else 0),
