@@ -37,7 +37,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.ruleset import RuleSet, RuleSetError, _line_of, load_ruleset, ruleset_from_rules
-from models.loading import NoDatesLoader, field_path, validation_problems
+from models.loading import NoDatesLoader, field_path, validation_problems, yaml_problem
 from models.rules import RULE_ID, RoutingRule, Rule
 
 # A rule's identity cannot be changed by ``set``: a renamed rule is a removed one plus an added one.
@@ -102,9 +102,7 @@ def read_override(path: Path | str) -> Override:
         data = yaml.load(text, Loader=NoDatesLoader)
         tree = yaml.compose(text, Loader=NoDatesLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise RuleSetError([f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})"]) from None
+        raise RuleSetError([yaml_problem(path, exc)]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleSetError([f"{path}: cannot be read ({exc})"]) from None
     if not isinstance(data, dict):

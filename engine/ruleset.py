@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from models.loading import NoDatesLoader, validation_problems
+from models.loading import NoDatesLoader, validation_problems, yaml_problem
 from models.rules import Rule, RuleFile, RoutingFile, RoutingRule, RuleSetManifest
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -81,9 +81,7 @@ def _parse(path: Path, model: type, problems: list[str]):
         text = path.read_text(encoding="utf-8")
         data = yaml.load(text, Loader=NoDatesLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        problems.append(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})")
+        problems.append(yaml_problem(path, exc))
         return None
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(f"{path}: cannot be read ({exc})")

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from engine.check import Engine
 from models.actions import Action, CheckResult
-from models.loading import NoDatesLoader, parse_case, read_file, validation_problems, InputError
+from models.loading import InputError, NoDatesLoader, parse_case, read_file, validation_problems, yaml_problem
 from models.types import IsoDate
 
 
@@ -135,8 +135,11 @@ def load_scenarios(path: Path) -> tuple[list[Scenario], list[str]]:
     for file in files:
         try:
             data = yaml.load(file.read_text(encoding="utf-8"), Loader=NoDatesLoader)
-        except (OSError, yaml.YAMLError) as exc:
-            errors.append(f"{file}: cannot be read as YAML ({exc})")
+        except yaml.YAMLError as exc:
+            errors.append(yaml_problem(file, exc))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(f"{file}: cannot be read ({exc})")
             continue
         items = data.get("scenarios") if isinstance(data, dict) and "scenarios" in data else [data]
         for i, item in enumerate(items):

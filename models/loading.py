@@ -44,6 +44,13 @@ NoDatesLoader.yaml_implicit_resolvers = {
 NoDatesLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, NoDatesLoader.construct_mapping)
 
 
+def yaml_problem(path, exc: "yaml.YAMLError") -> str:
+    """``file:line: not valid YAML (what)`` for a YAML syntax error, without PyYAML's own framing."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f":{mark.line + 1}" if mark else ""
+    return f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})"
+
+
 @dataclass(frozen=True)
 class InputError:
     """One bad case or file: where it is and what is wrong (one line per problem)."""
