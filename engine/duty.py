@@ -78,14 +78,18 @@ class Why:
             self.lines.append(explain.text(key, self.lang, **values))
 
     def copy(self) -> "Why":
-        return Why(self.lang, self.enabled, self.lines)
+        return Why(self.lang, self.enabled, self.lines) if self.enabled else self
+
+
+# The audit asks for no texts: one inert Why per language serves every action (copy returns it).
+_QUIET = {lang: Why(lang, False) for lang in ("da", "en")}
 
 
 def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
     """The first lines of every action's ``why``: the benefit, the group and the regime."""
-    why = Why(lang, enabled)
     if not enabled:
-        return why
+        return _QUIET.get(lang) or Why(lang, False)
+    why = Why(lang, enabled)
     why.add("benefit", benefit=explain.name(explain.BENEFIT_NAMES, period.benefit.type.value, lang),
             start=period.benefit.start)
     if period.ended:
@@ -177,7 +181,7 @@ def action(rule: Rule, period: Period, lang: str, status_: Status, due: date, an
         anchor=anchor,
         progress=Progress.build(done=done, required=required),
         source=rule.source.cite(),
-        why=why.lines,
+        why=why.lines if why.enabled else [],
         done_on=done_on if status_ in (Status.met, Status.met_late) else None,
         benefit=period.benefit.type.value,
     )
