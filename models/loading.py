@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Union
+from typing import Any, Iterable, Iterator, Optional, Union
 
 import yaml
 from pydantic import ValidationError
@@ -44,11 +44,15 @@ NoDatesLoader.yaml_implicit_resolvers = {
 NoDatesLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, NoDatesLoader.construct_mapping)
 
 
+def _yaml_error(exc: "yaml.YAMLError") -> tuple[str, Optional[Any]]:
+    """What is wrong and where (PyYAML's mark, or None), without PyYAML's own framing."""
+    return getattr(exc, "problem", None) or "syntax error", getattr(exc, "problem_mark", None)
+
+
 def yaml_problem(path, exc: "yaml.YAMLError") -> str:
-    """``file:line: not valid YAML (what)`` for a YAML syntax error, without PyYAML's own framing."""
-    mark = getattr(exc, "problem_mark", None)
-    where = f":{mark.line + 1}" if mark else ""
-    return f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})"
+    """``file:line: not valid YAML (what)`` for a rule, override or scenario file."""
+    problem, mark = _yaml_error(exc)
+    return f"{path}{f':{mark.line + 1}' if mark else ''}: not valid YAML ({problem})"
 
 
 @dataclass(frozen=True)
@@ -180,9 +184,8 @@ def read_file(path: Path) -> Iterator[Loaded]:
         yield InputError(label, (f"(file): not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",))
         return
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        problem, mark = _yaml_error(exc)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
         yield InputError(label, (f"(file): not valid YAML ({problem}{where})",))
         return
     except OSError as exc:
