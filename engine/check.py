@@ -27,15 +27,19 @@ class Engine:
         self.selector = selector_factory(ruleset)
         self._rules = {r.key: r for r in ruleset.rules}
         self._order = {r.key: i for i, r in enumerate(ruleset.rules)}
+        self._ordered: dict[frozenset, tuple[str, ...]] = {}
         self.router = Router(ruleset.routing)
 
     @classmethod
     def from_directory(cls, directory: Path | str = DEFAULT_RULES_DIR) -> "Engine":
         return cls(load_ruleset(directory))
 
-    def applicable(self, case: Case, period) -> list[str]:
+    def applicable(self, case: Case, period) -> tuple[str, ...]:
         keys = self.selector.select(self.quantiser.profile(case, period))
-        return sorted(keys, key=self._order.__getitem__)
+        ordered = self._ordered.get(keys)
+        if ordered is None:  # a handful of distinct answers: sort each once, in rule-set order
+            ordered = self._ordered[keys] = tuple(sorted(keys, key=self._order.__getitem__))
+        return ordered
 
     def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,
               with_routing: bool = True, only: Optional[frozenset[str]] = None) -> CheckResult:
