@@ -62,7 +62,7 @@ def show(rule_id: str = typer.Argument(..., metavar="ID"), rules_dir: Path = RUL
     definition, names = compile_ruleset(ruleset)
     for rule in variants:
         a = rule.applies_to
-        console.print(Text(rule.key, style="bold"), Text(f"  ({ruleset.origin.get(rule.key)})", style="dim"))
+        console.print(Text(rule.key, style="bold"), Text(f"  ({ruleset.origin.get(rule.key)})", style="dim"), soft_wrap=True)
         console.print(f"  da: {rule.title.da}\n  en: {rule.title.en}")
         console.print(f"  in force: {_validity(rule)} [{rule.valid.regime}], judged on the anchor date")
         who = [", ".join(b.value for b in a.benefits)]

@@ -42,7 +42,8 @@ def test_rules(
                 continue
             failed += 1
             console.print(Text.assemble(("FAIL ", "bold red"), scenario.spec.name))
-            console.print(Text(f"     in {scenario.source}", style="dim"))
+            # soft_wrap: a long path must stay whole (copy-pasteable), not be folded at the terminal width
+            console.print(Text(f"     in {scenario.source}", style="dim"), soft_wrap=True)
             for problem in outcome.problems:
                 # "rule: status: expected met, got overdue; progress: …" reads better one difference a line
                 rule, _, rest = problem.partition(": ")

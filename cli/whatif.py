@@ -115,7 +115,7 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
             console.print(f"  {year}: " + "  ".join(f"{m[5:]}: {_signed(v)}" for m, v in months.items() if m[:4] == year))
     console.print(Text(f"{w['per_case']} ({report.changed_cases})", style="bold"))
     for case in report.changed[:show_cases]:
-        console.print(Text(case.case_id, style="bold"), Text(f"  {case.source}", style="dim"))
+        console.print(Text(case.case_id, style="bold"), Text(f"  {case.source}", style="dim"), soft_wrap=True)
         for change in case.changes:
             days = "" if change.days_moved is None else "  " + w["moved_by"].format(days=_signed(change.days_moved))
             anchor = str(change.anchor)

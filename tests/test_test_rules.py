@@ -1,5 +1,6 @@
 """``sagsrute test-rules``: pass/fail per scenario with the difference, a summary and exit codes."""
 
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -87,8 +88,12 @@ def test_bad_rules_and_missing_paths(tmp_path):
     assert f"{bad}:4: changes[0].set" in out and "milestones" in out
 
 
-def test_the_documented_scenarios_pass_and_show_what_six_conversations_changes():
-    documented = Path(__file__).parent / "data" / "whatif" / "scenarios"
+def test_the_documented_scenarios_pass_and_show_what_six_conversations_changes(tmp_path):
+    # A copy under a long directory name: the path in a FAIL line must stay whole even when it is
+    # wider than the terminal (CI checks out under a longer path than a developer's machine).
+    deep = tmp_path / ("a-long-checkout-directory-name-" * 3)
+    shutil.copytree(Path(__file__).parent / "data" / "whatif", deep / "whatif")
+    documented = deep / "whatif" / "scenarios"
     code, out = run(documented)
     assert code == 0 and out.endswith("2 passed, 0 failed"), out
     code, out = run(documented, "--rules", ROOT / "samples" / "overrides" / "six-conversations.yaml")
