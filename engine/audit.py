@@ -21,6 +21,7 @@ Definitions (documented in the README and the report):
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import json
 import multiprocessing
@@ -35,8 +36,9 @@ from typing import Callable, Iterable, Iterator, Optional
 from engine.check import Engine
 from engine.durable_backend import DurableRulesFault
 from engine.dates import add_months
+from engine.duty import Duty
 from engine.ruleset import RuleSet
-from models.actions import Action, CheckResult, Status
+from models.actions import Action, Status
 from models.case import Case, Offer
 from models.loading import InputError, LoadedCase, Loaded, case_files, parse_case, read_file
 
@@ -199,6 +201,7 @@ class OverdueDuty:
     caseworker: str
     progress: str
     why: str
+    anchor: Optional[date] = field(default=None, compare=False)  # finds the reason; not shown
 
     def row(self) -> dict:
         return {"case_id": self.case_id, "rule": self.rule, "due": self.due.isoformat(),
@@ -240,12 +243,16 @@ class AuditTotals:
     def bad_messages(self) -> list[str]:
         return [message for _, message in self.bad_first]
 
-    def offer_overdue(self, duty: OverdueDuty) -> None:
+    def offer_overdue(self, duty: OverdueDuty) -> bool:
+        """Keep the duty if it is among the ``top_limit`` most overdue so far; True if it was kept."""
         entry = (duty.days_overdue, duty.case_id, duty.rule, duty.due, duty)
         if len(self.top_overdue) < self.top_limit:
             heapq.heappush(self.top_overdue, entry)
-        elif entry[:4] > self.top_overdue[0][:4]:
+            return True
+        if entry[:4] > self.top_overdue[0][:4]:
             heapq.heapreplace(self.top_overdue, entry)
+            return True
+        return False
 
     def merge(self, other: "AuditTotals") -> None:
         self.cases += other.cases
@@ -311,7 +318,7 @@ def category_on(case: Case, as_of: date) -> str:
 _DAY_COUNTS: dict[int, int] = {}  # one int object per distinct day count (a few thousand at most)
 
 
-def days_late(action: Action, as_of: date, case: Optional[Case] = None) -> Optional[int]:
+def days_late(action: Action | Duty, as_of: date, case: Optional[Case] = None) -> Optional[int]:
     """Days after the due date: to the day it was done, or — never done — to the as-of date or the
     end of the benefit period it belongs to, whichever is first (a duty of a period that closed
     years ago is not "more late" every day since)."""
@@ -326,7 +333,7 @@ def days_late(action: Action, as_of: date, case: Optional[Case] = None) -> Optio
     return _DAY_COUNTS.setdefault(days, days)
 
 
-def _period_end(case: Optional[Case], action: Action) -> Optional[date]:
+def _period_end(case: Optional[Case], action: Action | Duty) -> Optional[date]:
     """The end of the benefit period an action belongs to (its type, and its anchor inside it)."""
     if case is None:
         return None
@@ -356,9 +363,13 @@ class Auditor:
         self.totals = AuditTotals(top_limit=top_limit)
         self.rows: list[dict] = []
         self.overdue_rows: list[dict] = []
-        # This process's running top list of overdue duties (keys only): it outlives ``take`` so a
-        # reason is built only for a duty that can still make the final list.
-        self._gate: list[tuple] = []
+        # Cases whose overdue duties sit in the top list without their reason yet: the reasons (a
+        # full check with texts) are built at ``finish`` for the duties still on the list, not for
+        # every duty that passes through it. Pruned to the list's cases as it grows.
+        self._unexplained: dict[str, Case] = {}
+        # (rule, benefit, category, team, caseworker) -> the (counts, days late) of the five tallies
+        # that one duty updates: one lookup per duty instead of five.
+        self._cells: dict[tuple, tuple] = {}
         self._windows = [(m, add_months(as_of, -m)) for m in PASSIVITY_MONTHS]
         self._sessions_reported = engine.selector.sessions_opened
 
@@ -369,7 +380,9 @@ class Auditor:
         return out
 
     def finish(self) -> AuditTotals:
-        """The totals of everything this auditor saw, with its engine's durable_rules session figures."""
+        """The totals of everything this auditor saw, with its engine's durable_rules session figures
+        and the reasons of the overdue duties on the top list."""
+        self._explain_top()
         selector = self.engine.selector
         self.totals.max_live_sessions = selector.max_live_sessions
         self.totals.sessions_opened = selector.sessions_opened - self._sessions_reported
@@ -382,76 +395,102 @@ class Auditor:
             return
         case = loaded.case
         try:
-            result = self.engine.check(case, self.as_of, self.lang, explain_why=False, with_routing=False)
+            duties = self.engine.duties(case, self.as_of, self.lang)
         except DurableRulesFault:
             raise  # the engine is broken, not the case: no figure can be trusted
         except Exception as exc:  # noqa: BLE001 — one case the engine cannot evaluate never stops the run
             problem = f"(case): cannot be evaluated: {type(exc).__name__}: {exc}"
             self.totals.add_bad(InputError(loaded.source, (problem,), case.case_id), position)
             return
-        self.fold(case, result)
+        self.fold(case, duties)
 
-    def fold(self, case: Case, result: CheckResult) -> None:
+    def fold(self, case: Case, duties: list[Duty]) -> None:
+        """Count one case's duties (``Engine.duties``, or a check result's actions) into the totals."""
         totals, as_of = self.totals, self.as_of
         totals.cases += 1
         team = case.citizen.team or NONE
         caseworker = case.citizen.caseworker or NONE
         category = category_on(case, as_of)
         explained: Optional[dict] = None
-        groups = totals.groups
-        for action in result.actions:
-            status = action.status.value
-            late = days_late(action, as_of, case)
-            totals.by_rule[action.rule].add(status, late)
-            benefit = action.benefit or NONE
-            rule = action.rule
-            groups["benefit"][(rule, benefit)].add(status, late)
-            groups["category"][(rule, category)].add(status, late)
-            groups["team"][(rule, team)].add(status, late)
-            groups["caseworker"][(rule, caseworker)].add(status, late)
+        for duty in duties:
+            status = duty.status.value
+            late = days_late(duty, as_of, case)
+            rule = duty.rule
+            benefit = duty.benefit or NONE
+            cell = self._cells.get((rule, benefit, category, team, caseworker))
+            if cell is None:
+                cell = self._cell(rule, benefit, category, team, caseworker)
+            for counts, lates in cell:
+                counts[status] += 1
+                if late is not None:
+                    lates[late] += 1
             if self.keep_rows:
                 self.rows.append({
-                    "case_id": case.case_id, "rule": action.rule, "status": status, "due": action.due,
-                    "anchor": action.anchor, "done_on": action.done_on, "progress_done": action.progress.done,
-                    "progress_required": action.progress.required, "benefit": action.benefit,
+                    "case_id": case.case_id, "rule": rule, "status": status, "due": duty.due,
+                    "anchor": duty.anchor, "done_on": duty.done_on, "progress_done": duty.done,
+                    "progress_required": duty.required, "benefit": duty.benefit,
                     "team": case.citizen.team, "caseworker": case.citizen.caseworker,
                     "category": None if category == NONE else category, "days_late": late})
-            if action.status is Status.overdue:
+            if duty.status is Status.overdue:
                 totals.overdue_count += 1
-                if self.keep_overdue or self._enters_top(late, case.case_id, action.rule, action.due):
-                    if explained is None:  # the reasons are built only for cases that need them
+                reason = ""
+                if self.keep_overdue:  # every overdue duty is listed: each needs its reason now
+                    if explained is None:
                         explained = self._reasons(case)
-                    duty = OverdueDuty(late, case.case_id, action.rule, action.due, benefit, team, caseworker,
-                                       f"{action.progress.done}/{action.progress.required}",
-                                       explained.get((action.rule, action.anchor, action.due), ""))
-                    totals.offer_overdue(duty)
-                    if self.keep_overdue:
-                        self.overdue_rows.append(duty.row())
+                    reason = explained.get((rule, duty.anchor, duty.due), "")
+                entry = OverdueDuty(late, case.case_id, rule, duty.due, benefit, team, caseworker,
+                                    f"{duty.done}/{duty.required}", reason, duty.anchor)
+                if totals.offer_overdue(entry) and not self.keep_overdue:
+                    self._unexplained[case.case_id] = case
+                if self.keep_overdue:
+                    self.overdue_rows.append(entry.row())
+        if len(self._unexplained) > 4 * totals.top_limit:
+            self._prune_unexplained()
         benefit = current_benefit(case, as_of)
         if benefit is not None:
-            self._star(benefit, result, team)
+            self._star(benefit, duties, team)
             self._passivity(case, benefit, team)
 
-    def _enters_top(self, *key) -> bool:
-        gate = self._gate
-        if len(gate) < self.totals.top_limit:
-            heapq.heappush(gate, key)
-            return True
-        if key > gate[0]:
-            heapq.heapreplace(gate, key)
-            return True
-        return False
+    def _cell(self, rule: str, benefit: str, category: str, team: str, caseworker: str) -> tuple:
+        groups = self.totals.groups
+        tallies = (self.totals.by_rule[rule], groups["benefit"][(rule, benefit)],
+                   groups["category"][(rule, category)], groups["team"][(rule, team)],
+                   groups["caseworker"][(rule, caseworker)])
+        cell = self._cells[(rule, benefit, category, team, caseworker)] = tuple(
+            (t.counts, t.days_late) for t in tallies)
+        return cell
+
+    def _prune_unexplained(self) -> None:
+        listed = {entry[1] for entry in self.totals.top_overdue}
+        self._unexplained = {k: v for k, v in self._unexplained.items() if k in listed}
+
+    def _explain_top(self) -> None:
+        """Give the overdue duties on the top list their reasons (one explained check per case)."""
+        if not self._unexplained:
+            return
+        top = self.totals.top_overdue
+        explained: dict[str, dict] = {}
+        for i, entry in enumerate(top):
+            case = self._unexplained.get(entry[1])
+            if case is None:
+                continue
+            if entry[1] not in explained:
+                explained[entry[1]] = self._reasons(case)
+            duty = entry[-1]
+            reason = explained[entry[1]].get((duty.rule, duty.anchor, duty.due), "")
+            top[i] = entry[:-1] + (dataclasses.replace(duty, why=reason),)
+        self._unexplained = {}
 
     def _reasons(self, case: Case) -> dict:
         explained = self.engine.check(case, self.as_of, self.lang, with_routing=False)
         return {(a.rule, a.anchor, a.due): "; ".join(a.why) for a in explained.actions}
 
-    def _star(self, benefit, result: CheckResult, team: str) -> None:
+    def _star(self, benefit, duties: list[Duty], team: str) -> None:
         if add_months(benefit.start, 6) > self.as_of:
             return
-        mine = [a for a in result.actions if a.benefit == benefit.type.value and a.anchor == benefit.start]
-        course = next((a for a in mine if a.rule == CONTACT_COURSE), None)
-        offer = next((a for a in mine if a.rule == RET_OG_PLIGT), None)
+        mine = [d for d in duties if d.benefit == benefit.type.value and d.anchor == benefit.start]
+        course = next((d for d in mine if d.rule == CONTACT_COURSE), None)
+        offer = next((d for d in mine if d.rule == RET_OG_PLIGT), None)
         part = StarTally()
         if course is not None:
             if course.status is Status.exempt:

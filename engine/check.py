@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Optional
 
 from engine.durable_backend import DurableSelector
+from engine.duty import Duty
 from engine.evaluate import evaluate_rule
 from engine.kinds import evaluate_kind
 from engine.routing import Router, routing_period
 from engine.profile import Quantiser, periods_as_of
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
-from models.actions import Action, CheckResult
+from models.actions import CheckResult
 from models.case import Case
 
 
@@ -41,29 +42,40 @@ class Engine:
             ordered = self._ordered[keys] = tuple(sorted(keys, key=self._order.__getitem__))
         return ordered
 
-    def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,
-              with_routing: bool = True, only: Optional[frozenset[str]] = None) -> CheckResult:
-        """``explain_why=False`` (the batch audit) leaves out the ``why`` texts; nothing else changes.
-        ``with_routing=False`` leaves out the routing section (callers that only count duties).
+    def duties(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = False,
+               only: Optional[frozenset[str]] = None) -> list[Duty]:
+        """The duties of a case as of a date, unsorted: what ``check`` reports and the audit folds.
         ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
-        actions: list[Action] = []
-        periods = periods_as_of(case, as_of)
+        return self._evaluate(case, periods_as_of(case, as_of), lang, explain_why, only)
+
+    def _evaluate(self, case: Case, periods: list, lang: str, explain_why: bool,
+                  only: Optional[frozenset[str]]) -> list[Duty]:
+        duties: list[Duty] = []
         for period in periods:
             for key in self.applicable(case, period):
                 rule = self._rules[key]
                 if only is not None and rule.id not in only:
                     continue
                 if rule.kind == "deadline":
-                    actions += evaluate_rule(case, period, rule, lang, explain_why)
+                    duties += evaluate_rule(case, period, rule, lang, explain_why)
                 else:
-                    actions += evaluate_kind(case, period, rule, lang, explain_why, self.router)
-        actions.sort(key=Action.sort_key)
+                    duties += evaluate_kind(case, period, rule, lang, explain_why, self.router)
+        return duties
+
+    def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,
+              with_routing: bool = True, only: Optional[frozenset[str]] = None) -> CheckResult:
+        """``explain_why=False`` leaves out the ``why`` texts; nothing else changes.
+        ``with_routing=False`` leaves out the routing section (callers that only count duties).
+        ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
+        periods = periods_as_of(case, as_of)
+        duties = self._evaluate(case, periods, lang, explain_why, only)
+        duties.sort(key=Duty.sort_key)
         routing = None
         if with_routing and self.ruleset.routing:
             chosen = routing_period(periods)
             routing = self.router.route(case, chosen, lang) if chosen is not None else None
         return CheckResult.build(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label,
-                                 actions=actions, routing=routing)
+                                 actions=[d.to_action(lang) for d in duties], routing=routing)
 
 
 _default: Optional[Engine] = None

@@ -169,19 +169,52 @@ def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: da
     return Status.overdue
 
 
-def action(rule: Rule, period: Period, lang: str, status_: Status, due: date, anchor: date, done: int,
-           required: int, why: Why, done_on: Optional[date] = None) -> Action:
-    """An Action built without re-validation (every value was computed here); ``done_on`` only for
-    met and met_late (an exempt duty done late reports no date)."""
-    return Action.build(
-        rule=rule.id,
-        title=rule.title.get(lang),
-        status=status_,
-        due=due,
-        anchor=anchor,
-        progress=Progress.build(done=done, required=required),
-        source=rule.source.cite(),
-        why=why.lines if why.enabled else [],
-        done_on=done_on if status_ in (Status.met, Status.met_late) else None,
-        benefit=period.benefit.type.value,
-    )
+class Duty:
+    """One obligation as the kinds compute it. ``Engine.check`` turns it into the contract's Action
+    (adding the rule's title and source); the batch audit folds it as it is, so a caseload of a
+    million cases builds no model object per duty. ``rule`` is the id, ``definition`` the Rule."""
+
+    __slots__ = ("rule", "definition", "status", "due", "anchor", "done", "required", "done_on", "benefit", "why")
+
+    def __init__(self, definition: Rule, status_: Status, due: date, anchor: date, done: int, required: int,
+                 done_on: Optional[date], benefit: str, why: list[str]):
+        self.rule = definition.id
+        self.definition = definition
+        self.status = status_
+        self.due = due
+        self.anchor = anchor
+        self.done = done
+        self.required = required
+        # only for met and met_late: an exempt duty done late reports no date
+        self.done_on = done_on if status_ is Status.met or status_ is Status.met_late else None
+        self.benefit = benefit
+        self.why = why
+
+    def sort_key(self) -> tuple:
+        """The order of ``check``'s output: overdue first, then by due date, rule and anchor."""
+        return (self.status is not Status.overdue, self.due, self.rule, self.anchor)
+
+    def to_action(self, lang: str) -> Action:
+        """The contract's Action, built without re-validation (every value was computed here)."""
+        rule = self.definition
+        return Action.build(
+            rule=self.rule,
+            title=rule.title.get(lang),
+            status=self.status,
+            due=self.due,
+            anchor=self.anchor,
+            progress=Progress.build(done=self.done, required=self.required),
+            source=rule.source.cite(),
+            why=self.why if self.why else [],  # quiet duties share one empty list
+            done_on=self.done_on,
+            benefit=self.benefit,
+        )
+
+
+_NO_LINES: list[str] = []  # shared by quiet duties; never appended to (Why.add is inert when quiet)
+
+
+def duty(rule: Rule, period: Period, status_: Status, due: date, anchor: date, done: int, required: int,
+         why: Why, done_on: Optional[date] = None) -> Duty:
+    return Duty(rule, status_, due, anchor, done, required, done_on, period.benefit.type.value,
+                why.lines if why.enabled else _NO_LINES)

@@ -8,15 +8,14 @@ every kind shares (counting, postponement, exemption, status, ``why``) are in en
 from __future__ import annotations
 
 from engine.dates import add_offset
-from engine.duty import action, context, counting_dates, offset_of, postpone, postponing_periods, status
+from engine.duty import Duty, context, counting_dates, duty, offset_of, postpone, postponing_periods, status
 from engine.profile import Period
-from models.actions import Action
 from models.case import Case
 from models.rules import Rule
 
 
-def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", explain_why: bool = True) -> list[Action]:
-    """The actions one applicable rule gives one period (none where the duty lapsed).
+def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", explain_why: bool = True) -> list[Duty]:
+    """The duties one applicable rule gives one period (none where the duty lapsed).
 
     ``explain_why=False`` leaves every ``why`` empty and skips building the texts (the batch audit
     does not show them); statuses, dates and progress are the same either way.
@@ -29,7 +28,7 @@ def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", expl
     held = counting_dates(case, period, rule.counts)
     base = context(period, rule, lang, explain_why)
     postponing = postponing_periods(case, period, rule) if rule.postponed_by else []
-    actions = []
+    duties = []
     for number, milestone in enumerate(rule.milestones, start=1):
         why = base.copy()
         offset = offset_of(milestone.after)
@@ -47,5 +46,5 @@ def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", expl
         if done_on is None and period.ended and period.ended < due:
             continue  # the period ended before the due date without the duty done: it lapses
         st = status(case, rule, due, done_on, as_of, why)
-        actions.append(action(rule, period, lang, st, due, anchor, len(shown), milestone.count, why, done_on))
-    return actions
+        duties.append(duty(rule, period, st, due, anchor, len(shown), milestone.count, why, done_on))
+    return duties

@@ -176,14 +176,14 @@ def test_exact_median_from_counts():
 
 
 def test_a_case_the_engine_cannot_evaluate_is_reported_and_the_run_goes_on(engine, monkeypatch):
-    check = engine.check
+    duties = engine.duties
 
     def failing_on_a3(case, *args, **kwargs):
         if case.case_id == "AUD-A3":
             raise ValueError("impossible period")
-        return check(case, *args, **kwargs)
+        return duties(case, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "check", failing_on_a3)
+    monkeypatch.setattr(engine, "duties", failing_on_a3)
     done = []
     totals = run_audit(engine.ruleset, file_items([DATA]), AuditOptions(as_of=AS_OF, chunk_size=3,
                                                                        on_progress=done.append), engine)
@@ -191,3 +191,25 @@ def test_a_case_the_engine_cannot_evaluate_is_reported_and_the_run_goes_on(engin
     assert any("a3-sygedagpenge.yaml" in m and "cannot be evaluated: ValueError: impossible period" in m
                for m in totals.bad_messages)
     assert sum(done) == 7  # progress counts every input item, good or bad
+
+
+def test_the_top_list_reasons_built_at_the_end_are_the_engines_own(engine):
+    """The top list explains its duties once, at the end (engine/audit.py ``_explain_top``): each
+    listed duty carries the same reason as in the full overdue list, which explains every duty as it
+    goes, in one process and in two (a generated caseload large enough to prune the waiting cases)."""
+    import json
+
+    from engine.generate import generate_cases
+
+    items = [("json", f"generated:{n}", json.dumps(c)) for n, c in enumerate(generate_cases(600, 7, AS_OF))]
+    full: list[dict] = []
+    every = run_audit(engine.ruleset, iter(items), AuditOptions(as_of=AS_OF, on_overdue=full.extend), engine)
+    reason = {(r["case_id"], r["rule"], r["due"]): r["why"] for r in full}
+    for workers in (1, 2):
+        top = run_audit(engine.ruleset, iter(items), AuditOptions(as_of=AS_OF, top_limit=5, workers=workers,
+                                                                   chunk_size=50), engine)
+        listed = top.overdue_list()
+        assert len(listed) == 5 and top.overdue_count == every.overdue_count > 20
+        assert [d.row() for d in listed] == [d.row() for d in every.overdue_list()[:5]]
+        for duty in listed:
+            assert duty.why and duty.why == reason[(duty.case_id, duty.rule, duty.due.isoformat())]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 
 from engine.dates import Offset, add_offset
-from engine.duty import action, context, counting_dates, offset_of, status
+from engine.duty import context, counting_dates, duty, offset_of, status
 from models.case import Case
 
 
@@ -36,7 +36,7 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
     label = rule.counts_label.get(lang)
     base = context(period, rule, lang, explain_why)
     last_day = period.window_end
-    actions = []
+    duties = []
     for k in range(spec.max_windows):
         # computed from the anchor each time, so month clipping never drifts (31 Jan + 2·1 month = 31 Mar)
         opens = add_offset(first, _times(every, k))
@@ -53,5 +53,5 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         why.add("progress", done=len(shown), required=spec.count, label=label,
                 dates=(": " + ", ".join(map(str, shown))) if shown else "")
         st = status(case, rule, due, done_on, as_of, why)
-        actions.append(action(rule, period, lang, st, due, opens, len(shown), spec.count, why, done_on))
-    return actions
+        duties.append(duty(rule, period, st, due, opens, len(shown), spec.count, why, done_on))
+    return duties

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Optional
 
 from engine.dates import add_offset
-from engine.duty import action, context, counting_events, offset_of, status
+from engine.duty import context, counting_events, duty, offset_of, status
 from models.case import Case
 
 
@@ -41,7 +41,7 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
     as_of = period.as_of
     label = rule.counts_label.get(lang)
     base = context(period, rule, lang, explain_why)
-    actions = []
+    duties = []
     i = 0
     while i < len(events):
         start, end = events[i]
@@ -67,8 +67,8 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         if done_on is None and period.ended and period.ended < due:
             break  # the period ended inside the gap: the duty lapses
         st = status(case, rule, due, done_on, as_of, why)
-        actions.append(action(rule, period, lang, st, due, end, int(done_on is not None), 1, why, done_on))
+        duties.append(duty(rule, period, st, due, end, int(done_on is not None), 1, why, done_on))
         if done_on is None or closed_by_until:
             break
         i += 1
-    return actions
+    return duties

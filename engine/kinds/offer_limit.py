@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine.dates import add_offset
-from engine.duty import action, context, counting_events, offset_of
+from engine.duty import context, counting_events, duty, offset_of
 from models.actions import Status
 from models.case import Case, Offer
 
@@ -47,7 +47,7 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         return []  # most periods: nothing to limit
     as_of = period.as_of
     base = context(period, rule, lang, explain_why)
-    actions = []
+    duties = []
     for offer in counting_events(period, rule.counts):
         if not isinstance(offer, Offer):
             continue
@@ -85,5 +85,5 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
             st, done_on = Status.open, None
             days = (due - as_of).days
             why.add("open", days=days) if days else why.add("open_today")
-        actions.append(action(rule, period, lang, st, due, offer.date, int(st is Status.met), 1, why, done_on))
-    return actions
+        duties.append(duty(rule, period, st, due, offer.date, int(st is Status.met), 1, why, done_on))
+    return duties
