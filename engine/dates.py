@@ -11,14 +11,13 @@ durable_rules has no date type, so dates cross into it as day numbers (``day_num
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Offset:
-    """A period added to an anchor date: months first (with end-of-month clipping), then days."""
+class Offset(NamedTuple):
+    """A period added to an anchor date: months first (with end-of-month clipping), then days.
+    A named tuple, not a dataclass: it is half of ``add_offset``'s cache key, hashed in C."""
 
     months: int = 0
     weeks: int = 0
@@ -39,19 +38,26 @@ class Offset:
         return " + ".join(parts) if parts else ("0 days" if lang == "en" else "0 dage")
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(d: date, months: int) -> date:
     """Same day number ``months`` later (or earlier), clipped to the last day of that month."""
-    index = d.year * 12 + (d.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(d.day, last))
+    year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
+    day = d.day
+    if day > 28:  # only the 29th to the 31st can fall off the end of a month
+        last = 29 if month0 == 1 and calendar.isleap(year) else _MONTH_DAYS[month0]
+        day = min(day, last)
+    return date(year, month0 + 1, day)
 
 
-@lru_cache(maxsize=1 << 16)
 def add_offset(d: date, offset: Offset) -> date:
-    # Cached: the same anchors and offsets recur across rules and cases (start + 6 months…).
-    return add_months(d, offset.months) + timedelta(days=7 * offset.weeks + offset.days)
+    """``d`` plus ``offset``: months first (clipped), then weeks and days. Not cached: nearly every
+    anchor is a different day, and the arithmetic is cheaper than a cache that keeps missing."""
+    if offset.months:
+        d = add_months(d, offset.months)
+    days = 7 * offset.weeks + offset.days
+    return d + timedelta(days=days) if days else d
 
 
 def age_on(birth_date: date, on: date) -> int:

@@ -14,7 +14,7 @@ from engine.dates import Offset, covers
 from engine.profile import Period
 from models.actions import Action, Progress, Status
 from models.case import Case, Exemption, Offer
-from models.rules import EventMatch, Rule, spec_accepts
+from models.rules import EventMatch, Rule, event_value, spec_accepts
 
 _MAX_POSTPONEMENTS = 100  # chained postponements; a bound so a cycle can never hang an audit
 
@@ -37,13 +37,24 @@ def counting_events(period: Period, matchers: list[EventMatch]) -> list:
     specs = _specs(matchers)
     hit = period.counted.get(specs)
     if hit is None:
-        types = {spec[0] for spec in specs}
-        if len(types) == 1:
-            candidates = period.by_type.get(next(iter(types)), ())
-        else:
-            candidates = [e for e in period.events if e.type in types]
-        hit = period.counted[specs] = [e for e in candidates if any(spec_accepts(spec, e) for spec in specs)]
+        kind, accepts = _filter(specs)
+        candidates = period.by_type.get(kind, ()) if kind is not None else period.events
+        hit = period.counted[specs] = list(candidates) if accepts is None else [e for e in candidates if accepts(e)]
     return hit
+
+
+@lru_cache(maxsize=1024)
+def _filter(specs: tuple) -> tuple:
+    """(the one event type to look at or None for all, a test or None where every one counts)."""
+    types = {spec[0] for spec in specs}
+    if len(types) > 1:
+        return None, lambda e: any(spec_accepts(spec, e) for spec in specs)
+    if len(specs) == 1 and not specs[0][1] and not specs[0][2]:
+        return specs[0][0], None  # every event of the type counts (type-grouped already)
+    if len(specs) == 1 and len(specs[0][1]) == 1 and not specs[0][2]:
+        field, allowed = specs[0][1][0]  # the common case: {type: conversation, where: {by: jobcenter}}
+        return specs[0][0], lambda e: event_value(e, field) in allowed
+    return specs[0][0], lambda e: any(spec_accepts(spec, e) for spec in specs)
 
 
 # id(a rule's list of matches) -> (the list, its specs). The entry holds the list, so its id cannot

@@ -249,10 +249,10 @@ def spec_accepts(spec: tuple, event) -> bool:
     if event.type != kind:
         return False
     for f, allowed in where:
-        if _event_value(event, f) not in allowed:
+        if event_value(event, f) not in allowed:
             return False
     for f, refused in where_not:
-        if _event_value(event, f) in refused:
+        if event_value(event, f) in refused:
             return False
     return True
 
@@ -277,7 +277,7 @@ def compiled(match: "EventMatch") -> tuple:
     return hit[1]
 
 
-def _event_value(event, field: str) -> Optional[str]:
+def event_value(event, field: str) -> Optional[str]:
     value = getattr(event, field, None)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # rule files match on text: `where: {step: ["2", "3"]}`

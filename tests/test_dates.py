@@ -66,13 +66,13 @@ def test_covers_is_inclusive_and_open_ended():
     assert covers(date(2024, 1, 1), None, date(2099, 1, 1))
 
 
-@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)), st.integers(0, 240))
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)), st.integers(-240, 240))
 def test_add_months_properties(d, n):
     result = add_months(d, n)
     # lands in the right month, never past its end, on the same day where that day exists
     assert (result.year * 12 + result.month) - (d.year * 12 + d.month) == n
     assert result.day == d.day or (result.day < d.day and (result + (date(2000, 1, 2) - date(2000, 1, 1))).day == 1)
-    assert add_months(d, n) >= d
+    assert (result >= d) == (n >= 0)
 
 
 @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)))

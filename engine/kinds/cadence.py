@@ -13,12 +13,14 @@ without its events is overdue — an event after the window counts for the next 
 
 from __future__ import annotations
 
+from functools import lru_cache
 
 from engine.dates import Offset, add_offset
 from engine.duty import context, counting_dates, duty, offset_of, status
 from models.case import Case
 
 
+@lru_cache(maxsize=1024)
 def _times(offset: Offset, k: int) -> Offset:
     return Offset(offset.months * k, offset.weeks * k, offset.days * k)
 
