@@ -51,6 +51,7 @@ STAR_THRESHOLD = 0.80  # anchors.md key finding 7; rules catalogue 001-003 §5.1
 STAR_MIN_POPULATION = 10  # STAR judges a measure only from a population of ten
 PASSIVITY_MONTHS = (6, 12)  # catalogue §5.1 Passivmåling: "de seneste fx 6 eller 12 måneder"
 TOP_OVERDUE = 100
+_DECIDED = (Status.met, Status.met_late, Status.overdue)  # an offer duty whose fate is known
 MAX_BAD_MESSAGES = 10
 CHUNK = 500
 
@@ -413,8 +414,8 @@ class Auditor:
         category = category_on(case, as_of)
         explained: Optional[dict] = None
         for duty in duties:
-            status = duty.status.value
-            late = days_late(duty, as_of, case)
+            status = duty.status  # a str enum: it finds the counts' "met"… keys as it is
+            late = days_late(duty, as_of, case) if status is Status.overdue or status is Status.met_late else None
             rule = duty.rule
             benefit = duty.benefit or NONE
             cell = self._cells.get((rule, benefit, category, team, caseworker))
@@ -426,12 +427,12 @@ class Auditor:
                     lates[late] += 1
             if self.keep_rows:
                 self.rows.append({
-                    "case_id": case.case_id, "rule": rule, "status": status, "due": duty.due,
+                    "case_id": case.case_id, "rule": rule, "status": status.value, "due": duty.due,
                     "anchor": duty.anchor, "done_on": duty.done_on, "progress_done": duty.done,
                     "progress_required": duty.required, "benefit": duty.benefit,
                     "team": case.citizen.team, "caseworker": case.citizen.caseworker,
                     "category": None if category == NONE else category, "days_late": late})
-            if duty.status is Status.overdue:
+            if status is Status.overdue:
                 totals.overdue_count += 1
                 reason = ""
                 if self.keep_overdue:  # every overdue duty is listed: each needs its reason now
@@ -488,34 +489,39 @@ class Auditor:
     def _star(self, benefit, duties: list[Duty], team: str) -> None:
         if add_months(benefit.start, 6) > self.as_of:
             return
-        mine = [d for d in duties if d.benefit == benefit.type.value and d.anchor == benefit.start]
-        course = next((d for d in mine if d.rule == CONTACT_COURSE), None)
-        offer = next((d for d in mine if d.rule == RET_OG_PLIGT), None)
-        part = StarTally()
-        if course is not None:
-            if course.status is Status.exempt:
-                part.exempt = 1
-            else:
-                part.cohort = 1
-                part.four_conversations = int(course.status is Status.met)
-                if offer is not None and offer.status in (Status.met, Status.met_late, Status.overdue):
-                    part.offer_required = 1
-                    part.with_offer = int(offer.status is Status.met)
-        if part.cohort or part.exempt:
-            self.totals.star.merge(part)
-            self.totals.star_by_team[team].merge(part)
+        course = offer = None  # the current period's own duties (its type, anchored on its start)
+        kind, start = benefit.type.value, benefit.start
+        for d in duties:
+            if d.anchor == start and d.benefit == kind:
+                if d.rule == CONTACT_COURSE and course is None:
+                    course = d
+                elif d.rule == RET_OG_PLIGT and offer is None:
+                    offer = d
+        if course is None:
+            return
+        tallies = (self.totals.star, self.totals.star_by_team[team])
+        if course.status is Status.exempt:
+            for tally in tallies:
+                tally.exempt += 1
+            return
+        met = int(course.status is Status.met)
+        required = offer is not None and offer.status in _DECIDED
+        for tally in tallies:
+            tally.cohort += 1
+            tally.four_conversations += met
+            if required:
+                tally.offer_required += 1
+                tally.with_offer += int(offer.status is Status.met)
 
     def _passivity(self, case: Case, benefit, team: str) -> None:
         as_of = self.as_of
-        part = PassivityTally()
         for months, window_start in self._windows:
             if benefit.start > window_start:
-                continue
-            part.population[months] = 1
-            part.passive[months] = int(not any(_is_active(e, window_start, as_of) for e in case.events))
-        if part.population[PASSIVITY_MONTHS[0]]:
-            self.totals.passivity.merge(part)
-            self.totals.passivity_by_team[team].merge(part)
+                continue  # not N months on this benefit yet
+            passive = int(not any(_is_active(e, window_start, as_of) for e in case.events))
+            for tally in (self.totals.passivity, self.totals.passivity_by_team[team]):
+                tally.population[months] += 1
+                tally.passive[months] += passive
 
 
 # ---------------------------------------------------------------------------------------------

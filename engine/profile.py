@@ -9,6 +9,7 @@ distinct profile, not once per case.
 from __future__ import annotations
 
 import bisect
+from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Optional
@@ -27,9 +28,9 @@ def anchor_field(anchor: str, category: Optional[str] = None) -> str:
     return f"day_{anchor}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)  # built for every period of every case: a plain, cheap init
 class Period:
-    """One benefit period as seen on the as-of date."""
+    """One benefit period as seen on the as-of date (read-only once built)."""
 
     index: int
     benefit: Benefit
@@ -55,12 +56,15 @@ class Period:
         raise ValueError(kind)
 
 
+_EVENT_DATE = attrgetter("date")
+
+
 def periods_as_of(case: Case, as_of: date) -> list[Period]:
     """The benefit periods that exist on the as-of date (their first day on or before it)."""
     out = []
-    events = sorted(case.events, key=_event_date)  # once per case; each period takes its slice
+    events = sorted(case.events, key=_EVENT_DATE)  # once per case; each period takes its slice
     days = [e.date for e in events]
-    assessments = sorted(case.assessments, key=lambda a: a.date)
+    assessments = sorted(case.assessments, key=_EVENT_DATE)  # assessments have a date too
     for index, benefit in enumerate(case.benefits):
         first_day = benefit.first_day
         if first_day > as_of:
@@ -78,10 +82,6 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
         out.append(Period(index, benefit, as_of, age_on(case.citizen.birth_date, benefit.start), assessed, last,
                           first_day, window_end, inside, by_type))
     return out
-
-
-def _event_date(event) -> date:
-    return event.date
 
 
 class Quantiser:

@@ -73,7 +73,12 @@ class Benefit(Strict):
     @property
     def first_day(self) -> date:
         """The period's first day: its first contact or first sick day where earlier than its start."""
-        return min(d for d in (self.start, self.first_contact, self.first_sick_day) if d is not None)
+        first = self.start
+        if self.first_contact is not None and self.first_contact < first:
+            first = self.first_contact
+        if self.first_sick_day is not None and self.first_sick_day < first:
+            first = self.first_sick_day
+        return first
 
     @property
     def contact(self) -> date:
