@@ -88,7 +88,7 @@ def main() -> None:
 
     for explain in (True, False):
         TimedSelector.inside = 0.0
-        engine.selector.cache.clear()
+        engine.clear_cache()
         start = time.perf_counter()
         for _ in range(args.rounds):
             for case, as_of in cases:
@@ -104,7 +104,7 @@ def main() -> None:
     start = time.perf_counter()
     for _ in range(args.cold_rounds):
         for case, as_of in cases:
-            engine.selector.cache.clear()
+            engine.clear_cache()
             engine.check(case, as_of)
     elapsed = time.perf_counter() - start
     n = args.cold_rounds * len(cases)

@@ -10,7 +10,7 @@ from typing import Optional
 from engine.durable_backend import DurableSelector
 from engine.duty import Duty
 from engine.evaluate import evaluate_rule
-from engine.kinds import evaluate_kind
+from engine.kinds import KINDS
 from engine.routing import Router, routing_period
 from engine.profile import Quantiser, periods_as_of
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
@@ -28,7 +28,8 @@ class Engine:
         self.selector = selector_factory(ruleset)
         self._rules = {r.key: r for r in ruleset.rules}
         self._order = {r.key: i for i, r in enumerate(ruleset.rules)}
-        self._ordered: dict[frozenset, tuple[str, ...]] = {}
+        # profile key -> the applicable rules, in rule-set order, each with its kind's evaluator
+        self._plans: dict[tuple, tuple] = {}
         self.router = Router(ruleset.routing)
 
     @classmethod
@@ -36,11 +37,23 @@ class Engine:
         return cls(load_ruleset(directory))
 
     def applicable(self, case: Case, period) -> tuple[str, ...]:
-        keys = self.selector.select(self.quantiser.profile(case, period))
-        ordered = self._ordered.get(keys)
-        if ordered is None:  # a handful of distinct answers: sort each once, in rule-set order
-            ordered = self._ordered[keys] = tuple(sorted(keys, key=self._order.__getitem__))
-        return ordered
+        """The keys of the rules that apply to a period, in rule-set order."""
+        return tuple(rule.key for rule, _ in self._plan(case, period))
+
+    def _plan(self, case: Case, period) -> tuple:
+        key = self.quantiser.key(case, period)
+        plan = self._plans.get(key)
+        if plan is None:  # a few hundred distinct profiles in a caseload: durable_rules decides each once
+            keys = self.selector.select(self.quantiser.fact(key))
+            rules = [self._rules[k] for k in sorted(keys, key=self._order.__getitem__)]
+            plan = self._plans[key] = tuple((r, evaluate_rule if r.kind == "deadline" else KINDS[r.kind])
+                                            for r in rules)
+        return plan
+
+    def clear_cache(self) -> None:
+        """Forget every applicability answer (benchmarks measure durable_rules' own cost with it)."""
+        self._plans.clear()
+        self.selector.cache.clear()
 
     def duties(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = False,
                only: Optional[frozenset[str]] = None) -> list[Duty]:
@@ -51,15 +64,11 @@ class Engine:
     def _evaluate(self, case: Case, periods: list, lang: str, explain_why: bool,
                   only: Optional[frozenset[str]]) -> list[Duty]:
         duties: list[Duty] = []
+        router = self.router
         for period in periods:
-            for key in self.applicable(case, period):
-                rule = self._rules[key]
-                if only is not None and rule.id not in only:
-                    continue
-                if rule.kind == "deadline":
-                    duties += evaluate_rule(case, period, rule, lang, explain_why)
-                else:
-                    duties += evaluate_kind(case, period, rule, lang, explain_why, self.router)
+            for rule, evaluate in self._plan(case, period):
+                if only is None or rule.id in only:
+                    duties += evaluate(case, period, rule, lang, explain_why, router)
         return duties
 
     def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Optional
 
 from engine import explain
 from engine.dates import Offset, covers
@@ -71,9 +71,14 @@ def _specs(matchers: list[EventMatch]) -> tuple:
     return hit[1]
 
 
-def counting_dates(case: Case, period: Period, matchers: Iterable[EventMatch]) -> list[date]:
-    """Dates of the events that count for a duty (see counting_events)."""
-    return [e.date for e in counting_events(period, matchers)]
+def counting_dates(case: Case, period: Period, matchers: list[EventMatch]) -> list[date]:
+    """Dates of the events that count for a duty (see counting_events), shared the same way: the
+    caller must not change the list."""
+    specs = _specs(matchers)
+    hit = period.dated.get(specs)
+    if hit is None:
+        hit = period.dated[specs] = [e.date for e in counting_events(period, matchers)]
+    return hit
 
 
 class Why:

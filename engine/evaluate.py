@@ -14,11 +14,13 @@ from models.case import Case
 from models.rules import Rule
 
 
-def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", explain_why: bool = True) -> list[Duty]:
+def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", explain_why: bool = True,
+                  router=None) -> list[Duty]:
     """The duties one applicable rule gives one period (none where the duty lapsed).
 
     ``explain_why=False`` leaves every ``why`` empty and skips building the texts (the batch audit
-    does not show them); statuses, dates and progress are the same either way.
+    does not show them); statuses, dates and progress are the same either way. ``router`` is
+    unused: every kind's evaluator takes the same arguments (engine/kinds).
     """
     category = rule.applies_to.category.value if rule.applies_to.category else None
     anchor = period.anchor(rule.anchor.from_, category)

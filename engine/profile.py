@@ -42,7 +42,8 @@ class Period:
     window_end: date  # the last day whose events count: the period's end or the as-of date
     events: tuple  # the case's events from first_day to window_end, by date: what every rule reads
     by_type: dict  # the same events grouped by type, each group by date
-    counted: dict = field(default_factory=dict, compare=False)  # memo of engine.duty.counting_dates
+    counted: dict = field(default_factory=dict)  # memo of engine.duty.counting_events
+    dated: dict = field(default_factory=dict)  # memo of engine.duty.counting_dates
 
     def anchor(self, kind: str, category: Optional[str] = None) -> Optional[date]:
         if kind == "start":
@@ -113,17 +114,22 @@ class Quantiser:
     def age(self, age: int) -> int:
         return self._floor(self.age_bounds, age, 0)
 
-    def profile(self, case: Case, period: Period) -> dict:
-        fact = {
-            "t": "profile",
-            "benefit": period.benefit.type.value,
-            "education": case.citizen.education.value,
-            "age": self.age(period.age),
-        }
+    def key(self, case: Case, period: Period) -> tuple:
+        """The profile's values in ``fields`` order: what the applicability caches are keyed on."""
         benefit = period.benefit
-        fact["day_start"] = self.day(benefit.start)
-        fact["day_contact"] = self.day(benefit.first_contact or benefit.start)
-        fact["day_first_sick_day"] = self.day(benefit.first_sick_day or benefit.start)
-        for category, name in self._category_fields:
-            fact[name] = self.day(period.assessed.get(category))
-        return fact
+        day = self.day
+        return (benefit.type.value, case.citizen.education.value, self.age(period.age), day(benefit.start),
+                day(benefit.first_contact or benefit.start), day(benefit.first_sick_day or benefit.start),
+                *[day(period.assessed.get(category)) for category, _ in self._category_fields])
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return ("benefit", "education", "age", "day_start", "day_contact", "day_first_sick_day",
+                *[name for _, name in self._category_fields])
+
+    def fact(self, key: tuple) -> dict:
+        """The profile fact durable_rules is given for a ``key``."""
+        return {"t": "profile", **dict(zip(self.fields, key))}
+
+    def profile(self, case: Case, period: Period) -> dict:
+        return self.fact(self.key(case, period))

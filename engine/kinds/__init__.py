@@ -1,6 +1,7 @@
 """Requirement kinds beyond ``deadline`` (engine/evaluate.py): each module evaluates one kind of rule
 on one benefit period in plain Python, after durable_rules has selected the rule. A new rule of an
-existing kind needs only a rule file; a new kind needs a module here and an entry in KINDS."""
+existing kind needs only a rule file; a new kind needs a module here and an entry in KINDS. Every
+evaluator takes ``(case, period, rule, lang, explain_why, router)`` and returns engine.duty.Duty records."""
 
 from __future__ import annotations
 
@@ -16,6 +17,3 @@ KINDS = {
 # validity is judged per event in Python, so the selector must not filter them on the period anchor.
 PER_EVENT_VALIDITY = frozenset({"offer_limit"})
 
-
-def evaluate_kind(case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
-    return KINDS[rule.kind](case, period, rule, lang, explain_why, router)
