@@ -244,6 +244,10 @@ class AuditTotals:
     def bad_messages(self) -> list[str]:
         return [message for _, message in self.bad_first]
 
+    def enters_top(self, key: tuple) -> bool:
+        """Whether a duty with this (days overdue, case id, rule, due) would join the top list."""
+        return len(self.top_overdue) < self.top_limit or key > self.top_overdue[0][:4]
+
     def offer_overdue(self, duty: OverdueDuty) -> bool:
         """Keep the duty if it is among the ``top_limit`` most overdue so far; True if it was kept."""
         entry = (duty.days_overdue, duty.case_id, duty.rule, duty.due, duty)
@@ -344,11 +348,18 @@ def _period_end(case: Optional[Case], action: Action | Duty) -> Optional[date]:
     return None
 
 
-def _is_active(event, window_start: date, as_of: date) -> bool:
-    if not isinstance(event, Offer) or event.offer == "mentor" or event.date > as_of:
-        return False
-    # An offer with no end recorded is still running, as the offer-limit and gap rules read it.
-    return (event.end or as_of) > window_start
+def _last_active_day(events, as_of: date) -> Optional[date]:
+    """The last day an active offer (any ``offer`` but mentor, started by the as-of date) runs, as
+    known on the as-of date; an offer with no end recorded is still running, as the offer-limit and
+    gap rules read it. A citizen was active in a window (as-of − N months, as-of] if this day falls
+    after the window's start."""
+    last = None
+    for event in events:
+        if event.type == "offer" and event.offer != "mentor" and event.date <= as_of:
+            runs_to = event.end or as_of
+            if last is None or runs_to > last:
+                last = runs_to
+    return last
 
 
 class Auditor:
@@ -439,6 +450,8 @@ class Auditor:
                     if explained is None:
                         explained = self._reasons(case)
                     reason = explained.get((rule, duty.anchor, duty.due), "")
+                elif not totals.enters_top((late, case.case_id, rule, duty.due)):
+                    continue  # most overdue duties: counted, and not among the most overdue
                 entry = OverdueDuty(late, case.case_id, rule, duty.due, benefit, team, caseworker,
                                     f"{duty.done}/{duty.required}", reason, duty.anchor)
                 if totals.offer_overdue(entry) and not self.keep_overdue:
@@ -515,10 +528,13 @@ class Auditor:
 
     def _passivity(self, case: Case, benefit, team: str) -> None:
         as_of = self.as_of
+        if benefit.start > self._windows[0][1]:
+            return  # not six months on this benefit yet
+        last_active = _last_active_day(case.events, as_of)
         for months, window_start in self._windows:
             if benefit.start > window_start:
                 continue  # not N months on this benefit yet
-            passive = int(not any(_is_active(e, window_start, as_of) for e in case.events))
+            passive = int(last_active is None or last_active <= window_start)
             for tally in (self.totals.passivity, self.totals.passivity_by_team[team]):
                 tally.population[months] += 1
                 tally.passive[months] += passive

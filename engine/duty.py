@@ -45,16 +45,38 @@ def counting_events(period: Period, matchers: list[EventMatch]) -> list:
 
 @lru_cache(maxsize=1024)
 def _filter(specs: tuple) -> tuple:
-    """(the one event type to look at or None for all, a test or None where every one counts)."""
+    """(the one event type to look at, or None for all; a test, or None where every one counts).
+    The same test as models.rules.spec_accepts, unrolled for the matches at hand."""
     types = {spec[0] for spec in specs}
     if len(types) > 1:
         return None, lambda e: any(spec_accepts(spec, e) for spec in specs)
-    if len(specs) == 1 and not specs[0][1] and not specs[0][2]:
-        return specs[0][0], None  # every event of the type counts (type-grouped already)
-    if len(specs) == 1 and len(specs[0][1]) == 1 and not specs[0][2]:
-        field, allowed = specs[0][1][0]  # the common case: {type: conversation, where: {by: jobcenter}}
-        return specs[0][0], lambda e: event_value(e, field) in allowed
-    return specs[0][0], lambda e: any(spec_accepts(spec, e) for spec in specs)
+    kind = specs[0][0]
+    if any(not where and not where_not for _, where, where_not in specs):
+        return kind, None  # one match takes every event of the type (grouped by type already)
+    if all(len(where) == 1 and not where_not for _, where, where_not in specs):
+        # the common case: {type: conversation, where: {by: jobcenter}} (or {kind: joint}, …)
+        if len(specs) == 1:
+            field, allowed = specs[0][1][0]
+            return kind, lambda e: event_value(e, field) in allowed
+        pairs = tuple(where[0] for _, where, _ in specs)
+
+        def any_pair(event) -> bool:
+            for field, allowed in pairs:
+                if event_value(event, field) in allowed:
+                    return True
+            return False
+
+        return kind, any_pair
+    checks = tuple((where, where_not) for _, where, where_not in specs)
+
+    def accepts(event) -> bool:
+        for where, where_not in checks:
+            if all(event_value(event, f) in allowed for f, allowed in where) and \
+                    not any(event_value(event, f) in refused for f, refused in where_not):
+                return True
+        return False
+
+    return kind, accepts
 
 
 # id(a rule's list of matches) -> (the list, its specs). The entry holds the list, so its id cannot

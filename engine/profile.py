@@ -100,19 +100,19 @@ class Quantiser:
                     ages.add(limit)
         self.day_bounds = sorted(days)
         self.age_bounds = sorted(ages)
+        self._day_dates = [date.fromordinal(d) for d in self.day_bounds]
+        self._day_floor = [BEFORE_ALL, *self.day_bounds]  # indexed by bisect_right on _day_dates
+        self._age_floor = [0, *self.age_bounds]
         self.categories = sorted({r.applies_to.category.value for r in ruleset.rules if r.applies_to.category})
         self._category_fields = [(Category(c), anchor_field("category_assessed", c)) for c in self.categories]
 
-    @staticmethod
-    def _floor(bounds: list[int], value: int, below: int) -> int:
-        i = bisect.bisect_right(bounds, value)
-        return bounds[i - 1] if i else below
-
     def day(self, d: Optional[date]) -> int:
-        return ABSENT if d is None else self._floor(self.day_bounds, day_number(d), BEFORE_ALL)
+        """The day number of the boundary on or before ``d`` (BEFORE_ALL before the first, ABSENT
+        for no day). Bisected on dates, so no day number is computed per call."""
+        return ABSENT if d is None else self._day_floor[bisect.bisect_right(self._day_dates, d)]
 
     def age(self, age: int) -> int:
-        return self._floor(self.age_bounds, age, 0)
+        return self._age_floor[bisect.bisect_right(self.age_bounds, age)]
 
     def key(self, case: Case, period: Period) -> tuple:
         """The profile's values in ``fields`` order: what the applicability caches are keyed on."""

@@ -279,9 +279,12 @@ def compiled(match: "EventMatch") -> tuple:
 
 def event_value(event, field: str) -> Optional[str]:
     value = getattr(event, field, None)
-    if isinstance(value, int) and not isinstance(value, bool):
+    kind = type(value)
+    if kind is str or value is None:  # most fields (Literal texts): the hot path of the audit
+        return value
+    if kind is int:
         return str(value)  # rule files match on text: `where: {step: ["2", "3"]}`
-    return getattr(value, "value", value)
+    return getattr(value, "value", value)  # an enum; a bool stays a bool
 
 
 class Postponement(RuleModel):

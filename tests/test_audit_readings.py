@@ -2,8 +2,9 @@
 offer with no end is running, the category in force ignores input order, variants share a title."""
 
 from datetime import date
+from typing import Optional
 
-from engine.audit import _is_active, category_on, days_late
+from engine.audit import _last_active_day, category_on, days_late
 from engine.report import titles_of
 from engine.ruleset import load_ruleset
 from models.case import Case, Offer
@@ -27,9 +28,16 @@ def test_an_overdue_duty_is_late_until_its_period_ended_not_until_today(engine):
     assert days_late(course, date(2021, 8, 1), c) == 28  # still running on the as-of date
 
 
-def test_an_offer_with_no_end_is_running():
-    offer = Offer.model_validate({"type": "offer", "date": "2021-01-10", "offer": "nytteindsats"})
-    assert _is_active(offer, date(2021, 6, 1), date(2021, 12, 31))
+def test_an_offer_with_no_end_is_running_and_mentor_is_not_active():
+    def offer(kind: str, start: str, end: Optional[str] = None) -> Offer:
+        return Offer.model_validate({"type": "offer", "date": start, "offer": kind, "end": end})
+
+    as_of = date(2021, 12, 31)
+    assert _last_active_day([offer("nytteindsats", "2021-01-10")], as_of) == as_of  # still running
+    assert _last_active_day([offer("mentor", "2021-11-01")], as_of) is None  # mentor is not active
+    assert _last_active_day([offer("virksomhedspraktik", "2022-01-03")], as_of) is None  # not started yet
+    assert _last_active_day([offer("virksomhedspraktik", "2021-03-01", "2021-03-28"),
+                             offer("loentilskud", "2021-02-01", "2021-05-31")], as_of) == date(2021, 5, 31)
 
 
 def test_the_category_in_force_does_not_depend_on_input_order():

@@ -45,10 +45,13 @@ def _limit(rule, offer: Offer, distance):
 def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
     if "offer" not in period.by_type:
         return []  # most periods: nothing to limit
+    offers = counting_events(period, rule.counts)
+    if not offers:
+        return []  # offers, but none of the kinds this rule limits
     as_of = period.as_of
     base = context(period, rule, lang, explain_why)
     duties = []
-    for offer in counting_events(period, rule.counts):
+    for offer in offers:
         if not isinstance(offer, Offer):
             continue
         if not rule.valid.covers(offer.date):
