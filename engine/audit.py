@@ -425,7 +425,8 @@ class Auditor:
         category = category_on(case, as_of)
         explained: Optional[dict] = None
         for duty in duties:
-            status = duty.status  # a str enum: it finds the counts' "met"… keys as it is
+            status = duty.status
+            text = status.value  # counted by text: an Enum member as a dict key hashes in Python
             late = days_late(duty, as_of, case) if status is Status.overdue or status is Status.met_late else None
             rule = duty.rule
             benefit = duty.benefit or NONE
@@ -433,12 +434,12 @@ class Auditor:
             if cell is None:
                 cell = self._cell(rule, benefit, category, team, caseworker)
             for counts, lates in cell:
-                counts[status] += 1
+                counts[text] += 1
                 if late is not None:
                     lates[late] += 1
             if self.keep_rows:
                 self.rows.append({
-                    "case_id": case.case_id, "rule": rule, "status": status.value, "due": duty.due,
+                    "case_id": case.case_id, "rule": rule, "status": text, "due": duty.due,
                     "anchor": duty.anchor, "done_on": duty.done_on, "progress_done": duty.done,
                     "progress_required": duty.required, "benefit": duty.benefit,
                     "team": case.citizen.team, "caseworker": case.citizen.caseworker,

@@ -135,7 +135,8 @@ def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
     if rule.applies_to.age_below is not None or rule.applies_to.age_from is not None:
         why.add("age", age=period.age)
     if rule.applies_to.category:
-        why.add("assessed", category=rule.applies_to.category.value, date=period.assessed[rule.applies_to.category])
+        why.add("assessed", category=rule.applies_to.category.value,
+                date=period.assessed[rule.applies_to.category.value])
     why.add("regime", start=rule.valid.from_, regime=rule.valid.regime)
     return why
 
@@ -254,5 +255,5 @@ _NO_LINES: list[str] = []  # shared by quiet duties; never appended to (Why.add 
 
 def duty(rule: Rule, period: Period, status_: Status, due: date, anchor: date, done: int, required: int,
          why: Why, done_on: Optional[date] = None) -> Duty:
-    return Duty(rule, status_, due, anchor, done, required, done_on, period.benefit.type.value,
+    return Duty(rule, status_, due, anchor, done, required, done_on, period.kind,
                 why.lines if why.enabled else _NO_LINES)

@@ -16,7 +16,7 @@ from typing import Optional
 
 from engine.dates import age_on, day_number
 from engine.ruleset import RuleSet
-from models.case import Benefit, Case, Category
+from models.case import Benefit, Case
 
 ABSENT = -1  # a day that does not exist in this period (e.g. never assessed aktivitetsparat)
 BEFORE_ALL = 0  # the representative of every day before the first boundary
@@ -34,9 +34,10 @@ class Period:
 
     index: int
     benefit: Benefit
+    kind: str  # the benefit's type as text (what duties and profiles record)
     as_of: date
     age: int  # on the start date (contract §4)
-    assessed: dict  # Category -> first assessment date in the period, on or before as_of
+    assessed: dict  # category value ("jobparat"…) -> first assessment date in the period, on or before as_of
     ended: Optional[date]  # the period's end where it is known on the as-of date
     first_day: date  # the first day whose events count (first contact or first sick day if earlier)
     window_end: date  # the last day whose events count: the period's end or the as-of date
@@ -53,7 +54,7 @@ class Period:
         if kind == "first_sick_day":
             return self.benefit.first_sick_day or self.benefit.start
         if kind == "category_assessed":
-            return self.assessed.get(Category(category))
+            return self.assessed.get(category)
         raise ValueError(kind)
 
 
@@ -75,12 +76,12 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
         assessed: dict = {}
         for a in assessments:
             if first_day <= a.date <= window_end:
-                assessed.setdefault(a.category, a.date)
+                assessed.setdefault(a.category.value, a.date)  # text keys: an Enum hashes in Python
         inside = tuple(events[bisect.bisect_left(days, first_day):bisect.bisect_right(days, window_end)])
         by_type: dict = {}
         for e in inside:
             by_type.setdefault(e.type, []).append(e)
-        out.append(Period(index, benefit, as_of, age_on(case.citizen.birth_date, benefit.start), assessed, last,
+        out.append(Period(index, benefit, benefit.type.value, as_of, age_on(case.citizen.birth_date, benefit.start), assessed, last,
                           first_day, window_end, inside, by_type))
     return out
 
@@ -104,7 +105,7 @@ class Quantiser:
         self._day_floor = [BEFORE_ALL, *self.day_bounds]  # indexed by bisect_right on _day_dates
         self._age_floor = [0, *self.age_bounds]
         self.categories = sorted({r.applies_to.category.value for r in ruleset.rules if r.applies_to.category})
-        self._category_fields = [(Category(c), anchor_field("category_assessed", c)) for c in self.categories]
+        self._category_fields = [(c, anchor_field("category_assessed", c)) for c in self.categories]
 
     def day(self, d: Optional[date]) -> int:
         """The day number of the boundary on or before ``d`` (BEFORE_ALL before the first, ABSENT
@@ -118,7 +119,7 @@ class Quantiser:
         """The profile's values in ``fields`` order: what the applicability caches are keyed on."""
         benefit = period.benefit
         day = self.day
-        return (benefit.type.value, case.citizen.education.value, self.age(period.age), day(benefit.start),
+        return (period.kind, case.citizen.education.value, self.age(period.age), day(benefit.start),
                 day(benefit.first_contact or benefit.start), day(benefit.first_sick_day or benefit.start),
                 *[day(period.assessed.get(category)) for category, _ in self._category_fields])
 
