@@ -34,16 +34,14 @@ def counting_events(period: Period, matchers: list[EventMatch]) -> list:
     The audit's hot path. Matches are compared by content, so rules that count the same events
     (conversations held by the jobcenter…) share one pass per period; only events of the matched
     types are looked at."""
-    specs = _specs(matchers)
-    hit = period.counted.get(specs)
+    token, kind, accepts = _counting(matchers)
+    hit = period.counted.get(token)
     if hit is None:
-        kind, accepts = _filter(specs)
         candidates = period.by_type.get(kind, ()) if kind is not None else period.events
-        hit = period.counted[specs] = list(candidates) if accepts is None else [e for e in candidates if accepts(e)]
+        hit = period.counted[token] = list(candidates) if accepts is None else [e for e in candidates if accepts(e)]
     return hit
 
 
-@lru_cache(maxsize=1024)
 def _filter(specs: tuple) -> tuple:
     """(the one event type to look at, or None for all; a test, or None where every one counts).
     The same test as models.rules.spec_accepts, unrolled for the matches at hand."""
@@ -79,27 +77,34 @@ def _filter(specs: tuple) -> tuple:
     return kind, accepts
 
 
-# id(a rule's list of matches) -> (the list, its specs). The entry holds the list, so its id cannot
-# be reused while the entry exists; bounded like models.rules' cache of compiled matches.
-_SPECS: dict[int, tuple] = {}
+# id(a rule's list of matches) -> (the list, its token, its filter). The entry holds the list, so its
+# id cannot be reused while the entry exists; bounded like models.rules' cache of compiled matches.
+_COUNTING: dict[int, tuple] = {}
+# specs -> a small int: equal lists of matches (by content) share one token, and so one memo entry
+# per period, without hashing the nested specs on every lookup. Grows with the distinct lists of
+# matches in the rule sets loaded, a few dozen.
+_TOKENS: dict[tuple, int] = {}
 
 
-def _specs(matchers: list[EventMatch]) -> tuple:
-    hit = _SPECS.get(id(matchers))
+def _counting(matchers: list[EventMatch]) -> tuple:
+    """(token, event type or None, test or None) for a rule's list of matches."""
+    hit = _COUNTING.get(id(matchers))
     if hit is None or hit[0] is not matchers:
-        if len(_SPECS) >= 4096:
-            _SPECS.clear()
-        hit = _SPECS[id(matchers)] = (matchers, tuple(m.spec for m in matchers))
+        if len(_COUNTING) >= 4096:
+            _COUNTING.clear()
+        specs = tuple(m.spec for m in matchers)
+        token = _TOKENS.setdefault(specs, len(_TOKENS))
+        hit = _COUNTING[id(matchers)] = (matchers, (token, *_filter(specs)))
     return hit[1]
 
 
 def counting_dates(case: Case, period: Period, matchers: list[EventMatch]) -> list[date]:
     """Dates of the events that count for a duty (see counting_events), shared the same way: the
     caller must not change the list."""
-    specs = _specs(matchers)
-    hit = period.dated.get(specs)
+    token = _counting(matchers)[0]
+    hit = period.dated.get(token)
     if hit is None:
-        hit = period.dated[specs] = [e.date for e in counting_events(period, matchers)]
+        hit = period.dated[token] = [e.date for e in counting_events(period, matchers)]
     return hit
 
 
