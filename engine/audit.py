@@ -417,7 +417,7 @@ class Auditor:
         self.fold(case, duties)
 
     def fold(self, case: Case, duties: list[Duty]) -> None:
-        """Count one case's duties (``Engine.duties``, or a check result's actions) into the totals."""
+        """Count one case's duties (``Engine.duties``, quiet: no texts) into the totals."""
         totals, as_of = self.totals, self.as_of
         totals.cases += 1
         team = case.citizen.team or NONE

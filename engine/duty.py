@@ -14,6 +14,7 @@ from engine.dates import Offset, covers
 from engine.profile import Period
 from models.actions import Action, Progress, Status
 from models.case import Case, Exemption, Offer
+from models.memo import IdentityMemo
 from models.rules import EventMatch, Rule, event_value, spec_accepts
 
 _MAX_POSTPONEMENTS = 100  # chained postponements; a bound so a cycle can never hang an audit
@@ -77,25 +78,18 @@ def _filter(specs: tuple) -> tuple:
     return kind, accepts
 
 
-# id(a rule's list of matches) -> (the list, its token, its filter). The entry holds the list, so its
-# id cannot be reused while the entry exists; bounded like models.rules' cache of compiled matches.
-_COUNTING: dict[int, tuple] = {}
 # specs -> a small int: equal lists of matches (by content) share one token, and so one memo entry
 # per period, without hashing the nested specs on every lookup. Grows with the distinct lists of
 # matches in the rule sets loaded, a few dozen.
 _TOKENS: dict[tuple, int] = {}
 
 
-def _counting(matchers: list[EventMatch]) -> tuple:
-    """(token, event type or None, test or None) for a rule's list of matches."""
-    hit = _COUNTING.get(id(matchers))
-    if hit is None or hit[0] is not matchers:
-        if len(_COUNTING) >= 4096:
-            _COUNTING.clear()
-        specs = tuple(m.spec for m in matchers)
-        token = _TOKENS.setdefault(specs, len(_TOKENS))
-        hit = _COUNTING[id(matchers)] = (matchers, (token, *_filter(specs)))
-    return hit[1]
+def _counting_of(matchers: list[EventMatch]) -> tuple:
+    specs = tuple(m.spec for m in matchers)
+    return (_TOKENS.setdefault(specs, len(_TOKENS)), *_filter(specs))
+
+
+_counting = IdentityMemo(_counting_of)  # a rule's list of matches -> (token, event type or None, test or None)
 
 
 def counting_dates(case: Case, period: Period, matchers: list[EventMatch]) -> list[date]:

@@ -11,6 +11,7 @@ from engine.dates import add_offset
 from engine.duty import Duty, context, counting_dates, duty, offset_of, postpone, postponing_periods, status
 from engine.profile import Period
 from models.case import Case
+from models.memo import IdentityMemo
 from models.rules import Rule
 
 
@@ -22,31 +23,42 @@ def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", expl
     does not show them); statuses, dates and progress are the same either way. ``router`` is
     unused: every kind's evaluator takes the same arguments (engine/kinds).
     """
-    category = rule.applies_to.category.value if rule.applies_to.category else None
-    anchor = period.anchor(rule.anchor.from_, category)
-    if anchor is None or anchor > period.as_of:
-        return []
+    anchor_kind, category, milestones = _shape(rule)
+    anchor = period.anchor(anchor_kind, category)
     as_of = period.as_of
+    if anchor is None or anchor > as_of:
+        return []
     held = counting_dates(case, period, rule.counts)
     base = context(period, rule, lang, explain_why)
-    postponing = postponing_periods(case, period, rule) if rule.postponed_by else []
+    postponing = postponing_periods(case, period, rule) if rule.postponed_by else None
+    ended = period.ended
     duties = []
-    for number, milestone in enumerate(rule.milestones, start=1):
-        why = base.copy()
-        offset = offset_of(milestone.after)
+    for number, offset, count in milestones:
+        why = base.copy() if base.enabled else base
         due = add_offset(anchor, offset)
         if why.enabled:
             why.add("due", offset=offset.describe(lang), anchor=rule.anchor.describe(lang), date=due)
-            if len(rule.milestones) > 1:
-                why.add("milestone", n=number, required=milestone.count, due=due)
-        due = postpone(due, postponing, as_of, why)
-        shown = held[: milestone.count]
-        done_on = shown[-1] if len(shown) == milestone.count else None
+            if len(milestones) > 1:
+                why.add("milestone", n=number, required=count, due=due)
+        if postponing:
+            due = postpone(due, postponing, as_of, why)
+        shown = held[:count]
+        done_on = shown[-1] if len(shown) == count else None
         if why.enabled:
-            why.add("progress", done=len(shown), required=milestone.count, label=rule.counts_label.get(lang),
+            why.add("progress", done=len(shown), required=count, label=rule.counts_label.get(lang),
                     dates=(": " + ", ".join(map(str, shown))) if shown else "")
-        if done_on is None and period.ended and period.ended < due:
+        if done_on is None and ended and ended < due:
             continue  # the period ended before the due date without the duty done: it lapses
         st = status(case, rule, due, done_on, as_of, why)
-        duties.append(duty(rule, period, st, due, anchor, len(shown), milestone.count, why, done_on))
+        duties.append(duty(rule, period, st, due, anchor, len(shown), count, why, done_on))
     return duties
+
+
+def _shape_of(rule: Rule) -> tuple:
+    """(anchor kind, category text or None, ((milestone number, offset, count), …))."""
+    category = rule.applies_to.category.value if rule.applies_to.category else None
+    milestones = tuple((number, offset_of(m.after), m.count) for number, m in enumerate(rule.milestones, start=1))
+    return rule.anchor.from_, category, milestones
+
+
+_shape = IdentityMemo(_shape_of)  # what every evaluation of a rule reads, taken out of the model once

@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.case import BenefitType, Category, Education, Event
+from models.memo import IdentityMemo
 from models.types import IsoDate
 
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -257,24 +258,15 @@ def spec_accepts(spec: tuple, event) -> bool:
     return True
 
 
-# id(match) -> (match, compiled). The entry holds the match, so its id cannot be reused by another
-# object while the entry exists; the cache is emptied when it grows past a bound, so a long
-# process that loads many rule sets (what-if, test-rules) does not keep them all alive.
-_COMPILED: dict[int, tuple] = {}
-_COMPILED_MAX = 4096
+def _compile(match: "EventMatch") -> tuple:
+    return (
+        match.type,
+        tuple((f, frozenset(v if isinstance(v, list) else [v])) for f, v in match.where.items()),
+        tuple((f, frozenset(v if isinstance(v, list) else [v])) for f, v in match.where_not.items()),
+    )
 
 
-def compiled(match: "EventMatch") -> tuple:
-    hit = _COMPILED.get(id(match))
-    if hit is None or hit[0] is not match:
-        if len(_COMPILED) >= _COMPILED_MAX:
-            _COMPILED.clear()
-        hit = _COMPILED[id(match)] = (match, (
-            match.type,
-            tuple((f, frozenset(v if isinstance(v, list) else [v])) for f, v in match.where.items()),
-            tuple((f, frozenset(v if isinstance(v, list) else [v])) for f, v in match.where_not.items()),
-        ))
-    return hit[1]
+compiled = IdentityMemo(_compile)  # match -> (type, where, where_not) with the values as frozensets
 
 
 def event_value(event, field: str) -> Optional[str]:
