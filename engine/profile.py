@@ -65,7 +65,7 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
     """The benefit periods that exist on the as-of date (their first day on or before it)."""
     out = []
     events = sorted(case.events, key=_EVENT_DATE)  # once per case; each period takes its slice
-    days = [e.date for e in events]
+    days = None  # the events' dates, for bisecting: only where a period does not take them all
     assessments = sorted(case.assessments, key=_EVENT_DATE)  # assessments have a date too
     for index, benefit in enumerate(case.benefits):
         first_day = benefit.first_day
@@ -77,10 +77,19 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
         for a in assessments:
             if first_day <= a.date <= window_end:
                 assessed.setdefault(a.category.value, a.date)  # text keys: an Enum hashes in Python
-        inside = tuple(events[bisect.bisect_left(days, first_day):bisect.bisect_right(days, window_end)])
+        if not events or (first_day <= events[0].date and events[-1].date <= window_end):
+            inside = tuple(events)  # the common case: one period holds every event
+        else:
+            if days is None:
+                days = [e.date for e in events]
+            inside = tuple(events[bisect.bisect_left(days, first_day):bisect.bisect_right(days, window_end)])
         by_type: dict = {}
         for e in inside:
-            by_type.setdefault(e.type, []).append(e)
+            group = by_type.get(e.type)
+            if group is None:
+                by_type[e.type] = [e]
+            else:
+                group.append(e)
         out.append(Period(index, benefit, benefit.type.value, as_of, age_on(case.citizen.birth_date, benefit.start), assessed, last,
                           first_day, window_end, inside, by_type))
     return out
