@@ -115,6 +115,7 @@ class Quantiser:
         self._age_floor = [0, *self.age_bounds]
         self.categories = sorted({r.applies_to.category.value for r in ruleset.rules if r.applies_to.category})
         self._category_fields = [(c, anchor_field("category_assessed", c)) for c in self.categories]
+        self._never_assessed = (ABSENT,) * len(self._category_fields)
 
     def day(self, d: Optional[date]) -> int:
         """The day number of the boundary on or before ``d`` (BEFORE_ALL before the first, ABSENT
@@ -130,7 +131,8 @@ class Quantiser:
         day = self.day
         return (period.kind, case.citizen.education.value, self.age(period.age), day(benefit.start),
                 day(benefit.first_contact or benefit.start), day(benefit.first_sick_day or benefit.start),
-                *[day(period.assessed.get(category)) for category, _ in self._category_fields])
+                *([day(period.assessed.get(category)) for category, _ in self._category_fields]
+                  if period.assessed else self._never_assessed))
 
     @property
     def fields(self) -> tuple[str, ...]:
