@@ -164,7 +164,7 @@ def postpone(due: date, periods, as_of: date, why: Why) -> date:
         if not covering:
             return due
         start, end, what = max(covering, key=lambda p: p[1] or date.max)
-        what_text = explain.name(explain.EXEMPTION_NAMES, what, why.lang)
+        what_text = explain.name(explain.EXEMPTION_NAMES, what, why.lang) if why.enabled else ""
         if end is None:  # still running: the duty waits, it is not late today
             new = max(due, as_of)
             why.add("postponed_open", old=due, new=new, what=what_text, start=start)

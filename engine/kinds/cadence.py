@@ -50,10 +50,11 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
             break  # the period ended inside the window without the events: the duty lapses
         done_on = inside[spec.count - 1] if len(inside) >= spec.count else None
         why = base.copy()
-        why.add("window", n=k + 1, start=opens, end=due, required=spec.count, label=label)
         shown = inside[: spec.count]
-        why.add("progress", done=len(shown), required=spec.count, label=label,
-                dates=(": " + ", ".join(map(str, shown))) if shown else "")
+        if why.enabled:  # the texts' arguments cost too: the audit asks for none
+            why.add("window", n=k + 1, start=opens, end=due, required=spec.count, label=label)
+            why.add("progress", done=len(shown), required=spec.count, label=label,
+                    dates=(": " + ", ".join(map(str, shown))) if shown else "")
         st = status(case, rule, due, done_on, as_of, why)
         duties.append(duty(rule, period, st, due, opens, len(shown), spec.count, why, done_on))
     return duties

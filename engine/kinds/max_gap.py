@@ -63,7 +63,8 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         if closed_by_until:
             done_on = until
         why = base.copy()
-        why.add("gap", end=end, within=within.describe(lang), due=due, label=label)
+        if why.enabled:  # the texts' arguments cost too: the audit asks for none
+            why.add("gap", end=end, within=within.describe(lang), due=due, label=label)
         if done_on is None and period.ended and period.ended < due:
             break  # the period ended inside the gap: the duty lapses
         st = status(case, rule, due, done_on, as_of, why)

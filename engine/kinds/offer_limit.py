@@ -70,9 +70,10 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         spec = limit.extended_max if extended else limit.max
         offset = offset_of(spec)
         due = add_offset(offer.date, offset) - timedelta(days=1)
-        why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
-                distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due, extended=" (forlænget)" if extended and lang == "da"
-                else (" (extended)" if extended else ""))
+        if why.enabled:  # the texts' arguments cost too: the audit asks for none
+            why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
+                    distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due,
+                    extended=" (forlænget)" if extended and lang == "da" else (" (extended)" if extended else ""))
         end = offer.end if offer.end is not None and offer.end <= as_of else None
         if end is not None and end <= due:
             why.add("offer_ended", end=end)
