@@ -307,6 +307,9 @@ class AuditTotals:
 
 def current_benefit(case: Case, as_of: date):
     """The benefit period running on the as-of date (started, not ended before it), if any."""
+    last = case.benefits[-1]  # periods are sorted and never overlap: only the last can run open-ended
+    if last.end is not None and last.end < as_of:
+        return None  # every period ended before the as-of date (most of a historical caseload)
     for benefit in case.benefits:
         if benefit.first_day <= as_of and (benefit.end is None or benefit.end >= as_of):
             return benefit
@@ -316,6 +319,8 @@ def current_benefit(case: Case, as_of: date):
 def category_on(case: Case, as_of: date) -> str:
     """The visitation category in force: the latest assessment on or before the as-of date (two on
     one day: the same fixed order as engine/routing.py, so the input's order never matters)."""
+    if not case.assessments:
+        return NONE
     inside = [(a.date, a.category.value) for a in case.assessments if a.date <= as_of]
     return max(inside)[1] if inside else NONE
 

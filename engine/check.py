@@ -10,7 +10,7 @@ from typing import Optional
 from engine.durable_backend import DurableSelector
 from engine.duty import Duty
 from engine.evaluate import evaluate_rule
-from engine.kinds import KINDS
+from engine.kinds import KINDS, NEEDS
 from engine.routing import Router, routing_period
 from engine.profile import Quantiser, periods_as_of
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
@@ -38,7 +38,7 @@ class Engine:
 
     def applicable(self, case: Case, period) -> tuple[str, ...]:
         """The keys of the rules that apply to a period, in rule-set order."""
-        return tuple(rule.key for rule, _ in self._plan(case, period))
+        return tuple(rule.key for rule, _, _ in self._plan(case, period))
 
     def _plan(self, case: Case, period) -> tuple:
         key = self.quantiser.key(case, period)
@@ -46,8 +46,8 @@ class Engine:
         if plan is None:  # a few hundred distinct profiles in a caseload: durable_rules decides each once
             keys = self.selector.select(self.quantiser.fact(key))
             rules = [self._rules[k] for k in sorted(keys, key=self._order.__getitem__)]
-            plan = self._plans[key] = tuple((r, evaluate_rule if r.kind == "deadline" else KINDS[r.kind])
-                                            for r in rules)
+            plan = self._plans[key] = tuple((r, evaluate_rule if r.kind == "deadline" else KINDS[r.kind],
+                                             NEEDS.get(r.kind)) for r in rules)
         return plan
 
     def clear_cache(self) -> None:
@@ -66,7 +66,10 @@ class Engine:
         duties: list[Duty] = []
         router = self.router
         for period in periods:
-            for rule, evaluate in self._plan(case, period):
+            by_type = period.by_type
+            for rule, evaluate, needs in self._plan(case, period):
+                if needs is not None and needs not in by_type:
+                    continue  # e.g. an offer limit on a period without offers: nothing to evaluate
                 if only is None or rule.id in only:
                     duties += evaluate(case, period, rule, lang, explain_why, router)
         return duties

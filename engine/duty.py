@@ -35,7 +35,12 @@ def counting_events(period: Period, matchers: list[EventMatch]) -> list:
     The audit's hot path. Matches are compared by content, so rules that count the same events
     (conversations held by the jobcenter…) share one pass per period; only events of the matched
     types are looked at."""
-    token, kind, accepts = _counting(matchers)
+    counting = _counting(matchers)
+    return period.counted.get(counting[0]) or _count(period, counting)
+
+
+def _count(period: Period, counting: tuple) -> list:
+    token, kind, accepts = counting
     hit = period.counted.get(token)
     if hit is None:
         candidates = period.by_type.get(kind, ()) if kind is not None else period.events
@@ -95,10 +100,10 @@ _counting = IdentityMemo(_counting_of)  # a rule's list of matches -> (token, ev
 def counting_dates(case: Case, period: Period, matchers: list[EventMatch]) -> list[date]:
     """Dates of the events that count for a duty (see counting_events), shared the same way: the
     caller must not change the list."""
-    token = _counting(matchers)[0]
-    hit = period.dated.get(token)
+    counting = _counting(matchers)
+    hit = period.dated.get(counting[0])
     if hit is None:
-        hit = period.dated[token] = [e.date for e in counting_events(period, matchers)]
+        hit = period.dated[counting[0]] = [e.date for e in _count(period, counting)]
     return hit
 
 

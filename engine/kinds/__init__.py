@@ -13,6 +13,9 @@ KINDS = {
     "offer_limit": offer_limit.evaluate,
 }
 
+# Kinds that give nothing on a period without events of this type: the engine skips the call.
+NEEDS = {"offer_limit": "offer"}
+
 # Kinds whose obligations are anchored on events (each offer), not on the period's anchor: their
 # validity is judged per event in Python, so the selector must not filter them on the period anchor.
 PER_EVENT_VALIDITY = frozenset({"offer_limit"})
