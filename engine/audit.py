@@ -335,7 +335,8 @@ def days_late(action: Action | Duty, as_of: date, case: Optional[Case] = None) -
     if action.status is Status.met_late:
         days = (action.done_on - action.due).days
     elif action.status is Status.overdue:
-        days = (min(as_of, _period_end(case, action) or as_of) - action.due).days
+        end = action.period_end if isinstance(action, Duty) else _period_end(case, action)
+        days = (min(as_of, end or as_of) - action.due).days
     else:
         return None
     # Shared, so the many per-group Counters keyed by it hold references, not copies: keeps

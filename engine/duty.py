@@ -217,10 +217,11 @@ class Duty:
     (adding the rule's title and source); the batch audit folds it as it is, so a caseload of a
     million cases builds no model object per duty. ``rule`` is the id, ``definition`` the Rule."""
 
-    __slots__ = ("rule", "definition", "status", "due", "anchor", "done", "required", "done_on", "benefit", "why")
+    __slots__ = ("rule", "definition", "status", "due", "anchor", "done", "required", "done_on", "benefit",
+                 "period_end", "why")
 
     def __init__(self, definition: Rule, status_: Status, due: date, anchor: date, done: int, required: int,
-                 done_on: Optional[date], benefit: str, why: list[str]):
+                 done_on: Optional[date], benefit: str, period_end: Optional[date], why: list[str]):
         self.rule = definition.id
         self.definition = definition
         self.status = status_
@@ -231,6 +232,7 @@ class Duty:
         # only for met and met_late: an exempt duty done late reports no date
         self.done_on = done_on if status_ is Status.met or status_ is Status.met_late else None
         self.benefit = benefit
+        self.period_end = period_end  # the end of the benefit period it belongs to (None: open-ended)
         self.why = why
 
     def sort_key(self) -> tuple:
@@ -259,5 +261,5 @@ _NO_LINES: list[str] = []  # shared by quiet duties; never appended to (Why.add 
 
 def duty(rule: Rule, period: Period, status_: Status, due: date, anchor: date, done: int, required: int,
          why: Why, done_on: Optional[date] = None) -> Duty:
-    return Duty(rule, status_, due, anchor, done, required, done_on, period.kind,
+    return Duty(rule, status_, due, anchor, done, required, done_on, period.kind, period.benefit.end,
                 why.lines if why.enabled else _NO_LINES)

@@ -90,7 +90,7 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
                 by_type[e.type] = [e]
             else:
                 group.append(e)
-        out.append(Period(index, benefit, benefit.type.value, as_of, age_on(case.citizen.birth_date, benefit.start), assessed, last,
+        out.append(Period(index, benefit, benefit.type._value_, as_of, age_on(case.citizen.birth_date, benefit.start), assessed, last,
                           first_day, window_end, inside, by_type))
     return out
 
@@ -129,8 +129,10 @@ class Quantiser:
         """The profile's values in ``fields`` order: what the applicability caches are keyed on."""
         benefit = period.benefit
         day = self.day
-        return (period.kind, case.citizen.education.value, self.age(period.age), day(benefit.start),
-                day(benefit.first_contact or benefit.start), day(benefit.first_sick_day or benefit.start),
+        start = day(benefit.start)  # contact and first sick day default to it: bisect once
+        return (period.kind, case.citizen.education._value_, self._age_floor[bisect.bisect_right(self.age_bounds, period.age)],
+                start, start if benefit.first_contact is None else day(benefit.first_contact),
+                start if benefit.first_sick_day is None else day(benefit.first_sick_day),
                 *([day(period.assessed.get(category)) for category, _ in self._category_fields]
                   if period.assessed else self._never_assessed))
 
