@@ -191,25 +191,34 @@ def exemption(case: Case, rule: Rule, due: date, as_of: date) -> Optional[Exempt
 
 
 def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, why: Why) -> Status:
-    """The contract's statuses, in this order: met, exempt, met_late, open, overdue."""
-    lang = why.lang
+    """The contract's statuses, in this order: met, exempt, met_late, open, overdue. The reason is
+    added only where texts are wanted (``why.enabled``): the audit decides millions of statuses."""
+    explained = why.enabled
     if done_on is not None and done_on <= due:
-        why.add("met", date=done_on)
+        if explained:
+            why.add("met", date=done_on)
         return Status.met
-    lifted = exemption(case, rule, due, as_of)
+    lifted = exemption(case, rule, due, as_of) if case.exemptions else None
     if lifted is not None:
-        why.add("exempt", what=explain.name(explain.EXEMPTION_NAMES, lifted.kind, lang),
-                start=lifted.start, end=explain.open_end(lifted.end, lang))
+        if explained:
+            why.add("exempt", what=explain.name(explain.EXEMPTION_NAMES, lifted.kind, why.lang),
+                    start=lifted.start, end=explain.open_end(lifted.end, why.lang))
         return Status.exempt
     if done_on is not None:
-        why.add("met_late", days=(done_on - due).days, date=done_on)
+        if explained:
+            why.add("met_late", days=(done_on - due).days, date=done_on)
         return Status.met_late
     if as_of <= due:
-        days = (due - as_of).days
-        why.add("open", days=days) if days else why.add("open_today")
+        if explained:
+            days = (due - as_of).days
+            why.add("open", days=days) if days else why.add("open_today")
         return Status.open
-    why.add("overdue", days=(as_of - due).days)
+    if explained:
+        why.add("overdue", days=(as_of - due).days)
     return Status.overdue
+
+
+_NO_LINES: list[str] = []  # shared by quiet duties; never appended to (Why.add is inert when quiet)
 
 
 class Duty:
@@ -220,8 +229,8 @@ class Duty:
     __slots__ = ("rule", "definition", "status", "due", "anchor", "done", "required", "done_on", "benefit",
                  "period_end", "why")
 
-    def __init__(self, definition: Rule, status_: Status, due: date, anchor: date, done: int, required: int,
-                 done_on: Optional[date], benefit: str, period_end: Optional[date], why: list[str]):
+    def __init__(self, definition: Rule, period: Period, status_: Status, due: date, anchor: date, done: int,
+                 required: int, why: Why, done_on: Optional[date] = None):
         self.rule = definition.id
         self.definition = definition
         self.status = status_
@@ -231,9 +240,9 @@ class Duty:
         self.required = required
         # only for met and met_late: an exempt duty done late reports no date
         self.done_on = done_on if status_ is Status.met or status_ is Status.met_late else None
-        self.benefit = benefit
-        self.period_end = period_end  # the end of the benefit period it belongs to (None: open-ended)
-        self.why = why
+        self.benefit = period.kind
+        self.period_end = period.benefit.end  # the end of the benefit period it belongs to (None: open-ended)
+        self.why = why.lines if why.enabled else _NO_LINES
 
     def sort_key(self) -> tuple:
         """The order of ``check``'s output: overdue first, then by due date, rule and anchor."""
@@ -254,12 +263,3 @@ class Duty:
             done_on=self.done_on,
             benefit=self.benefit,
         )
-
-
-_NO_LINES: list[str] = []  # shared by quiet duties; never appended to (Why.add is inert when quiet)
-
-
-def duty(rule: Rule, period: Period, status_: Status, due: date, anchor: date, done: int, required: int,
-         why: Why, done_on: Optional[date] = None) -> Duty:
-    return Duty(rule, status_, due, anchor, done, required, done_on, period.kind, period.benefit.end,
-                why.lines if why.enabled else _NO_LINES)

@@ -8,7 +8,7 @@ every kind shares (counting, postponement, exemption, status, ``why``) are in en
 from __future__ import annotations
 
 from engine.dates import add_offset
-from engine.duty import Duty, context, counting_dates, duty, offset_of, postpone, postponing_periods, status
+from engine.duty import Duty, context, counting_dates, offset_of, postpone, postponing_periods, status
 from engine.profile import Period
 from models.case import Case
 from models.memo import IdentityMemo
@@ -50,7 +50,7 @@ def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", expl
         if done_on is None and ended and ended < due:
             continue  # the period ended before the due date without the duty done: it lapses
         st = status(case, rule, due, done_on, as_of, why)
-        duties.append(duty(rule, period, st, due, anchor, len(shown), count, why, done_on))
+        duties.append(Duty(rule, period, st, due, anchor, len(shown), count, why, done_on))
     return duties
 
 

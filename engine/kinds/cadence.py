@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from engine.dates import Offset, add_offset
-from engine.duty import context, counting_dates, duty, offset_of, status
+from engine.duty import Duty, context, counting_dates, offset_of, status
 from models.case import Case
 
 
@@ -56,5 +56,5 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
             why.add("progress", done=len(shown), required=spec.count, label=label,
                     dates=(": " + ", ".join(map(str, shown))) if shown else "")
         st = status(case, rule, due, done_on, as_of, why)
-        duties.append(duty(rule, period, st, due, opens, len(shown), spec.count, why, done_on))
+        duties.append(Duty(rule, period, st, due, opens, len(shown), spec.count, why, done_on))
     return duties

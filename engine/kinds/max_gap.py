@@ -17,7 +17,7 @@ from datetime import date
 from typing import Optional
 
 from engine.dates import add_offset
-from engine.duty import context, counting_events, duty, offset_of, status
+from engine.duty import Duty, context, counting_events, offset_of, status
 from models.case import Case
 
 
@@ -68,7 +68,7 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         if done_on is None and period.ended and period.ended < due:
             break  # the period ended inside the gap: the duty lapses
         st = status(case, rule, due, done_on, as_of, why)
-        duties.append(duty(rule, period, st, due, end, int(done_on is not None), 1, why, done_on))
+        duties.append(Duty(rule, period, st, due, end, int(done_on is not None), 1, why, done_on))
         if done_on is None or closed_by_until:
             break
         i += 1

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine.dates import add_offset
-from engine.duty import context, counting_events, duty, offset_of
+from engine.duty import Duty, context, counting_events, offset_of
 from models.actions import Status
 from models.case import Case, Offer
 
@@ -89,5 +89,5 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
             st, done_on = Status.open, None
             days = (due - as_of).days
             why.add("open", days=days) if days else why.add("open_today")
-        duties.append(duty(rule, period, st, due, offer.date, int(st is Status.met), 1, why, done_on))
+        duties.append(Duty(rule, period, st, due, offer.date, int(st is Status.met), 1, why, done_on))
     return duties
