@@ -36,7 +36,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from engine.check import Engine
 from engine.durable_backend import DurableRulesFault
 from engine.dates import add_months
-from engine.duty import Duty
+from engine.duty import MET_LATE, OVERDUE, Duty
 from engine.ruleset import RuleSet
 from models.actions import Action, Status
 from models.case import Case, Offer
@@ -332,9 +332,9 @@ def days_late(action: Action | Duty, as_of: date, case: Optional[Case] = None) -
     """Days after the due date: to the day it was done, or — never done — to the as-of date or the
     end of the benefit period it belongs to, whichever is first (a duty of a period that closed
     years ago is not "more late" every day since)."""
-    if action.status is Status.met_late:
+    if action.status is MET_LATE:
         days = (action.done_on - action.due).days
-    elif action.status is Status.overdue:
+    elif action.status is OVERDUE:
         end = action.period_end if isinstance(action, Duty) else _period_end(case, action)
         days = (min(as_of, end or as_of) - action.due).days
     else:
@@ -425,35 +425,36 @@ class Auditor:
 
     def fold(self, case: Case, duties: list[Duty]) -> None:
         """Count one case's duties (``Engine.duties``, quiet: no texts) into the totals."""
-        totals, as_of = self.totals, self.as_of
+        totals, as_of, cells, keep_rows = self.totals, self.as_of, self._cells, self.keep_rows
         totals.cases += 1
-        team = case.citizen.team or NONE
-        caseworker = case.citizen.caseworker or NONE
-        category = category_on(case, as_of)
+        citizen = case.citizen
+        team = citizen.team or NONE
+        caseworker = citizen.caseworker or NONE
+        category = category_on(case, as_of) if case.assessments else NONE
         explained: Optional[dict] = None
         for duty in duties:
             status = duty.status
             # counted by text: an Enum member as a dict key hashes in Python; _value_ is the member's
             # plain value attribute (``.value`` is a descriptor, measurably slower here)
             text = status._value_
-            late = days_late(duty, as_of, case) if status is Status.overdue or status is Status.met_late else None
+            late = days_late(duty, as_of, case) if status is OVERDUE or status is MET_LATE else None
             rule = duty.rule
-            benefit = duty.benefit or NONE
-            cell = self._cells.get((rule, benefit, category, team, caseworker))
+            benefit = duty.benefit
+            cell = cells.get((rule, benefit, category, team, caseworker))
             if cell is None:
                 cell = self._cell(rule, benefit, category, team, caseworker)
             cell[0][text] += 1
             if late is not None:
                 for lates in cell[1]:
                     lates[late] += 1
-            if self.keep_rows:
+            if keep_rows:
                 self.rows.append({
                     "case_id": case.case_id, "rule": rule, "status": text, "due": duty.due,
                     "anchor": duty.anchor, "done_on": duty.done_on, "progress_done": duty.done,
                     "progress_required": duty.required, "benefit": duty.benefit,
                     "team": case.citizen.team, "caseworker": case.citizen.caseworker,
                     "category": None if category == NONE else category, "days_late": late})
-            if status is Status.overdue:
+            if status is OVERDUE:
                 totals.overdue_count += 1
                 reason = ""
                 if self.keep_overdue:  # every overdue duty is listed: each needs its reason now
@@ -466,10 +467,10 @@ class Auditor:
                                     f"{duty.done}/{duty.required}", reason, duty.anchor)
                 if totals.offer_overdue(entry) and not self.keep_overdue:
                     self._unexplained[case.case_id] = case
+                    if len(self._unexplained) > 4 * totals.top_limit:
+                        self._prune_unexplained()
                 if self.keep_overdue:
                     self.overdue_rows.append(entry.row())
-        if len(self._unexplained) > 4 * totals.top_limit:
-            self._prune_unexplained()
         benefit = current_benefit(case, as_of)
         if benefit is not None:
             self._star(benefit, duties, team)

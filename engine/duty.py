@@ -17,6 +17,10 @@ from models.case import Case, Exemption, Offer
 from models.memo import IdentityMemo
 from models.rules import EventMatch, Rule, event_value, spec_accepts
 
+# The statuses as module names: an Enum member read through its class costs a metaclass lookup,
+# and the audit reads them millions of times.
+MET, MET_LATE, OPEN, OVERDUE, EXEMPT = Status.met, Status.met_late, Status.open, Status.overdue, Status.exempt
+
 _MAX_POSTPONEMENTS = 100  # chained postponements; a bound so a cycle can never hang an audit
 
 
@@ -197,25 +201,25 @@ def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: da
     if done_on is not None and done_on <= due:
         if explained:
             why.add("met", date=done_on)
-        return Status.met
+        return MET
     lifted = exemption(case, rule, due, as_of) if case.exemptions else None
     if lifted is not None:
         if explained:
             why.add("exempt", what=explain.name(explain.EXEMPTION_NAMES, lifted.kind, why.lang),
                     start=lifted.start, end=explain.open_end(lifted.end, why.lang))
-        return Status.exempt
+        return EXEMPT
     if done_on is not None:
         if explained:
             why.add("met_late", days=(done_on - due).days, date=done_on)
-        return Status.met_late
+        return MET_LATE
     if as_of <= due:
         if explained:
             days = (due - as_of).days
             why.add("open", days=days) if days else why.add("open_today")
-        return Status.open
+        return OPEN
     if explained:
         why.add("overdue", days=(as_of - due).days)
-    return Status.overdue
+    return OVERDUE
 
 
 _NO_LINES: list[str] = []  # shared by quiet duties; never appended to (Why.add is inert when quiet)
@@ -239,14 +243,14 @@ class Duty:
         self.done = done
         self.required = required
         # only for met and met_late: an exempt duty done late reports no date
-        self.done_on = done_on if status_ is Status.met or status_ is Status.met_late else None
+        self.done_on = done_on if status_ is MET or status_ is MET_LATE else None
         self.benefit = period.kind
         self.period_end = period.benefit.end  # the end of the benefit period it belongs to (None: open-ended)
         self.why = why.lines if why.enabled else _NO_LINES
 
     def sort_key(self) -> tuple:
         """The order of ``check``'s output: overdue first, then by due date, rule and anchor."""
-        return (self.status is not Status.overdue, self.due, self.rule, self.anchor)
+        return (self.status is not OVERDUE, self.due, self.rule, self.anchor)
 
     def to_action(self, lang: str) -> Action:
         """The contract's Action, built without re-validation (every value was computed here)."""
