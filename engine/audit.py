@@ -36,7 +36,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from engine.check import Engine
 from engine.durable_backend import DurableRulesFault
 from engine.dates import add_months
-from engine.duty import MET_LATE, OVERDUE, Duty
+from engine.duty import EXEMPT, MET, MET_LATE, OVERDUE, Duty
 from engine.ruleset import RuleSet
 from models.actions import Action, Status
 from models.case import Case, Offer
@@ -535,18 +535,18 @@ class Auditor:
         if course is None:
             return
         tallies = (self.totals.star, self.totals.star_by_team[team])
-        if course.status is Status.exempt:
+        if course.status is EXEMPT:
             for tally in tallies:
                 tally.exempt += 1
             return
-        met = int(course.status is Status.met)
+        met = int(course.status is MET)
         required = offer is not None and offer.status in _DECIDED
         for tally in tallies:
             tally.cohort += 1
             tally.four_conversations += met
             if required:
                 tally.offer_required += 1
-                tally.with_offer += int(offer.status is Status.met)
+                tally.with_offer += int(offer.status is MET)
 
     def _passivity(self, case: Case, benefit, team: str) -> None:
         as_of = self.as_of

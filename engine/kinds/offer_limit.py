@@ -21,8 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine.dates import add_offset
-from engine.duty import Duty, context, counting_events, offset_of
-from models.actions import Status
+from engine.duty import MET, OPEN, OVERDUE, Duty, context, counting_events, offset_of
 from models.case import Case, Offer
 
 
@@ -77,17 +76,17 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         end = offer.end if offer.end is not None and offer.end <= as_of else None
         if end is not None and end <= due:
             why.add("offer_ended", end=end)
-            st, done_on = Status.met, end
+            st, done_on = MET, end
         elif offer.end is not None and offer.end > due:
             # planned past the limit: open (with the warning) until the limit passes, then overdue
             why.add("offer_runs_past", end=offer.end, days=(offer.end - due).days)
-            st, done_on = (Status.overdue, None) if as_of > due else (Status.open, None)
+            st, done_on = (OVERDUE, None) if as_of > due else (OPEN, None)
         elif as_of > due:
-            st, done_on = Status.overdue, None
+            st, done_on = OVERDUE, None
             why.add("overdue", days=(as_of - due).days)
         else:
-            st, done_on = Status.open, None
+            st, done_on = OPEN, None
             days = (due - as_of).days
             why.add("open", days=days) if days else why.add("open_today")
-        duties.append(Duty(rule, period, st, due, offer.date, int(st is Status.met), 1, why, done_on))
+        duties.append(Duty(rule, period, st, due, offer.date, int(st is MET), 1, why, done_on))
     return duties
