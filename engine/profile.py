@@ -90,8 +90,9 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
                 by_type[e.type] = [e]
             else:
                 group.append(e)
-        out.append(Period(index, benefit, benefit.type._value_, as_of, age_on(case.citizen.birth_date, benefit.start), assessed, last,
-                          first_day, window_end, inside, by_type))
+        # _value_: the member's plain attribute (``.value`` is a descriptor; this runs per period)
+        out.append(Period(index, benefit, benefit.type._value_, as_of, age_on(case.citizen.birth_date, benefit.start),
+                          assessed, last, first_day, window_end, inside, by_type))
     return out
 
 
@@ -122,16 +123,14 @@ class Quantiser:
         for no day). Bisected on dates, so no day number is computed per call."""
         return ABSENT if d is None else self._day_floor[bisect.bisect_right(self._day_dates, d)]
 
-    def age(self, age: int) -> int:
-        return self._age_floor[bisect.bisect_right(self.age_bounds, age)]
-
     def key(self, case: Case, period: Period) -> tuple:
         """The profile's values in ``fields`` order: what the applicability caches are keyed on."""
         benefit = period.benefit
         day = self.day
         start = day(benefit.start)  # contact and first sick day default to it: bisect once
-        return (period.kind, case.citizen.education._value_, self._age_floor[bisect.bisect_right(self.age_bounds, period.age)],
-                start, start if benefit.first_contact is None else day(benefit.first_contact),
+        age = self._age_floor[bisect.bisect_right(self.age_bounds, period.age)]  # the age limit at or below
+        return (period.kind, case.citizen.education._value_, age, start,
+                start if benefit.first_contact is None else day(benefit.first_contact),
                 start if benefit.first_sick_day is None else day(benefit.first_sick_day),
                 *([day(period.assessed.get(category)) for category, _ in self._category_fields]
                   if period.assessed else self._never_assessed))
