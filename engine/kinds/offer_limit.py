@@ -23,6 +23,7 @@ from datetime import timedelta
 from engine.dates import add_offset
 from engine.duty import MET, OPEN, OVERDUE, Duty, context, counting_events, offset_of
 from models.case import Case, Offer
+from models.memo import IdentityMemo
 
 
 _DISTANCE_WORDS = {("close", "da"): "tæt på arbejdsmarkedet", ("far", "da"): "længere fra arbejdsmarkedet",
@@ -41,6 +42,10 @@ def _limit(rule, offer: Offer, distance):
     return None
 
 
+# whether any of a rule's limits depends on the distance to the labour market (then the routing is asked)
+_by_distance = IdentityMemo(lambda rule: any(limit.distance for limit in rule.limits))
+
+
 def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
     if "offer" not in period.by_type:
         return []  # most periods: nothing to limit
@@ -49,6 +54,7 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         return []  # offers, but none of the kinds this rule limits
     as_of = period.as_of
     base = context(period, rule, lang, explain_why)
+    by_distance = _by_distance(rule)
     duties = []
     for offer in offers:
         if not isinstance(offer, Offer):
@@ -56,7 +62,6 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
         if not rule.valid.covers(offer.date):
             continue
         why = base.copy()
-        by_distance = any(limit.distance for limit in rule.limits)
         distance = router.distance(case, period, offer.date) if router is not None and by_distance else None
         assumed = distance is None and by_distance
         if assumed:
