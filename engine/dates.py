@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 class Offset(NamedTuple):
     """A period added to an anchor date: months first (with end-of-month clipping), then days.
-    A named tuple, not a dataclass: it is half of ``add_offset``'s cache key, hashed in C."""
+    A named tuple, not a dataclass: hashed and compared in C where it keys a cache (cadence windows)."""
 
     months: int = 0
     weeks: int = 0
