@@ -38,8 +38,8 @@ from engine.durable_backend import DurableRulesFault
 from engine.dates import add_months
 from engine.duty import EXEMPT, MET, MET_LATE, OVERDUE, Duty
 from engine.ruleset import RuleSet
-from models.actions import Action, Status
-from models.case import Case, Offer
+from models.actions import Status
+from models.case import Case
 from models.loading import InputError, LoadedCase, Loaded, case_files, parse_case, read_file
 
 NONE = "(none)"
@@ -328,30 +328,19 @@ def category_on(case: Case, as_of: date) -> str:
 _DAY_COUNTS: dict[int, int] = {}  # one int object per distinct day count (a few thousand at most)
 
 
-def days_late(action: Action | Duty, as_of: date, case: Optional[Case] = None) -> Optional[int]:
+def days_late(duty: Duty, as_of: date) -> Optional[int]:
     """Days after the due date: to the day it was done, or — never done — to the as-of date or the
     end of the benefit period it belongs to, whichever is first (a duty of a period that closed
     years ago is not "more late" every day since)."""
-    if action.status is MET_LATE:
-        days = (action.done_on - action.due).days
-    elif action.status is OVERDUE:
-        end = action.period_end if isinstance(action, Duty) else _period_end(case, action)
-        days = (min(as_of, end or as_of) - action.due).days
+    if duty.status is MET_LATE:
+        days = (duty.done_on - duty.due).days
+    elif duty.status is OVERDUE:
+        days = (min(as_of, duty.period_end or as_of) - duty.due).days
     else:
         return None
     # Shared, so the many per-group Counters keyed by it hold references, not copies: keeps
     # memory flat as a caseload grows (each distinct value would otherwise be a new object per group).
     return _DAY_COUNTS.setdefault(days, days)
-
-
-def _period_end(case: Optional[Case], action: Action | Duty) -> Optional[date]:
-    """The end of the benefit period an action belongs to (its type, and its anchor inside it)."""
-    if case is None:
-        return None
-    for b in case.benefits:
-        if b.type.value == action.benefit and b.first_day <= action.anchor and (b.end is None or action.anchor <= b.end):
-            return b.end
-    return None
 
 
 def _last_active_day(events, as_of: date) -> Optional[date]:
@@ -430,14 +419,14 @@ class Auditor:
         citizen = case.citizen
         team = citizen.team or NONE
         caseworker = citizen.caseworker or NONE
-        category = category_on(case, as_of) if case.assessments else NONE
+        category = category_on(case, as_of)
         explained: Optional[dict] = None
         for duty in duties:
             status = duty.status
             # counted by text: an Enum member as a dict key hashes in Python; _value_ is the member's
             # plain value attribute (``.value`` is a descriptor, measurably slower here)
             text = status._value_
-            late = days_late(duty, as_of, case) if status is OVERDUE or status is MET_LATE else None
+            late = days_late(duty, as_of) if status is OVERDUE or status is MET_LATE else None
             rule = duty.rule
             benefit = duty.benefit
             cell = cells.get((rule, benefit, category, team, caseworker))
