@@ -248,9 +248,9 @@ class Duty:
         self.period_end = period.benefit.end  # the end of the benefit period it belongs to (None: open-ended)
         self.why = why.lines if why.enabled else _NO_LINES
 
-    def sort_key(self) -> tuple:
-        """The order of ``check``'s output: overdue first, then by due date, rule and anchor."""
-        return (self.status is not OVERDUE, self.due, self.rule, self.anchor)
+    # check's output order (overdue first, then due date, rule, anchor): the Action's own key reads
+    # the same four attributes, so one definition serves both
+    sort_key = Action.sort_key
 
     def to_action(self, lang: str) -> Action:
         """The contract's Action, built without re-validation (every value was computed here)."""

@@ -47,11 +47,10 @@ _by_distance = IdentityMemo(lambda rule: any(limit.distance for limit in rule.li
 
 
 def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
-    if "offer" not in period.by_type:
-        return []  # most periods: nothing to limit
+    # The engine calls this only on periods with offers (engine.kinds.NEEDS).
     offers = counting_events(period, rule.counts)
     if not offers:
-        return []  # offers, but none of the kinds this rule limits
+        return []  # none of the kinds this rule limits
     as_of = period.as_of
     base = context(period, rule, lang, explain_why)
     by_distance = _by_distance(rule)
