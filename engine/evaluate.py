@@ -34,7 +34,7 @@ def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", expl
     ended = period.ended
     duties = []
     for number, offset, count in milestones:
-        why = base.copy() if base.enabled else base
+        why = base.copy()
         due = add_offset(anchor, offset)
         if why.enabled:
             why.add("due", offset=offset.describe(lang), anchor=rule.anchor.describe(lang), date=due)
