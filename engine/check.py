@@ -9,8 +9,7 @@ from typing import Optional
 
 from engine.durable_backend import DurableSelector
 from engine.duty import Duty
-from engine.evaluate import evaluate_rule
-from engine.kinds import KINDS, NEEDS
+from engine.kinds import NEEDS, compile_rule
 from engine.routing import Router, routing_period
 from engine.profile import Quantiser, periods_as_of
 from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
@@ -28,7 +27,11 @@ class Engine:
         self.selector = selector_factory(ruleset)
         self._rules = {r.key: r for r in ruleset.rules}
         self._order = {r.key: i for i, r in enumerate(ruleset.rules)}
-        # profile key -> the applicable rules, in rule-set order, each with its kind's evaluator
+        # each rule compiled once: its evaluator reads only the period (engine/kinds)
+        self._evaluators = {r.key: compile_rule(r) for r in ruleset.rules}
+        # the offer kinds a rule needs in a period to give anything (None: it gives duties regardless)
+        self._needs = {r.key: NEEDS[r.kind](r) if r.kind in NEEDS else None for r in ruleset.rules}
+        # profile key -> the applicable rules, in rule-set order, each with its evaluator
         self._plans: dict[tuple, tuple] = {}
         self.router = Router(ruleset.routing)
 
@@ -46,8 +49,7 @@ class Engine:
         if plan is None:  # a few hundred distinct profiles in a caseload: durable_rules decides each once
             keys = self.selector.select(self.quantiser.fact(key))
             rules = [self._rules[k] for k in sorted(keys, key=self._order.__getitem__)]
-            plan = self._plans[key] = tuple((r, evaluate_rule if r.kind == "deadline" else KINDS[r.kind],
-                                             NEEDS.get(r.kind)) for r in rules)
+            plan = self._plans[key] = tuple((r, self._evaluators[r.key], self._needs[r.key]) for r in rules)
         return plan
 
     def clear_cache(self) -> None:
@@ -66,12 +68,12 @@ class Engine:
         duties: list[Duty] = []
         router = self.router
         for period in periods:
-            by_type = period.by_type
+            offers = period.offer_kinds
             for rule, evaluate, needs in self._plan(case, period):
-                if needs is not None and needs not in by_type:
-                    continue  # e.g. an offer limit on a period without offers: nothing to evaluate
+                if needs is not None and needs.isdisjoint(offers):
+                    continue  # an offer limit on a period without the offers it limits: nothing to evaluate
                 if only is None or rule.id in only:
-                    duties += evaluate(case, period, rule, lang, explain_why, router)
+                    duties += evaluate(case, period, lang, explain_why, router)
         return duties
 
     def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from typing import Optional
 
 from engine import explain
@@ -15,7 +16,7 @@ from engine.profile import Period
 from models.actions import Action, Progress, Status
 from models.case import Case, Exemption, Offer
 from models.memo import IdentityMemo
-from models.rules import EventMatch, Rule, event_value, spec_accepts
+from models.rules import TEXT_FIELDS, EventMatch, Rule, event_value, spec_accepts
 
 # The statuses as module names: an Enum member read through its class costs a metaclass lookup,
 # and the audit reads them millions of times.
@@ -43,38 +44,60 @@ def counting_events(period: Period, matchers: list[EventMatch]) -> list:
     return period.counted.get(counting[0]) or _count(period, counting)
 
 
+def events_counted(period: Period, counting: tuple) -> list:
+    """counting_events for a compiled rule, which keeps ``counting_of(matches)`` (the memo lookup of
+    ``period.counted.get(token)`` is the caller's, inline)."""
+    return _count(period, counting)
+
+
 def _count(period: Period, counting: tuple) -> list:
-    token, kind, accepts = counting
+    token, kind, select = counting
     hit = period.counted.get(token)
     if hit is None:
         candidates = period.by_type.get(kind, ()) if kind is not None else period.events
-        hit = period.counted[token] = list(candidates) if accepts is None else [e for e in candidates if accepts(e)]
+        hit = period.counted[token] = list(candidates) if select is None else select(candidates)
     return hit
 
 
-def _filter(specs: tuple) -> tuple:
-    """(the one event type to look at, or None for all; a test, or None where every one counts).
-    The same test as models.rules.spec_accepts, unrolled for the matches at hand."""
+def _selector(specs: tuple) -> tuple:
+    """(the one event type to look at, or None for all; a function from those events to the ones
+    that count, or None where every one counts). The same test as models.rules.spec_accepts,
+    unrolled for the matches at hand: one call per period and list of matches, not one per event."""
     types = {spec[0] for spec in specs}
     if len(types) > 1:
-        return None, lambda e: any(spec_accepts(spec, e) for spec in specs)
+        return None, lambda events: [e for e in events if any(spec_accepts(spec, e) for spec in specs)]
     kind = specs[0][0]
     if any(not where and not where_not for _, where, where_not in specs):
         return kind, None  # one match takes every event of the type (grouped by type already)
     if all(len(where) == 1 and not where_not for _, where, where_not in specs):
         # the common case: {type: conversation, where: {by: jobcenter}} (or {kind: joint}, …)
-        if len(specs) == 1:
-            field, allowed = specs[0][1][0]
-            return kind, lambda e: event_value(e, field) in allowed
-        pairs = tuple(where[0] for _, where, _ in specs)
+        allowed: dict[str, frozenset] = {}  # field -> its values; two matches on one field are one test
+        for _, where, _ in specs:
+            field, values = where[0]
+            allowed[field] = allowed.get(field, frozenset()) | values
+        if all((kind, field) in TEXT_FIELDS for field in allowed):
+            # the attributes hold the matched texts themselves: read them directly
+            tests = [(attrgetter(field), values) for field, values in allowed.items()]
+            if len(tests) == 1:
+                (get, values), = tests
+                return kind, lambda events: [e for e in events if get(e) in values]
+            if len(tests) == 2:
+                (get, values), (get2, values2) = tests
+                return kind, lambda events: [e for e in events if get(e) in values or get2(e) in values2]
+        pairs = tuple(allowed.items())
 
         def any_pair(event) -> bool:
-            for field, allowed in pairs:
-                if event_value(event, field) in allowed:
+            for field, values in pairs:
+                if event_value(event, field) in values:
                     return True
             return False
 
-        return kind, any_pair
+        return kind, lambda events: [e for e in events if any_pair(e)]
+    if len(specs) == 1 and not specs[0][1] and len(specs[0][2]) == 1 and (kind, specs[0][2][0][0]) in TEXT_FIELDS:
+        # {type: offer, where_not: {offer: mentor}}
+        field, refused = specs[0][2][0]
+        get = attrgetter(field)
+        return kind, lambda events: [e for e in events if get(e) not in refused]
     checks = tuple((where, where_not) for _, where, where_not in specs)
 
     def accepts(event) -> bool:
@@ -84,7 +107,7 @@ def _filter(specs: tuple) -> tuple:
                 return True
         return False
 
-    return kind, accepts
+    return kind, lambda events: [e for e in events if accepts(e)]
 
 
 # specs -> a small int: equal lists of matches (by content) share one token, and so one memo entry
@@ -95,19 +118,31 @@ _TOKENS: dict[tuple, int] = {}
 
 def _counting_of(matchers: list[EventMatch]) -> tuple:
     specs = tuple(m.spec for m in matchers)
-    return (_TOKENS.setdefault(specs, len(_TOKENS)), *_filter(specs))
+    return (_TOKENS.setdefault(specs, len(_TOKENS)), *_selector(specs))
 
 
-_counting = IdentityMemo(_counting_of)  # a rule's list of matches -> (token, event type or None, test or None)
+_counting = IdentityMemo(_counting_of)  # a rule's list of matches -> (token, event type or None, selector or None)
+
+_EVENT_DATE = attrgetter("date")
 
 
 def counting_dates(case: Case, period: Period, matchers: list[EventMatch]) -> list[date]:
     """Dates of the events that count for a duty (see counting_events), shared the same way: the
     caller must not change the list."""
     counting = _counting(matchers)
+    return period.dated.get(counting[0]) or dates_counted(period, counting)
+
+
+def counting_of(matchers: list[EventMatch]) -> tuple:
+    """What a compiled rule keeps of its matches: (token, event type, selector) for dates_counted;
+    ``period.dated.get(token)`` is the shared list once one rule has asked for it."""
+    return _counting(matchers)
+
+
+def dates_counted(period: Period, counting: tuple) -> list[date]:
     hit = period.dated.get(counting[0])
     if hit is None:
-        hit = period.dated[counting[0]] = [e.date for e in _count(period, counting)]
+        hit = period.dated[counting[0]] = list(map(_EVENT_DATE, _count(period, counting)))
     return hit
 
 

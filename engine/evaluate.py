@@ -3,62 +3,76 @@
 durable_rules has already decided that the rule applies (engine/durable_backend.py); this module
 does the per-case date work, which durable_rules cannot do (no dates, no aggregates). The pieces
 every kind shares (counting, postponement, exemption, status, ``why``) are in engine/duty.py.
+
+A rule is *compiled* once (``compile_rule``): everything an evaluation reads from the rule model
+(its anchor, its milestones as month and day steps, its counting filter) is taken out of it then,
+so evaluating it on a period reads only the period. The audit evaluates millions of them.
 """
 
 from __future__ import annotations
 
-from engine.dates import add_offset
-from engine.duty import Duty, context, counting_dates, offset_of, postpone, postponing_periods, status
-from engine.profile import Period
+from datetime import timedelta
+from typing import Callable
+
+from engine.dates import add_months
+from engine.duty import Duty, context, counting_of, dates_counted, offset_of, postpone, postponing_periods, status
+from engine.profile import Period, anchor_reader
 from models.case import Case
-from models.memo import IdentityMemo
 from models.rules import Rule
 
-
-def evaluate_rule(case: Case, period: Period, rule: Rule, lang: str = "da", explain_why: bool = True,
-                  router=None) -> list[Duty]:
-    """The duties one applicable rule gives one period (none where the duty lapsed).
-
-    ``explain_why=False`` leaves every ``why`` empty and skips building the texts (the batch audit
-    does not show them); statuses, dates and progress are the same either way. ``router`` is
-    unused: every kind's evaluator takes the same arguments (engine/kinds).
-    """
-    anchor_kind, category, milestones = _shape(rule)
-    anchor = period.anchor(anchor_kind, category)
-    as_of = period.as_of
-    if anchor is None or anchor > as_of:
-        return []
-    held = counting_dates(case, period, rule.counts)
-    base = context(period, rule, lang, explain_why)
-    postponing = postponing_periods(case, period, rule) if rule.postponed_by else None
-    ended = period.ended
-    duties = []
-    for number, offset, count in milestones:
-        why = base.copy()
-        due = add_offset(anchor, offset)
-        if why.enabled:
-            why.add("due", offset=offset.describe(lang), anchor=rule.anchor.describe(lang), date=due)
-            if len(milestones) > 1:
-                why.add("milestone", n=number, required=count, due=due)
-        if postponing:
-            due = postpone(due, postponing, as_of, why)
-        shown = held[:count]
-        done_on = shown[-1] if len(shown) == count else None
-        if why.enabled:
-            why.add("progress", done=len(shown), required=count, label=rule.counts_label.get(lang),
-                    dates=(": " + ", ".join(map(str, shown))) if shown else "")
-        if done_on is None and ended and ended < due:
-            continue  # the period ended before the due date without the duty done: it lapses
-        st = status(case, rule, due, done_on, as_of, why)
-        duties.append(Duty(rule, period, st, due, anchor, len(shown), count, why, done_on))
-    return duties
+Evaluator = Callable[..., list[Duty]]  # (case, period, lang="da", explain_why=True, router=None)
 
 
-def _shape_of(rule: Rule) -> tuple:
-    """(anchor kind, category text or None, ((milestone number, offset, count), …))."""
+def compile_rule(rule: Rule) -> Evaluator:
+    """The evaluator of one deadline rule: the duties it gives one period (none where the duty
+    lapsed). ``explain_why=False`` leaves every ``why`` empty and skips building the texts (the
+    batch audit does not show them); statuses, dates and progress are the same either way.
+    ``router`` is unused: every kind's evaluator takes the same arguments (engine/kinds)."""
     category = rule.applies_to.category.value if rule.applies_to.category else None
-    milestones = tuple((number, offset_of(m.after), m.count) for number, m in enumerate(rule.milestones, start=1))
-    return rule.anchor.from_, category, milestones
+    anchor_of = anchor_reader(rule.anchor.from_, category)
+    counting = counting_of(rule.counts)
+    token = counting[0]
+    # (number, offset, months, the weeks and days as one timedelta, count): months first (clipped
+    # to the month's end), then days (contract §2), as engine.dates.add_offset adds them
+    steps = []
+    for number, milestone in enumerate(rule.milestones, start=1):
+        offset = offset_of(milestone.after)
+        steps.append((number, offset, offset.months, timedelta(days=7 * offset.weeks + offset.days), milestone.count))
+    several = len(steps) > 1
+    postponed = bool(rule.postponed_by)
 
+    def evaluate(case: Case, period: Period, lang: str = "da", explain_why: bool = True, router=None) -> list[Duty]:
+        anchor = anchor_of(period)
+        as_of = period.as_of
+        if anchor is None or anchor > as_of:
+            return []
+        held = period.dated.get(token)
+        if held is None:
+            held = dates_counted(period, counting)
+        base = context(period, rule, lang, explain_why)
+        postponing = postponing_periods(case, period, rule) if postponed else None
+        ended = period.ended
+        duties = []
+        for number, offset, months, days, count in steps:
+            why = base.copy()
+            due = add_months(anchor, months) if months else anchor
+            if days:
+                due += days
+            if why.enabled:
+                why.add("due", offset=offset.describe(lang), anchor=rule.anchor.describe(lang), date=due)
+                if several:
+                    why.add("milestone", n=number, required=count, due=due)
+            if postponing:
+                due = postpone(due, postponing, as_of, why)
+            shown = held[:count]
+            done_on = shown[-1] if len(shown) == count else None
+            if why.enabled:
+                why.add("progress", done=len(shown), required=count, label=rule.counts_label.get(lang),
+                        dates=(": " + ", ".join(map(str, shown))) if shown else "")
+            if done_on is None and ended and ended < due:
+                continue  # the period ended before the due date without the duty done: it lapses
+            st = status(case, rule, due, done_on, as_of, why)
+            duties.append(Duty(rule, period, st, due, anchor, len(shown), count, why, done_on))
+        return duties
 
-_shape = IdentityMemo(_shape_of)  # what every evaluation of a rule reads, taken out of the model once
+    return evaluate

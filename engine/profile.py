@@ -9,10 +9,11 @@ distinct profile, not once per case.
 from __future__ import annotations
 
 import bisect
+from bisect import bisect_right
 from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Optional
+from typing import Callable, Optional
 
 from engine.dates import age_on, day_number
 from engine.ruleset import RuleSet
@@ -43,22 +44,28 @@ class Period:
     window_end: date  # the last day whose events count: the period's end or the as-of date
     events: tuple  # the case's events from first_day to window_end, by date: what every rule reads
     by_type: dict  # the same events grouped by type, each group by date
+    offer_kinds: frozenset  # the kinds of offer among them ("nytteindsats"…): which offer limits can apply
     counted: dict = field(default_factory=dict)  # memo of engine.duty.counting_events
     dated: dict = field(default_factory=dict)  # memo of engine.duty.counting_dates
 
-    def anchor(self, kind: str, category: Optional[str] = None) -> Optional[date]:
-        if kind == "start":
-            return self.benefit.start
-        if kind == "contact":
-            return self.benefit.contact
-        if kind == "first_sick_day":
-            return self.benefit.first_sick_day or self.benefit.start
-        if kind == "category_assessed":
-            return self.assessed.get(category)
-        raise ValueError(kind)
+
+def anchor_reader(kind: str, category: Optional[str] = None) -> Callable[[Period], Optional[date]]:
+    """The function that reads a rule's anchor day from a period (None: the period has none, e.g.
+    never assessed in the category). Chosen once per rule (engine/evaluate.py compiles rules)."""
+    if kind == "start":
+        return lambda period: period.benefit.start
+    if kind == "contact":
+        return lambda period: period.benefit.contact
+    if kind == "first_sick_day":
+        return lambda period: period.benefit.first_sick_day or period.benefit.start
+    if kind == "category_assessed":
+        return lambda period: period.assessed.get(category)
+    raise ValueError(kind)
 
 
 _EVENT_DATE = attrgetter("date")
+_OFFER_KIND = attrgetter("offer")
+_NO_OFFERS: frozenset = frozenset()
 
 
 def periods_as_of(case: Case, as_of: date) -> list[Period]:
@@ -66,17 +73,19 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
     out = []
     events = sorted(case.events, key=_EVENT_DATE)  # once per case; each period takes its slice
     days = None  # the events' dates, for bisecting: only where a period does not take them all
-    assessments = sorted(case.assessments, key=_EVENT_DATE)  # assessments have a date too
+    assessments = sorted(case.assessments, key=_EVENT_DATE) if case.assessments else ()  # these have a date too
+    birth_date = case.citizen.birth_date
     for index, benefit in enumerate(case.benefits):
         first_day = benefit.first_day
         if first_day > as_of:
             continue
-        last = benefit.end if benefit.end is not None and benefit.end <= as_of else None
-        window_end = min(last, as_of) if last else as_of
+        end = benefit.end
+        last = end if end is not None and end <= as_of else None
+        window_end = as_of if last is None else last
         assessed: dict = {}
         for a in assessments:
             if first_day <= a.date <= window_end:
-                assessed.setdefault(a.category.value, a.date)  # text keys: an Enum hashes in Python
+                assessed.setdefault(a.category._value_, a.date)  # text keys: an Enum hashes in Python
         if not events or (first_day <= events[0].date and events[-1].date <= window_end):
             inside = tuple(events)  # the common case: one period holds every event
         else:
@@ -90,9 +99,11 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
                 by_type[e.type] = [e]
             else:
                 group.append(e)
+        offers = by_type.get("offer")
         # _value_: the member's plain attribute (``.value`` is a descriptor; this runs per period)
-        out.append(Period(index, benefit, benefit.type._value_, as_of, age_on(case.citizen.birth_date, benefit.start),
-                          assessed, last, first_day, window_end, inside, by_type))
+        out.append(Period(index, benefit, benefit.type._value_, as_of, age_on(birth_date, benefit.start),
+                          assessed, last, first_day, window_end, inside, by_type,
+                          frozenset(map(_OFFER_KIND, offers)) if offers else _NO_OFFERS))
     return out
 
 
@@ -124,15 +135,18 @@ class Quantiser:
         return ABSENT if d is None else self._day_floor[bisect.bisect_right(self._day_dates, d)]
 
     def key(self, case: Case, period: Period) -> tuple:
-        """The profile's values in ``fields`` order: what the applicability caches are keyed on."""
+        """The profile's values in ``fields`` order: what the applicability caches are keyed on.
+        ``day`` inlined: this runs for every period of every case."""
         benefit = period.benefit
-        day = self.day
-        start = day(benefit.start)  # contact and first sick day default to it: bisect once
-        age = self._age_floor[bisect.bisect_right(self.age_bounds, period.age)]  # the age limit at or below
-        return (period.kind, case.citizen.education._value_, age, start,
-                start if benefit.first_contact is None else day(benefit.first_contact),
-                start if benefit.first_sick_day is None else day(benefit.first_sick_day),
-                *([day(period.assessed.get(category)) for category, _ in self._category_fields]
+        floor, dates = self._day_floor, self._day_dates
+        start = floor[bisect_right(dates, benefit.start)]  # contact and first sick day default to it
+        contact, sick = benefit.first_contact, benefit.first_sick_day
+        return (period.kind, case.citizen.education._value_,
+                self._age_floor[bisect_right(self.age_bounds, period.age)],  # the age limit at or below
+                start,
+                start if contact is None else floor[bisect_right(dates, contact)],
+                start if sick is None else floor[bisect_right(dates, sick)],
+                *([self.day(period.assessed.get(category)) for category, _ in self._category_fields]
                   if period.assessed else self._never_assessed))
 
     @property

@@ -191,6 +191,25 @@ EVENT_FIELDS = _event_fields()
 OFFER_KINDS = EVENT_FIELDS["offer"]["offer"]
 
 
+def _text_fields() -> frozenset[tuple[str, str]]:
+    """(event type, field) pairs whose value is stored as the very text a rule matches on (a Literal
+    of strings): ``event_value`` returns those unchanged, so a filter may read the attribute itself."""
+    union = typing.get_args(Event)[0]
+    out = set()
+    for model in typing.get_args(union):
+        for name, info in model.model_fields.items():
+            annotation = info.annotation
+            if typing.get_origin(annotation) is Union:
+                inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+                annotation = inner[0] if len(inner) == 1 else None
+            if typing.get_origin(annotation) is Literal and all(isinstance(v, str) for v in typing.get_args(annotation)):
+                out.update((t, name) for t in typing.get_args(model.model_fields["type"].annotation))
+    return frozenset(out)
+
+
+TEXT_FIELDS = _text_fields()
+
+
 def _check_values(where: str, event_type: str, conditions: dict) -> None:
     fields = EVENT_FIELDS[event_type]
     for name, value in conditions.items():

@@ -1,22 +1,33 @@
-"""Requirement kinds beyond ``deadline`` (engine/evaluate.py): each module evaluates one kind of rule
-on one benefit period in plain Python, after durable_rules has selected the rule. A new rule of an
-existing kind needs only a rule file; a new kind needs a module here and an entry in KINDS. Every
-evaluator takes ``(case, period, rule, lang, explain_why, router)`` and returns engine.duty.Duty records."""
+"""Requirement kinds: each evaluates one kind of rule on one benefit period in plain Python, after
+durable_rules has selected the rule. ``deadline`` is engine/evaluate.py; the others are modules here.
+A new rule of an existing kind needs only a rule file; a new kind needs a module with a
+``compile_rule`` and an entry in COMPILERS.
+
+``compile_rule(rule)`` returns the rule's evaluator, called as ``(case, period, lang, explain_why,
+router)`` and returning engine.duty.Duty records. The engine compiles each rule once per rule set.
+"""
 
 from __future__ import annotations
 
+from engine import evaluate
 from engine.kinds import cadence, max_gap, offer_limit
 
-KINDS = {
-    "max_gap": max_gap.evaluate,
-    "cadence": cadence.evaluate,
-    "offer_limit": offer_limit.evaluate,
+COMPILERS = {
+    "deadline": evaluate.compile_rule,
+    "max_gap": max_gap.compile_rule,
+    "cadence": cadence.compile_rule,
+    "offer_limit": offer_limit.compile_rule,
 }
 
-# Kinds that give nothing on a period without events of this type: the engine skips the call.
-NEEDS = {"offer_limit": "offer"}
+
+def compile_rule(rule):
+    return COMPILERS[rule.kind](rule)
+
+
+# Kinds that give nothing on a period without the offers they limit: kind -> rule -> the offer kinds
+# that rule can limit. The engine skips the call where none of them is among the period's offers.
+NEEDS = {"offer_limit": offer_limit.offer_kinds}
 
 # Kinds whose obligations are anchored on events (each offer), not on the period's anchor: their
 # validity is judged per event in Python, so the selector must not filter them on the period anchor.
 PER_EVENT_VALIDITY = frozenset({"offer_limit"})
-

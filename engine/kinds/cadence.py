@@ -13,48 +13,61 @@ without its events is overdue — an event after the window counts for the next 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from bisect import bisect_right
 
-from engine.dates import Offset, add_offset
-from engine.duty import Duty, context, counting_dates, offset_of, status
+from engine.dates import Offset, add_offset, covers
+from engine.duty import Duty, context, counting_of, dates_counted, offset_of, status
+from engine.profile import anchor_reader
 from models.case import Case
 
 
-@lru_cache(maxsize=1024)
 def _times(offset: Offset, k: int) -> Offset:
     return Offset(offset.months * k, offset.weeks * k, offset.days * k)
 
 
-def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
+def compile_rule(rule):
+    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds)."""
     spec = rule.cadence
     category = rule.applies_to.category.value if rule.applies_to.category else None
-    anchor = period.anchor(rule.anchor.from_, category)
-    as_of = period.as_of
-    if anchor is None or anchor > as_of:
-        return []
-    held = counting_dates(case, period, rule.counts)
+    anchor_of = anchor_reader(rule.anchor.from_, category)
+    counting = counting_of(rule.counts)
     every = offset_of(spec.every)
-    first = add_offset(anchor, offset_of(spec.start))
-    label = rule.counts_label.get(lang)
-    base = context(period, rule, lang, explain_why)
-    last_day = period.window_end
-    duties = []
-    for k in range(spec.max_windows):
-        # computed from the anchor each time, so month clipping never drifts (31 Jan + 2·1 month = 31 Mar)
-        opens = add_offset(first, _times(every, k))
-        due = add_offset(first, _times(every, k + 1))
-        if opens > last_day or not rule.valid.covers(opens):
-            break
-        inside = [d for d in held if opens < d <= due]
-        if period.ended and period.ended < due and len(inside) < spec.count:
-            break  # the period ended inside the window without the events: the duty lapses
-        done_on = inside[spec.count - 1] if len(inside) >= spec.count else None
-        why = base.copy()
-        shown = inside[: spec.count]
-        if why.enabled:  # the texts' arguments cost too: the audit asks for none
-            why.add("window", n=k + 1, start=opens, end=due, required=spec.count, label=label)
-            why.add("progress", done=len(shown), required=spec.count, label=label,
-                    dates=(": " + ", ".join(map(str, shown))) if shown else "")
-        st = status(case, rule, due, done_on, as_of, why)
-        duties.append(Duty(rule, period, st, due, opens, len(shown), spec.count, why, done_on))
-    return duties
+    start = offset_of(spec.start)
+    count, max_windows = spec.count, spec.max_windows
+    valid_from, valid_to = rule.valid.from_, rule.valid.to
+
+    def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
+        anchor = anchor_of(period)
+        as_of = period.as_of
+        if anchor is None or anchor > as_of:
+            return []
+        held = period.dated.get(counting[0]) or dates_counted(period, counting)  # by date
+        first = add_offset(anchor, start)
+        label = rule.counts_label.get(lang)
+        base = context(period, rule, lang, explain_why)
+        last_day = period.window_end
+        ended = period.ended
+        duties = []
+        due = first
+        for k in range(max_windows):
+            # each window's end computed from the anchor, so month clipping never drifts
+            # (31 Jan + 2·1 month = 31 Mar); a window opens where the one before it closed
+            opens = due
+            due = add_offset(first, _times(every, k + 1))
+            if opens > last_day or not covers(valid_from, valid_to, opens):
+                break
+            inside = held[bisect_right(held, opens):bisect_right(held, due)]  # opens < day <= due
+            if ended and ended < due and len(inside) < count:
+                break  # the period ended inside the window without the events: the duty lapses
+            done_on = inside[count - 1] if len(inside) >= count else None
+            why = base.copy()
+            shown = inside[:count]
+            if why.enabled:  # the texts' arguments cost too: the audit asks for none
+                why.add("window", n=k + 1, start=opens, end=due, required=count, label=label)
+                why.add("progress", done=len(shown), required=count, label=label,
+                        dates=(": " + ", ".join(map(str, shown))) if shown else "")
+            st = status(case, rule, due, done_on, as_of, why)
+            duties.append(Duty(rule, period, st, due, opens, len(shown), count, why, done_on))
+        return duties
+
+    return evaluate

@@ -13,6 +13,8 @@ rule's validity ends are not produced (a rule applies when in force on the oblig
 
 from __future__ import annotations
 
+from functools import partial
+
 from datetime import date
 from typing import Optional
 
@@ -34,7 +36,7 @@ def _first_until(case: Case, period, rule) -> Optional[date]:
     return min(days) if days else None
 
 
-def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
+def evaluate(rule, case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
     within = offset_of(rule.max_gap.within)
     events = _counting(case, period, rule)
     until = _first_until(case, period, rule)
@@ -73,3 +75,8 @@ def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = Tru
             break
         i += 1
     return duties
+
+
+def compile_rule(rule):
+    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds)."""
+    return partial(evaluate, rule)

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine.dates import add_offset
-from engine.duty import MET, OPEN, OVERDUE, Duty, context, counting_events, offset_of
+from engine.dates import add_offset, covers
+from engine.duty import MET, OPEN, OVERDUE, Duty, context, counting_of, events_counted, offset_of
 from models.case import Case, Offer
-from models.memo import IdentityMemo
 
 
 _DISTANCE_WORDS = {("close", "da"): "tæt på arbejdsmarkedet", ("far", "da"): "længere fra arbejdsmarkedet",
@@ -42,55 +41,69 @@ def _limit(rule, offer: Offer, distance):
     return None
 
 
-# whether any of a rule's limits depends on the distance to the labour market (then the routing is asked)
-_by_distance = IdentityMemo(lambda rule: any(limit.distance for limit in rule.limits))
+def offer_kinds(rule) -> frozenset:
+    """The kinds of offer the rule's limits can apply to (the engine skips a period without them)."""
+    return frozenset(limit.offer for limit in rule.limits)
 
 
-def evaluate(case: Case, period, rule, lang: str = "da", explain_why: bool = True, router=None):
-    # The engine calls this only on periods with offers (engine.kinds.NEEDS).
-    offers = counting_events(period, rule.counts)
-    if not offers:
-        return []  # none of the kinds this rule limits
-    as_of = period.as_of
-    base = context(period, rule, lang, explain_why)
-    by_distance = _by_distance(rule)
-    duties = []
-    for offer in offers:
-        if not isinstance(offer, Offer):
-            continue
-        if not rule.valid.covers(offer.date):
-            continue
-        why = base.copy()
-        distance = router.distance(case, period, offer.date) if router is not None and by_distance else None
-        assumed = distance is None and by_distance
-        if assumed:
-            distance = "close"  # no category on the offer's start: the stricter limits apply
-            why.add("distance_assumed")
-        limit = _limit(rule, offer, distance)
-        if limit is None:
-            continue  # e.g. a private løntilskud under a rule that limits public ones only
-        extended = bool(offer.extended) and limit.extended_max is not None
-        spec = limit.extended_max if extended else limit.max
-        offset = offset_of(spec)
-        due = add_offset(offer.date, offset) - timedelta(days=1)
-        if why.enabled:  # the texts' arguments cost too: the audit asks for none
-            why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
-                    distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due,
-                    extended=" (forlænget)" if extended and lang == "da" else (" (extended)" if extended else ""))
-        end = offer.end if offer.end is not None and offer.end <= as_of else None
-        if end is not None and end <= due:
-            why.add("offer_ended", end=end)
-            st, done_on = MET, end
-        elif offer.end is not None and offer.end > due:
-            # planned past the limit: open (with the warning) until the limit passes, then overdue
-            why.add("offer_runs_past", end=offer.end, days=(offer.end - due).days)
-            st, done_on = (OVERDUE, None) if as_of > due else (OPEN, None)
-        elif as_of > due:
-            st, done_on = OVERDUE, None
-            why.add("overdue", days=(as_of - due).days)
-        else:
-            st, done_on = OPEN, None
-            days = (due - as_of).days
-            why.add("open", days=days) if days else why.add("open_today")
-        duties.append(Duty(rule, period, st, due, offer.date, int(st is MET), 1, why, done_on))
-    return duties
+def compile_rule(rule):
+    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds)."""
+    counting = counting_of(rule.counts)
+    token = counting[0]
+    by_distance = any(limit.distance for limit in rule.limits)  # then the routing is asked
+    valid_from, valid_to = rule.valid.from_, rule.valid.to
+
+    def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
+        # The engine calls this only on periods with offers of the limited kinds (engine.kinds.NEEDS).
+        offers = period.counted.get(token)
+        if offers is None:
+            offers = events_counted(period, counting)
+        if not offers:
+            return []  # none of the kinds this rule limits
+        as_of = period.as_of
+        base = context(period, rule, lang, explain_why)
+        duties = []
+        for offer in offers:
+            if not isinstance(offer, Offer):
+                continue
+            if not covers(valid_from, valid_to, offer.date):
+                continue  # the rule is not in force on the offer's start
+            why = base.copy()
+            distance = router.distance(case, period, offer.date) if router is not None and by_distance else None
+            assumed = distance is None and by_distance
+            if assumed:
+                distance = "close"  # no category on the offer's start: the stricter limits apply
+                why.add("distance_assumed")
+            limit = _limit(rule, offer, distance)
+            if limit is None:
+                continue  # e.g. a private løntilskud under a rule that limits public ones only
+            extended = bool(offer.extended) and limit.extended_max is not None
+            spec = limit.extended_max if extended else limit.max
+            offset = offset_of(spec)
+            due = add_offset(offer.date, offset) - _ONE_DAY
+            if why.enabled:  # the texts' arguments cost too: the audit asks for none
+                why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
+                        distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due,
+                        extended=" (forlænget)" if extended and lang == "da" else (" (extended)" if extended else ""))
+            end = offer.end if offer.end is not None and offer.end <= as_of else None
+            if end is not None and end <= due:
+                why.add("offer_ended", end=end)
+                st, done_on = MET, end
+            elif offer.end is not None and offer.end > due:
+                # planned past the limit: open (with the warning) until the limit passes, then overdue
+                why.add("offer_runs_past", end=offer.end, days=(offer.end - due).days)
+                st, done_on = (OVERDUE, None) if as_of > due else (OPEN, None)
+            elif as_of > due:
+                st, done_on = OVERDUE, None
+                why.add("overdue", days=(as_of - due).days)
+            else:
+                st, done_on = OPEN, None
+                days = (due - as_of).days
+                why.add("open", days=days) if days else why.add("open_today")
+            duties.append(Duty(rule, period, st, due, offer.date, int(st is MET), 1, why, done_on))
+        return duties
+
+    return evaluate
+
+
+_ONE_DAY = timedelta(days=1)
