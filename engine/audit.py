@@ -373,9 +373,9 @@ class Auditor:
         # full check with texts) are built at ``finish`` for the duties still on the list, not for
         # every duty that passes through it. Pruned to the list's cases as it grows.
         self._unexplained: dict[str, Case] = {}
-        # (rule, benefit, category, team, caseworker) -> its cell (see _cell): one lookup and one
-        # increment per duty instead of five of each.
-        self._cells: dict[tuple, tuple] = {}
+        # (benefit, category, team, caseworker) -> {rule: its cell} (see _cell): one lookup and one
+        # increment per duty instead of five of each; the group's row is found once per case and benefit.
+        self._cells: dict[tuple, dict] = {}
         self._windows = [(m, add_months(as_of, -m)) for m in PASSIVITY_MONTHS]
         self._sessions_reported = engine.selector.sessions_opened
 
@@ -413,13 +413,14 @@ class Auditor:
 
     def fold(self, case: Case, duties: list[Duty]) -> None:
         """Count one case's duties (``Engine.duties``, quiet: no texts) into the totals."""
-        totals, as_of, cells, keep_rows = self.totals, self.as_of, self._cells, self.keep_rows
+        totals, as_of, keep_rows = self.totals, self.as_of, self.keep_rows
         totals.cases += 1
         citizen = case.citizen
         team = citizen.team or NONE
         caseworker = citizen.caseworker or NONE
         category = category_on(case, as_of)
         explained: Optional[dict] = None
+        row_benefit, row = None, {}  # the cells of the last duty's benefit in this case's groups
         for duty in duties:
             status = duty.status
             # counted by text: an Enum member as a dict key hashes in Python; _value_ is the member's
@@ -428,9 +429,14 @@ class Auditor:
             late = days_late(duty, as_of) if status is OVERDUE or status is MET_LATE else None
             rule = duty.rule
             benefit = duty.benefit
-            cell = cells.get((rule, benefit, category, team, caseworker))
+            if benefit is not row_benefit:
+                row_benefit = benefit
+                row = self._cells.get((benefit, category, team, caseworker))
+                if row is None:
+                    row = self._cells[(benefit, category, team, caseworker)] = {}
+            cell = row.get(rule)
             if cell is None:
-                cell = self._cell(rule, benefit, category, team, caseworker)
+                cell = row[rule] = self._cell(rule, benefit, category, team, caseworker)
             cell[0][text] += 1
             if late is not None:
                 for lates in cell[1]:
@@ -472,12 +478,10 @@ class Auditor:
         tallies = (self.totals.by_rule[rule], groups["benefit"][(rule, benefit)],
                    groups["category"][(rule, category)], groups["team"][(rule, team)],
                    groups["caseworker"][(rule, caseworker)])
-        cell = self._cells[(rule, benefit, category, team, caseworker)] = (
-            dict.fromkeys(STATUSES, 0), tuple(t.days_late for t in tallies), tallies)
-        return cell
+        return dict.fromkeys(STATUSES, 0), tuple(t.days_late for t in tallies), tallies
 
     def _flush_cells(self) -> None:
-        for counts, _, tallies in self._cells.values():
+        for counts, _, tallies in (cell for row in self._cells.values() for cell in row.values()):
             for status, n in counts.items():
                 if n:
                     for tally in tallies:

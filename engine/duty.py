@@ -41,16 +41,12 @@ def counting_events(period: Period, matchers: list[EventMatch]) -> list:
     (conversations held by the jobcenter…) share one pass per period; only events of the matched
     types are looked at."""
     counting = _counting(matchers)
-    return period.counted.get(counting[0]) or _count(period, counting)
+    return period.counted.get(counting[0]) or events_counted(period, counting)
 
 
 def events_counted(period: Period, counting: tuple) -> list:
-    """counting_events for a compiled rule, which keeps ``counting_of(matches)`` (the memo lookup of
-    ``period.counted.get(token)`` is the caller's, inline)."""
-    return _count(period, counting)
-
-
-def _count(period: Period, counting: tuple) -> list:
+    """counting_events for a compiled rule, which keeps ``counting_of(matches)`` and may look up
+    ``period.counted.get(token)`` itself first."""
     token, kind, select = counting
     hit = period.counted.get(token)
     if hit is None:
@@ -126,13 +122,6 @@ _counting = IdentityMemo(_counting_of)  # a rule's list of matches -> (token, ev
 _EVENT_DATE = attrgetter("date")
 
 
-def counting_dates(case: Case, period: Period, matchers: list[EventMatch]) -> list[date]:
-    """Dates of the events that count for a duty (see counting_events), shared the same way: the
-    caller must not change the list."""
-    counting = _counting(matchers)
-    return period.dated.get(counting[0]) or dates_counted(period, counting)
-
-
 def counting_of(matchers: list[EventMatch]) -> tuple:
     """What a compiled rule keeps of its matches: (token, event type, selector) for dates_counted;
     ``period.dated.get(token)`` is the shared list once one rule has asked for it."""
@@ -140,9 +129,11 @@ def counting_of(matchers: list[EventMatch]) -> tuple:
 
 
 def dates_counted(period: Period, counting: tuple) -> list[date]:
+    """The dates of events_counted, shared the same way (``period.dated``): the caller must not
+    change the list."""
     hit = period.dated.get(counting[0])
     if hit is None:
-        hit = period.dated[counting[0]] = list(map(_EVENT_DATE, _count(period, counting)))
+        hit = period.dated[counting[0]] = list(map(_EVENT_DATE, events_counted(period, counting)))
     return hit
 
 
@@ -164,6 +155,7 @@ class Why:
 
 # The audit asks for no texts: one inert Why per language serves every action (copy returns it).
 _QUIET = {lang: Why(lang, False) for lang in ("da", "en")}
+QUIET = _QUIET["da"]  # an inert Why never reads its language: what compiled kinds use when quiet
 
 
 def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:

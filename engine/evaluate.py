@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Callable
 
 from engine.dates import add_months
-from engine.duty import Duty, context, counting_of, dates_counted, offset_of, postpone, postponing_periods, status
+from engine.duty import QUIET, Duty, context, counting_of, dates_counted, offset_of, postpone, postponing_periods, status
 from engine.profile import Period, anchor_reader
 from models.case import Case
 from models.rules import Rule
@@ -49,12 +49,12 @@ def compile_rule(rule: Rule) -> Evaluator:
         held = period.dated.get(token)
         if held is None:
             held = dates_counted(period, counting)
-        base = context(period, rule, lang, explain_why)
+        base = context(period, rule, lang, True) if explain_why else QUIET
         postponing = postponing_periods(case, period, rule) if postponed else None
         ended = period.ended
         duties = []
         for number, offset, months, days, count in steps:
-            why = base.copy()
+            why = base.copy() if explain_why else QUIET
             due = add_months(anchor, months) if months else anchor
             if days:
                 due += days

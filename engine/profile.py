@@ -46,7 +46,7 @@ class Period:
     by_type: dict  # the same events grouped by type, each group by date
     offer_kinds: frozenset  # the kinds of offer among them ("nytteindsats"…): which offer limits can apply
     counted: dict = field(default_factory=dict)  # memo of engine.duty.counting_events
-    dated: dict = field(default_factory=dict)  # memo of engine.duty.counting_dates
+    dated: dict = field(default_factory=dict)  # memo of engine.duty.dates_counted
 
 
 def anchor_reader(kind: str, category: Optional[str] = None) -> Callable[[Period], Optional[date]]:
