@@ -72,8 +72,9 @@ class Engine:
             for rule, evaluate, needs in self._plan(case, period):
                 if needs is not None and needs.isdisjoint(offers):
                     continue  # an offer limit on a period without the offers it limits: nothing to evaluate
-                if only is None or rule.id in only:
-                    duties += evaluate(case, period, lang, explain_why, router)
+                if only is not None and rule.id not in only:
+                    continue
+                duties += evaluate(case, period, lang, explain_why, router)
         return duties
 
     def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,

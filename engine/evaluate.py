@@ -64,15 +64,18 @@ def compile_rule(rule: Rule) -> Evaluator:
                     why.add("milestone", n=number, required=count, due=due)
             if postponing:
                 due = postpone(due, postponing, as_of, why)
-            shown = held[:count]
-            done_on = shown[-1] if len(shown) == count else None
+            if len(held) >= count:
+                done, done_on = count, held[count - 1]
+            else:
+                done, done_on = len(held), None
             if why.enabled:
-                why.add("progress", done=len(shown), required=count, label=rule.counts_label.get(lang),
+                shown = held[:count]
+                why.add("progress", done=done, required=count, label=rule.counts_label.get(lang),
                         dates=(": " + ", ".join(map(str, shown))) if shown else "")
             if done_on is None and ended and ended < due:
                 continue  # the period ended before the due date without the duty done: it lapses
             st = status(case, rule, due, done_on, as_of, why)
-            duties.append(Duty(rule, period, st, due, anchor, len(shown), count, why, done_on))
+            duties.append(Duty(rule, period, st, due, anchor, done, count, why, done_on))
         return duties
 
     return evaluate

@@ -13,9 +13,8 @@ rule's validity ends are not produced (a rule applies when in force on the oblig
 
 from __future__ import annotations
 
-from functools import partial
-
 from datetime import date
+from functools import partial
 from typing import Optional
 
 from engine.dates import add_offset
