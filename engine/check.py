@@ -79,7 +79,8 @@ class Engine:
 
     def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,
               with_routing: bool = True, only: Optional[frozenset[str]] = None) -> CheckResult:
-        """``explain_why=False`` leaves out the ``why`` texts; nothing else changes.
+        """``explain_why=False`` leaves out the ``why`` texts (and the routing's decisions, its why);
+        nothing else changes.
         ``with_routing=False`` leaves out the routing section (callers that only count duties).
         ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
         periods = periods_as_of(case, as_of)
@@ -88,7 +89,7 @@ class Engine:
         routing = None
         if with_routing and self.ruleset.routing:
             chosen = routing_period(periods)
-            routing = self.router.route(case, chosen, lang) if chosen is not None else None
+            routing = self.router.route(case, chosen, lang, explain_why) if chosen is not None else None
         return CheckResult.build(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label,
                                  actions=[d.to_action(lang) for d in duties], routing=routing)
 

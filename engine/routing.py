@@ -11,9 +11,9 @@ profile cache does not quantise) and a table lookup per period costs microsecond
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import NamedTuple, Optional
 
-from engine.dates import age_on
+from engine.dates import age_on, covers
 from engine.profile import Period
 from models.actions import Routing, RoutingDecision
 from models.case import Case, Category
@@ -37,9 +37,36 @@ def current_category(case: Case, period: Period, on: date) -> Optional[Category]
     return Category(max(inside)[1]) if inside else None
 
 
-def _holds(rule: RoutingRule, case: Case, period: Period, category: Optional[Category], on: date) -> bool:
-    w = rule.when
-    if not rule.valid.covers(on):
+class _Conditions(NamedTuple):
+    """A routing rule's conditions, taken out of the model once per Router: ``decide`` reads them per
+    case and aspect (the what-if routes every case twice)."""
+
+    rule: RoutingRule
+    valid_from: date
+    valid_to: Optional[date]
+    benefits: Optional[frozenset]
+    age_below: Optional[int]
+    age_from: Optional[int]
+    education: Optional[frozenset]
+    assessed: Optional[bool]
+    category: Optional[frozenset]
+    akasse: Optional[frozenset]  # casefolded
+    started_from: Optional[date]
+    started_to: Optional[date]
+
+    @classmethod
+    def of(cls, rule: RoutingRule) -> "_Conditions":
+        w = rule.when
+        return cls(rule, rule.valid.from_, rule.valid.to,
+                   frozenset(w.benefits) if w.benefits is not None else None, w.age_below, w.age_from,
+                   frozenset(w.education) if w.education is not None else None, w.assessed,
+                   frozenset(w.category) if w.category is not None else None,
+                   frozenset(a.casefold() for a in w.akasse) if w.akasse is not None else None,
+                   w.started_from, w.started_to)
+
+
+def _holds(w: _Conditions, case: Case, period: Period, category: Optional[Category], on: date) -> bool:
+    if not covers(w.valid_from, w.valid_to, on):
         return False
     if w.benefits is not None and period.benefit.type not in w.benefits:
         return False
@@ -57,10 +84,8 @@ def _holds(rule: RoutingRule, case: Case, period: Period, category: Optional[Cat
         return False
     if w.category is not None and category not in w.category:
         return False
-    if w.akasse is not None:
-        member = (case.citizen.akasse or "").strip().casefold()
-        if member not in {a.casefold() for a in w.akasse}:
-            return False
+    if w.akasse is not None and (case.citizen.akasse or "").strip().casefold() not in w.akasse:
+        return False
     if w.started_from is not None and period.benefit.start < w.started_from:
         return False
     if w.started_to is not None and period.benefit.start > w.started_to:
@@ -72,14 +97,14 @@ class Router:
     """The routing tables of one rule set."""
 
     def __init__(self, rules: tuple[RoutingRule, ...]):
-        self.tables = {aspect: [r for r in rules if r.decide == aspect] for aspect in ASPECTS}
+        self.tables = {aspect: [_Conditions.of(r) for r in rules if r.decide == aspect] for aspect in ASPECTS}
 
     def decide(self, case: Case, period: Period, aspect: str, on: date,
                category: Optional[Category] = None) -> Optional[RoutingRule]:
         """The routing rule that decides ``aspect`` for the period on ``on`` (None: no rule)."""
-        for rule in self.tables[aspect]:
-            if _holds(rule, case, period, category, on):
-                return rule
+        for conditions in self.tables[aspect]:
+            if _holds(conditions, case, period, category, on):
+                return conditions.rule
         return None
 
     def distance(self, case: Case, period: Period, on: date) -> Optional[str]:
@@ -87,7 +112,9 @@ class Router:
         rule = self.decide(case, period, "labour_market_distance", on, current_category(case, period, on))
         return rule.value if rule else None
 
-    def route(self, case: Case, period: Period, lang: str = "da") -> Routing:
+    def route(self, case: Case, period: Period, lang: str = "da", explain: bool = True) -> Routing:
+        """Where the period belongs. ``explain=False`` leaves out the decisions (which rule decided
+        each aspect, why and its source): the values are the same (the what-if compares them)."""
         on = period.window_end
         category = current_category(case, period, on)
         values: dict[str, object] = {}
@@ -97,17 +124,19 @@ class Router:
             rule = self.decide(case, period, aspect, on, category)
             if rule is not None:
                 values[aspect] = rule.value
-                decisions.append(RoutingDecision.model_construct(aspect=aspect, value=rule.value, rule=rule.id,
-                                                                 why=rule.why.get(lang), source=rule.source.cite()))
+                if explain:
+                    decisions.append(RoutingDecision.build(aspect=aspect, value=rule.value, rule=rule.id,
+                                                           why=rule.why.get(lang), source=rule.source.cite()))
             elif aspect in _NO_RULE:
                 en, da = _NO_RULE[aspect]
                 values[aspect] = benefit if aspect == "benefit_route" else []
-                decisions.append(RoutingDecision.model_construct(aspect=aspect, value=values[aspect], rule=None, source=None,
-                                                                 why=(da if lang == "da" else en).format(benefit=benefit)))
+                if explain:
+                    decisions.append(RoutingDecision.build(aspect=aspect, value=values[aspect], rule=None, source=None,
+                                                           why=(da if lang == "da" else en).format(benefit=benefit)))
         categories = list(values.get("categories") or [])
         current = category.value if category else None
         # built without validation: every value comes from validated rule files (the audit's hot path)
-        return Routing.model_construct(
+        return Routing.build(
             benefit=benefit,
             period_start=period.benefit.start,
             decided_on=on,

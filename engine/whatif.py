@@ -395,8 +395,9 @@ class WhatIf:
             base = self.baseline.check(case, as_of, lang, explain_why=False, with_routing=routing)
             cand = self._candidate_quietly(case, as_of, lang, base)
             changes = diff_results(base, cand)
-            # The reason shown is the candidate's; the baseline's only for a removed duty.
-            if any(c.candidate is not None for c in changes):
+            # The reason shown is the candidate's; the baseline's only for a removed duty. The quiet
+            # routing has the values but not the decisions that give a changed value its why.
+            if any(c.candidate is not None for c in changes) or (routing and diff_routing(base, cand)):
                 cand = self.candidate.check(case, as_of, lang, with_routing=routing)
             if any(c.candidate is None for c in changes):
                 base = self.baseline.check(case, as_of, lang, with_routing=routing)

@@ -54,7 +54,7 @@ class Action(Built):
         return (self.status is not Status.overdue, self.due, self.rule, self.anchor)
 
 
-class RoutingDecision(BaseModel):
+class RoutingDecision(Built):
     """One routing decision: the aspect, its value, the routing rule that gave it, why and the source."""
 
     aspect: str
@@ -64,7 +64,7 @@ class RoutingDecision(BaseModel):
     source: Optional[str] = None
 
 
-class Routing(BaseModel):
+class Routing(Built):
     """extension: where the case belongs, for the benefit period in force on the as-of date (or the
     latest one before it). See docs/case-format-extensions.md."""
 

@@ -26,3 +26,25 @@ def test_a_built_check_result_dumps_like_a_validated_one():
     built = CheckResult.build(case_id="C", as_of=date(2021, 2, 1), rules_version="v",
                               actions=[Action.model_validate(action)], routing=None)
     assert built.to_contract() == validated.to_contract()
+
+
+def test_the_routing_the_engine_builds_equals_its_validated_copy():
+    """engine/routing.py builds Routing and RoutingDecision without validation: every field must be
+    given and of its declared type, so a validated copy of the dump is the same object."""
+    from pathlib import Path
+
+    from engine.check import default_engine
+    from models.actions import Routing
+    from models.loading import read_cases
+
+    samples = Path(__file__).resolve().parent.parent / "samples" / "cases"
+    routed = 0
+    for loaded in read_cases([samples]):
+        result = default_engine().check(loaded.case, date(2021, 12, 31))
+        if result.routing is None:
+            continue
+        routed += 1
+        copy = Routing.model_validate(result.routing.model_dump())
+        assert copy == result.routing
+        assert copy.model_dump(mode="json") == result.routing.model_dump(mode="json")
+    assert routed >= 10
