@@ -40,7 +40,7 @@ def counting_events(period: Period, matchers: list[EventMatch]) -> list:
     The audit's hot path. Matches are compared by content, so rules that count the same events
     (conversations held by the jobcenter…) share one pass per period; only events of the matched
     types are looked at."""
-    counting = _counting(matchers)
+    counting = counting_of(matchers)
     return period.counted.get(counting[0]) or events_counted(period, counting)
 
 
@@ -117,15 +117,12 @@ def _counting_of(matchers: list[EventMatch]) -> tuple:
     return (_TOKENS.setdefault(specs, len(_TOKENS)), *_selector(specs))
 
 
-_counting = IdentityMemo(_counting_of)  # a rule's list of matches -> (token, event type or None, selector or None)
+# A rule's list of matches -> (token, event type or None, selector or None): what a compiled rule
+# keeps of its matches for events_counted and dates_counted; ``period.counted.get(token)`` and
+# ``period.dated.get(token)`` are the shared lists once one rule has asked for them.
+counting_of = IdentityMemo(_counting_of)
 
 _EVENT_DATE = attrgetter("date")
-
-
-def counting_of(matchers: list[EventMatch]) -> tuple:
-    """What a compiled rule keeps of its matches: (token, event type, selector) for dates_counted;
-    ``period.dated.get(token)`` is the shared list once one rule has asked for it."""
-    return _counting(matchers)
 
 
 def dates_counted(period: Period, counting: tuple) -> list[date]:

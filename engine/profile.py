@@ -8,8 +8,7 @@ distinct profile, not once per case.
 
 from __future__ import annotations
 
-import bisect
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -51,7 +50,7 @@ class Period:
 
 def anchor_reader(kind: str, category: Optional[str] = None) -> Callable[[Period], Optional[date]]:
     """The function that reads a rule's anchor day from a period (None: the period has none, e.g.
-    never assessed in the category). Chosen once per rule (engine/evaluate.py compiles rules)."""
+    never assessed in the category). Chosen once per rule, when the kinds compile it (engine/kinds)."""
     if kind == "start":
         return lambda period: period.benefit.start
     if kind == "contact":
@@ -91,7 +90,7 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
         else:
             if days is None:
                 days = [e.date for e in events]
-            inside = tuple(events[bisect.bisect_left(days, first_day):bisect.bisect_right(days, window_end)])
+            inside = tuple(events[bisect_left(days, first_day):bisect_right(days, window_end)])
         by_type: dict = {}
         for e in inside:
             group = by_type.get(e.type)
@@ -132,7 +131,7 @@ class Quantiser:
     def day(self, d: Optional[date]) -> int:
         """The day number of the boundary on or before ``d`` (BEFORE_ALL before the first, ABSENT
         for no day). Bisected on dates, so no day number is computed per call."""
-        return ABSENT if d is None else self._day_floor[bisect.bisect_right(self._day_dates, d)]
+        return ABSENT if d is None else self._day_floor[bisect_right(self._day_dates, d)]
 
     def key(self, case: Case, period: Period) -> tuple:
         """The profile's values in ``fields`` order: what the applicability caches are keyed on.
