@@ -612,13 +612,9 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 # Running: in this process, or spread over worker processes
 
 def _audit_items(auditor: Auditor, first: int, chunk: list) -> None:
-    add = auditor.add
     for position, item in enumerate(chunk, start=first):
-        if item[0] == "json":  # nearly every item: one case per line, decoded without a generator
-            add(parse_jsonl_line(item[2], item[1]), position)
-        else:
-            for loaded in decode(item):
-                add(loaded, position)
+        for loaded in decode(item):
+            auditor.add(loaded, position)
 
 
 def _worker_main(ruleset: RuleSet, as_of: date, lang: str, keep_rows: bool, keep_overdue: bool, top_limit: int,
@@ -682,8 +678,12 @@ def _run_parallel(ruleset: RuleSet, chunks: Iterator[list], options: AuditOption
     # The fork server is a fresh process that has only imported the engine (no host yet): each
     # worker forked from it starts with the modules loaded, where a spawned one would import them
     # again (half a second per worker). The server stays up for the next audit in this process.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["engine.audit"])
+    # Where there is no fork server (Windows), workers are spawned.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["engine.audit"])
+    else:
+        context = multiprocessing.get_context("spawn")
     tasks = context.Queue(maxsize=2 * options.workers)  # bounded: the input is read as the workers go
     results = context.Queue()
     keep_rows, keep_overdue = options.on_rows is not None, options.on_overdue is not None

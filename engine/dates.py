@@ -60,6 +60,13 @@ def add_offset(d: date, offset: Offset) -> date:
     return d + timedelta(days=days) if days else d
 
 
+def offset_steps(offset: Offset) -> tuple[int, timedelta]:
+    """(months, the weeks and days as one timedelta): the two steps ``add_offset`` takes, in that
+    order, for a caller that adds one offset to many dates (a compiled rule): ``add_months`` first,
+    then the timedelta where it is not zero."""
+    return offset.months, timedelta(days=7 * offset.weeks + offset.days)
+
+
 def age_on(birth_date: date, on: date) -> int:
     """Completed years on ``on``. A 29 February birthday is reached on 1 March in common years."""
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))

@@ -11,10 +11,9 @@ so evaluating it on a period reads only the period. The audit evaluates millions
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Callable
 
-from engine.dates import add_months
+from engine.dates import add_months, offset_steps
 from engine.duty import QUIET, Duty, context, counting_of, dates_counted, offset_of, postpone, postponing_periods, status
 from engine.profile import Period, anchor_reader
 from models.case import Case
@@ -32,12 +31,12 @@ def compile_rule(rule: Rule) -> Evaluator:
     anchor_of = anchor_reader(rule.anchor.from_, category)
     counting = counting_of(rule.counts)
     token = counting[0]
-    # (number, offset, months, the weeks and days as one timedelta, count): months first (clipped
-    # to the month's end), then days (contract §2), as engine.dates.add_offset adds them
+    # (number, offset, months, the weeks and days as one timedelta, count): the steps of add_offset
+    # (months first, clipped to the month's end, then days: contract §2), taken inline below
     steps = []
     for number, milestone in enumerate(rule.milestones, start=1):
         offset = offset_of(milestone.after)
-        steps.append((number, offset, offset.months, timedelta(days=7 * offset.weeks + offset.days), milestone.count))
+        steps.append((number, offset, *offset_steps(offset), milestone.count))
     several = len(steps) > 1
     postponed = bool(rule.postponed_by)
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from hypothesis import given, strategies as st
 
-from engine.dates import Offset, add_months, add_offset, age_on, covers, day_number
+from engine.dates import Offset, add_months, add_offset, age_on, covers, day_number, offset_steps
 
 
 @pytest.mark.parametrize("start, months, expected", [
@@ -79,3 +79,15 @@ def test_add_months_properties(d, n):
 def test_day_numbers_round_trip_and_order(d):
     assert date.fromordinal(day_number(d)) == d
     assert day_number(d) < day_number(add_months(d, 1))
+
+
+@given(st.dates(date(1900, 1, 1), date(2199, 1, 1)), st.integers(0, 24), st.integers(0, 60), st.integers(-7, 60))
+def test_offset_steps_taken_inline_give_add_offset(d, months, weeks, days):
+    """A compiled rule adds an offset as ``add_months`` then a timedelta (offset_steps); that is
+    add_offset, clipping included."""
+    offset = Offset(months, weeks, days)
+    steps_months, steps_days = offset_steps(offset)
+    inline = add_months(d, steps_months) if steps_months else d
+    if steps_days:
+        inline += steps_days
+    assert inline == add_offset(d, offset)
