@@ -278,16 +278,20 @@ class Duty:
 
     def to_action(self, lang: str) -> Action:
         """The contract's Action, built without re-validation (every value was computed here)."""
-        rule = self.definition
+        title_da, title_en, source = _labels(self.definition)
         return Action.build(
             rule=self.rule,
-            title=rule.title.get(lang),
+            title=title_da if lang == "da" else title_en,  # as Titles.get
             status=self.status,
             due=self.due,
             anchor=self.anchor,
             progress=Progress.build(done=self.done, required=self.required),
-            source=rule.source.cite(),
+            source=source,
             why=self.why if self.why else [],  # quiet duties share one empty list
             done_on=self.done_on,
             benefit=self.benefit,
         )
+
+
+# a rule -> (its Danish title, its English title, its source cited): what every Action of the rule repeats
+_labels = IdentityMemo(lambda rule: (rule.title.da, rule.title.en, rule.source.cite()))

@@ -281,11 +281,14 @@ class WhatIfReport:
     changed_duties: int = 0
     routing_cases: int = 0
 
-    def add(self, source: str, base: CheckResult, cand: CheckResult, conv_base: set[str], conv_cand: set[str]) -> CaseDiff:
+    def add(self, source: str, base: CheckResult, cand: CheckResult, conv_base: set[str], conv_cand: set[str],
+            changes: Optional[list[DutyChange]] = None) -> CaseDiff:
+        """Count one case; ``changes`` is diff_results(base, cand) where the caller has it already."""
         self.cases += 1
         self.overdue_baseline += any(a.status is Status.overdue for a in base.actions)
         self.overdue_candidate += any(a.status is Status.overdue for a in cand.actions)
-        changes = diff_results(base, cand)
+        if changes is None:
+            changes = diff_results(base, cand)
         demand = conversation_demand(base, conv_base)
         self.demand_baseline.update(demand)
         # the same duties under the same counting rules demand the same conversations
@@ -395,16 +398,21 @@ class WhatIf:
             base = self.baseline.check(case, as_of, lang, explain_why=False, with_routing=routing)
             cand = self._candidate_quietly(case, as_of, lang, base)
             changes = diff_results(base, cand)
+            explained = False
             # The reason shown is the candidate's; the baseline's only for a removed duty. The quiet
             # routing has the values but not the decisions that give a changed value its why.
             if any(c.candidate is not None for c in changes) or (routing and diff_routing(base, cand)):
                 cand = self.candidate.check(case, as_of, lang, with_routing=routing)
+                explained = True
             if any(c.candidate is None for c in changes):
                 base = self.baseline.check(case, as_of, lang, with_routing=routing)
+                explained = True
         except (ValueError, OverflowError) as exc:  # e.g. a due date beyond the calendar
             report.errors.append(f"{loaded.source}: case {case.case_id} cannot be evaluated ({exc})")
             return None
-        return report.add(loaded.source, base, cand, self._conv_base, self._conv_cand)
+        # explained results carry the reasons: their changes are paired again to show them
+        return report.add(loaded.source, base, cand, self._conv_base, self._conv_cand,
+                          None if explained else changes)
 
     def _candidate_quietly(self, case, as_of: date, lang: str, base: CheckResult) -> CheckResult:
         """The candidate's result without why texts. A rule the change leaves untouched gives the
