@@ -8,7 +8,7 @@ import re
 import typing
 from datetime import date
 from enum import Enum
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Iterator, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -149,13 +149,26 @@ class Milestone(RuleModel):
     _after = field_validator("after")(_not_negative)
 
 
+def _optional_of(annotation):
+    """X for ``Optional[X]`` (a Union of X and None only), else None."""
+    inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return inner[0] if len(inner) == 1 else None
+
+
+def _event_models() -> Iterator[tuple[type, tuple[str, ...]]]:
+    """(event model, the event types it takes) for every event model of models/case.py."""
+    union = typing.get_args(Event)[0]
+    for model in typing.get_args(union):
+        yield model, typing.get_args(model.model_fields["type"].annotation)
+
+
 def _choices(annotation, metadata=()) -> Optional[tuple[str, ...]]:
     """The values a rule file can match an event field on, as the text engine/evaluate.py compares
     (``step: "2"``); None where the field has no finite set of such values (dates, yes/no)."""
     origin = typing.get_origin(annotation)
     if origin is Union:
-        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _choices(inner[0]) if len(inner) == 1 else None
+        inner = _optional_of(annotation)
+        return _choices(inner) if inner is not None else None
     if origin is Annotated:
         base, *extra = typing.get_args(annotation)
         return _choices(base, [m for x in extra for m in getattr(x, "metadata", [x])])
@@ -174,15 +187,14 @@ def _choices(annotation, metadata=()) -> Optional[tuple[str, ...]]:
 def _event_fields() -> dict[str, dict[str, tuple[str, ...]]]:
     """Event type -> the fields a rule can match on -> their allowed values, read from the event
     models of models/case.py, so a new event class or value needs no change here."""
-    union = typing.get_args(Event)[0]
     out: dict[str, dict[str, tuple[str, ...]]] = {}
-    for model in typing.get_args(union):
+    for model, event_types in _event_models():
         fields = {}
         for name, info in model.model_fields.items():
             values = None if name == "type" else _choices(info.annotation, info.metadata)
             if values is not None:
                 fields[name] = values
-        for event_type in typing.get_args(model.model_fields["type"].annotation):
+        for event_type in event_types:
             out[event_type] = fields
     return out
 
@@ -194,16 +206,14 @@ OFFER_KINDS = EVENT_FIELDS["offer"]["offer"]
 def _text_fields() -> frozenset[tuple[str, str]]:
     """(event type, field) pairs whose value is stored as the very text a rule matches on (a Literal
     of strings): ``event_value`` returns those unchanged, so a filter may read the attribute itself."""
-    union = typing.get_args(Event)[0]
     out = set()
-    for model in typing.get_args(union):
+    for model, event_types in _event_models():
         for name, info in model.model_fields.items():
             annotation = info.annotation
             if typing.get_origin(annotation) is Union:
-                inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-                annotation = inner[0] if len(inner) == 1 else None
+                annotation = _optional_of(annotation)
             if typing.get_origin(annotation) is Literal and all(isinstance(v, str) for v in typing.get_args(annotation)):
-                out.update((t, name) for t in typing.get_args(model.model_fields["type"].annotation))
+                out.update((t, name) for t in event_types)
     return frozenset(out)
 
 
