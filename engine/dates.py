@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 class Offset(NamedTuple):
     """A period added to an anchor date: months first (with end-of-month clipping), then days.
-    A named tuple, not a dataclass: hashed and compared in C where it keys a cache (cadence windows)."""
+    A named tuple, not a dataclass: built for every cadence window, and a tuple is cheap to build."""
 
     months: int = 0
     weeks: int = 0

@@ -40,13 +40,11 @@ def counting_events(period: Period, matchers: list[EventMatch]) -> list:
     The audit's hot path. Matches are compared by content, so rules that count the same events
     (conversations held by the jobcenter…) share one pass per period; only events of the matched
     types are looked at."""
-    counting = counting_of(matchers)
-    return period.counted.get(counting[0]) or events_counted(period, counting)
+    return events_counted(period, counting_of(matchers))
 
 
 def events_counted(period: Period, counting: tuple) -> list:
-    """counting_events for a compiled rule, which keeps ``counting_of(matches)`` and may look up
-    ``period.counted.get(token)`` itself first."""
+    """counting_events for a compiled rule, which keeps ``counting_of(matches)``."""
     token, kind, select = counting
     hit = period.counted.get(token)
     if hit is None:
@@ -118,8 +116,8 @@ def _counting_of(matchers: list[EventMatch]) -> tuple:
 
 
 # A rule's list of matches -> (token, event type or None, selector or None): what a compiled rule
-# keeps of its matches for events_counted and dates_counted; ``period.counted.get(token)`` and
-# ``period.dated.get(token)`` are the shared lists once one rule has asked for them.
+# keeps of its matches for events_counted and dates_counted, which share their lists per period
+# under the token (``period.counted``, ``period.dated``).
 counting_of = IdentityMemo(_counting_of)
 
 _EVENT_DATE = attrgetter("date")
@@ -278,20 +276,20 @@ class Duty:
 
     def to_action(self, lang: str) -> Action:
         """The contract's Action, built without re-validation (every value was computed here)."""
-        title_da, title_en, source = _labels(self.definition)
+        rule = self.definition
         return Action.build(
             rule=self.rule,
-            title=title_da if lang == "da" else title_en,  # as Titles.get
+            title=rule.title.get(lang),
             status=self.status,
             due=self.due,
             anchor=self.anchor,
             progress=Progress.build(done=self.done, required=self.required),
-            source=source,
+            source=_cited(rule),
             why=self.why if self.why else [],  # quiet duties share one empty list
             done_on=self.done_on,
             benefit=self.benefit,
         )
 
 
-# a rule -> (its Danish title, its English title, its source cited): what every Action of the rule repeats
-_labels = IdentityMemo(lambda rule: (rule.title.da, rule.title.en, rule.source.cite()))
+# a rule -> its source cited: what every Action of the rule repeats
+_cited = IdentityMemo(lambda rule: rule.source.cite())

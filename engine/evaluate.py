@@ -30,7 +30,6 @@ def compile_rule(rule: Rule) -> Evaluator:
     category = rule.applies_to.category.value if rule.applies_to.category else None
     anchor_of = anchor_reader(rule.anchor.from_, category)
     counting = counting_of(rule.counts)
-    token = counting[0]
     # (number, offset, months, the weeks and days as one timedelta, count): the steps of add_offset
     # (months first, clipped to the month's end, then days: contract §2), taken inline below
     steps = []
@@ -45,9 +44,7 @@ def compile_rule(rule: Rule) -> Evaluator:
         as_of = period.as_of
         if anchor is None or anchor > as_of:
             return []
-        held = period.dated.get(token)
-        if held is None:
-            held = dates_counted(period, counting)
+        held = dates_counted(period, counting)
         base = context(period, rule, lang, True) if explain_why else QUIET
         postponing = postponing_periods(case, period, rule) if postponed else None
         ended = period.ended

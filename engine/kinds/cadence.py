@@ -41,7 +41,7 @@ def compile_rule(rule):
         as_of = period.as_of
         if anchor is None or anchor > as_of:
             return []
-        held = period.dated.get(counting[0]) or dates_counted(period, counting)  # by date
+        held = dates_counted(period, counting)  # by date
         first = add_offset(anchor, start)
         label = rule.counts_label.get(lang)
         base = context(period, rule, lang, explain_why)

@@ -49,15 +49,12 @@ def offer_kinds(rule) -> frozenset:
 def compile_rule(rule):
     """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds)."""
     counting = counting_of(rule.counts)
-    token = counting[0]
     by_distance = any(limit.distance for limit in rule.limits)  # then the routing is asked
     valid_from, valid_to = rule.valid.from_, rule.valid.to
 
     def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
         # The engine calls this only on periods with offers of the limited kinds (engine.kinds.NEEDS).
-        offers = period.counted.get(token)
-        if offers is None:
-            offers = events_counted(period, counting)
+        offers = events_counted(period, counting)
         if not offers:
             return []  # none of the kinds this rule limits
         as_of = period.as_of
