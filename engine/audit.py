@@ -29,6 +29,7 @@ import traceback
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
@@ -36,6 +37,7 @@ from engine.check import Engine
 from engine.durable_backend import DurableRulesFault
 from engine.dates import add_months
 from engine.duty import EXEMPT, MET, MET_LATE, OVERDUE, Duty
+from engine.profile import Period, periods_as_of
 from engine.ruleset import RuleSet
 from models.actions import Status
 from models.case import Case
@@ -304,14 +306,14 @@ class AuditTotals:
         }
 
 
-def current_benefit(case: Case, as_of: date):
-    """The benefit period running on the as-of date (started, not ended before it), if any."""
-    last = case.benefits[-1]  # periods are sorted and never overlap: only the last can run open-ended
-    if last.end is not None and last.end < as_of:
-        return None  # every period ended before the as-of date (most of a historical caseload)
-    for benefit in case.benefits:
-        if benefit.first_day <= as_of and (benefit.end is None or benefit.end >= as_of):
-            return benefit
+def current_period(periods: list[Period]) -> Optional[Period]:
+    """The benefit period running on the as-of date (started, not ended before it), if any, among
+    a case's ``periods_as_of``: every period there has started; only the last can still run, and
+    only an earlier one whose successor's first contact came before its own end."""
+    for period in reversed(periods):
+        end = period.end
+        if end is None or end >= period.as_of:
+            return period
     return None
 
 
@@ -323,6 +325,10 @@ def category_on(case: Case, as_of: date) -> str:
     inside = [(a.date, a.category.value) for a in case.assessments if a.date <= as_of]
     return max(inside)[1] if inside else NONE
 
+
+# A duty's cell key: (rule, benefit, status text), read in C. The status as text: an Enum member
+# hashes in Python; ``_value_`` is its plain value attribute (``.value`` is a descriptor).
+_DUTY_KEY = attrgetter("rule", "benefit", "status._value_")
 
 _DAY_COUNTS: dict[int, int] = {}  # one int object per distinct day count (a few thousand at most)
 
@@ -342,13 +348,13 @@ def days_late(duty: Duty, as_of: date) -> Optional[int]:
     return _DAY_COUNTS.setdefault(days, days)
 
 
-def _last_active_day(events, as_of: date) -> Optional[date]:
+def _last_active_day(offers, as_of: date) -> Optional[date]:
     """The last day an active offer (any ``offer`` but mentor, started by the as-of date) runs, as
     known on the as-of date; an offer with no end recorded is still running, as the offer-limit and
     gap rules read it. A citizen was active in a window (as-of − N months, as-of] if this day falls
-    after the window's start."""
+    after the window's start. ``offers``: the case's offer events (others are passed over)."""
     last = None
-    for event in events:
+    for event in offers:
         if event.type == "offer" and event.offer != "mentor" and event.date <= as_of:
             runs_to = event.end or as_of
             if last is None or runs_to > last:
@@ -373,9 +379,12 @@ class Auditor:
         # full check with texts) are built at ``finish`` for the duties still on the list, not for
         # every duty that passes through it. Pruned to the list's cases as it grows.
         self._unexplained: dict[str, Case] = {}
-        # (benefit, category, team, caseworker) -> {rule: its cell} (see _cell): one lookup and one
-        # increment per duty instead of five of each; the group's row is found once per case and benefit.
-        self._cells: dict[tuple, dict] = {}
+        # (category, team, caseworker) -> ({(rule, benefit, status): duties}, Counter of (rule,
+        # benefit, days late) -> duties): a case's duties are counted under one key each, and
+        # ``_flush_cells`` adds each count to its five tallies once, at the end. Bounded by the
+        # groups, the rules and the distinct day counts. (Counter.update over a map measured slower
+        # than the loop: its isinstance test against Mapping runs in Python.)
+        self._cells: dict[tuple, tuple] = {}
         self._windows = [(m, add_months(as_of, -m)) for m in PASSIVITY_MONTHS]
         self._sessions_reported = engine.selector.sessions_opened
 
@@ -402,91 +411,109 @@ class Auditor:
             return
         case = loaded.case
         try:
-            duties = self.engine.duties(case, self.as_of, self.lang)
+            periods = periods_as_of(case, self.as_of)
+            duties = self.engine.quiet_duties(case, periods, self.lang)
         except DurableRulesFault:
             raise  # the engine is broken, not the case: no figure can be trusted
         except Exception as exc:  # noqa: BLE001 — one case the engine cannot evaluate never stops the run
             problem = f"(case): cannot be evaluated: {type(exc).__name__}: {exc}"
             self.totals.add_bad(InputError(loaded.source, (problem,), case.case_id), position)
             return
-        self.fold(case, duties)
+        self.fold(case, duties, periods)
 
-    def fold(self, case: Case, duties: list[Duty]) -> None:
-        """Count one case's duties (``Engine.duties``, quiet: no texts) into the totals."""
-        totals, as_of, keep_rows = self.totals, self.as_of, self.keep_rows
+    def fold(self, case: Case, duties: list[Duty], periods: Optional[list[Period]] = None) -> None:
+        """Count one case's duties (``Engine.duties``, quiet: no texts) into the totals; ``periods``
+        are the case's ``periods_as_of`` where the caller has them."""
+        totals, as_of = self.totals, self.as_of
         totals.cases += 1
         citizen = case.citizen
         team = citizen.team or NONE
         caseworker = citizen.caseworker or NONE
-        category = category_on(case, as_of)
+        category = category_on(case, as_of) if case.assessments else NONE
+        cells = self._cells.get((category, team, caseworker))
+        if cells is None:
+            cells = self._cells[(category, team, caseworker)] = ({}, Counter())
+        counts, lates = cells
+        for duty in duties:
+            key = _DUTY_KEY(duty)
+            counts[key] = counts.get(key, 0) + 1
+        if self.keep_rows or self.keep_overdue:
+            self._fold_in_detail(case, duties, category, team, caseworker, lates)
+        else:
+            for duty in duties:
+                status = duty.status
+                if status is OVERDUE or status is MET_LATE:
+                    self._late(case, duty, team, caseworker, lates)
+        current = current_period(periods if periods is not None else periods_as_of(case, as_of))
+        if current is not None:
+            self._star(current.benefit, duties, team)
+            self._passivity(case, current, team)
+
+    def _late(self, case: Case, duty: Duty, team: str, caseworker: str, lates: Counter,
+              reason: str = "") -> Optional[OverdueDuty]:
+        """Count a late duty's days late; an overdue one is counted and offered to the top list.
+        Returns the overdue duty's list entry where it was made (always with ``keep_overdue``)."""
+        late = days_late(duty, self.as_of)
+        lates[(duty.rule, duty.benefit, late)] += 1
+        if duty.status is not OVERDUE:
+            return None
+        totals = self.totals
+        totals.overdue_count += 1
+        top = totals.top_overdue
+        if not self.keep_overdue and len(top) >= totals.top_limit and (
+                late < top[0][0] or  # fewer days than the least on the list: the common case, one test
+                not totals.enters_top((late, case.case_id, duty.rule, duty.due))):
+            return None  # counted, and not among the most overdue
+        entry = OverdueDuty(late, case.case_id, duty.rule, duty.due, duty.benefit, team, caseworker,
+                            f"{duty.done}/{duty.required}", reason, duty.anchor)
+        if totals.offer_overdue(entry) and not self.keep_overdue:
+            self._unexplained[case.case_id] = case
+            if len(self._unexplained) > 4 * totals.top_limit:
+                self._prune_unexplained()
+        return entry
+
+    def _fold_in_detail(self, case: Case, duties: list[Duty], category: str, team: str, caseworker: str,
+                        lates: Counter) -> None:
+        """``fold``'s per-duty part where the caller wants every duty as a row, or every overdue
+        duty with its reason."""
         explained: Optional[dict] = None
-        row_benefit, row = None, {}  # the cells of the last duty's benefit in this case's groups
         for duty in duties:
             status = duty.status
-            # counted by text: an Enum member as a dict key hashes in Python; _value_ is the member's
-            # plain value attribute (``.value`` is a descriptor, measurably slower here)
-            text = status._value_
-            late = days_late(duty, as_of) if status is OVERDUE or status is MET_LATE else None
-            rule = duty.rule
-            benefit = duty.benefit
-            if benefit is not row_benefit:
-                row_benefit = benefit
-                row = self._cells.get((benefit, category, team, caseworker))
-                if row is None:
-                    row = self._cells[(benefit, category, team, caseworker)] = {}
-            cell = row.get(rule)
-            if cell is None:
-                cell = row[rule] = self._cell(rule, benefit, category, team, caseworker)
-            cell[0][text] += 1
-            if late is not None:
-                for lates in cell[1]:
-                    lates[late] += 1
-            if keep_rows:
+            late = None
+            if status is OVERDUE or status is MET_LATE:
+                reason = ""
+                if status is OVERDUE and self.keep_overdue:  # every overdue duty is listed with its reason
+                    if explained is None:
+                        explained = self._reasons(case)
+                    reason = explained.get((duty.rule, duty.anchor, duty.due), "")
+                entry = self._late(case, duty, team, caseworker, lates, reason)
+                if entry is not None and self.keep_overdue:
+                    self.overdue_rows.append(entry.row())
+                late = days_late(duty, self.as_of)
+            if self.keep_rows:
                 self.rows.append({
-                    "case_id": case.case_id, "rule": rule, "status": text, "due": duty.due,
+                    "case_id": case.case_id, "rule": duty.rule, "status": status._value_, "due": duty.due,
                     "anchor": duty.anchor, "done_on": duty.done_on, "progress_done": duty.done,
                     "progress_required": duty.required, "benefit": duty.benefit,
                     "team": case.citizen.team, "caseworker": case.citizen.caseworker,
                     "category": None if category == NONE else category, "days_late": late})
-            if status is OVERDUE:
-                totals.overdue_count += 1
-                reason = ""
-                if self.keep_overdue:  # every overdue duty is listed: each needs its reason now
-                    if explained is None:
-                        explained = self._reasons(case)
-                    reason = explained.get((rule, duty.anchor, duty.due), "")
-                elif not totals.enters_top((late, case.case_id, rule, duty.due)):
-                    continue  # most overdue duties: counted, and not among the most overdue
-                entry = OverdueDuty(late, case.case_id, rule, duty.due, benefit, team, caseworker,
-                                    f"{duty.done}/{duty.required}", reason, duty.anchor)
-                if totals.offer_overdue(entry) and not self.keep_overdue:
-                    self._unexplained[case.case_id] = case
-                    if len(self._unexplained) > 4 * totals.top_limit:
-                        self._prune_unexplained()
-                if self.keep_overdue:
-                    self.overdue_rows.append(entry.row())
-        benefit = current_benefit(case, as_of)
-        if benefit is not None:
-            self._star(benefit, duties, team)
-            self._passivity(case, benefit, team)
-
-    def _cell(self, rule: str, benefit: str, category: str, team: str, caseworker: str) -> tuple:
-        """(its own status counts, the days-late Counters of its five tallies, the five tallies).
-        Days late go straight to the tallies (a cell's own would grow with the caseload); the status
-        counts are added to the tallies by ``_flush_cells``: one increment per duty, not five."""
-        groups = self.totals.groups
-        tallies = (self.totals.by_rule[rule], groups["benefit"][(rule, benefit)],
-                   groups["category"][(rule, category)], groups["team"][(rule, team)],
-                   groups["caseworker"][(rule, caseworker)])
-        return dict.fromkeys(STATUSES, 0), tuple(t.days_late for t in tallies), tallies
 
     def _flush_cells(self) -> None:
-        for counts, _, tallies in (cell for row in self._cells.values() for cell in row.values()):
-            for status, n in counts.items():
-                if n:
-                    for tally in tallies:
-                        tally.counts[status] += n
-                    counts[status] = 0
+        """Add the cells' counts to the tallies: each count to its rule's and its four groups'."""
+        totals, groups = self.totals, self.totals.groups
+        for (category, team, caseworker), (counts, lates) in self._cells.items():
+            def tallies(rule: str, benefit: str) -> tuple:
+                return (totals.by_rule[rule], groups["benefit"][(rule, benefit)],
+                        groups["category"][(rule, category)], groups["team"][(rule, team)],
+                        groups["caseworker"][(rule, caseworker)])
+            for (rule, benefit, status), n in counts.items():
+                for tally in tallies(rule, benefit):
+                    tally.counts[status] += n
+            for (rule, benefit, late), n in lates.items():
+                for tally in tallies(rule, benefit):
+                    tally.days_late[late] += n
+            counts.clear()
+            lates.clear()
 
     def _prune_unexplained(self) -> None:
         listed = {entry[1] for entry in self.totals.top_overdue}
@@ -540,13 +567,16 @@ class Auditor:
                 tally.offer_required += 1
                 tally.with_offer += int(offer.status is MET)
 
-    def _passivity(self, case: Case, benefit, team: str) -> None:
+    def _passivity(self, case: Case, current: Period, team: str) -> None:
         as_of = self.as_of
-        if benefit.start > self._windows[0][1]:
+        start = current.benefit.start
+        if start > self._windows[0][1]:
             return  # not six months on this benefit yet
-        last_active = _last_active_day(case.events, as_of)
+        # the offers: the period's own where it holds every event of the case (the common case)
+        offers = current.by_type.get("offer", ()) if len(current.events) == len(case.events) else case.events
+        last_active = _last_active_day(offers, as_of)
         for months, window_start in self._windows:
-            if benefit.start > window_start:
+            if start > window_start:
                 continue  # not N months on this benefit yet
             passive = int(last_active is None or last_active <= window_start)
             for tally in (self.totals.passivity, self.totals.passivity_by_team[team]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from engine.durable_backend import DurableSelector
 from engine.duty import Duty
@@ -41,15 +41,15 @@ class Engine:
 
     def applicable(self, case: Case, period) -> tuple[str, ...]:
         """The keys of the rules that apply to a period, in rule-set order."""
-        return tuple(rule.key for rule, _, _ in self._plan(case, period))
+        return tuple(rule.key for rule in self._plan(case, period).rules)
 
-    def _plan(self, case: Case, period) -> tuple:
+    def _plan(self, case: Case, period) -> "Plan":
         key = self.quantiser.key(case, period)
         plan = self._plans.get(key)
         if plan is None:  # a few hundred distinct profiles in a caseload: durable_rules decides each once
             keys = self.selector.select(self.quantiser.fact(key))
             rules = [self._rules[k] for k in sorted(keys, key=self._order.__getitem__)]
-            plan = self._plans[key] = tuple((r, self._evaluators[r.key], self._needs[r.key]) for r in rules)
+            plan = self._plans[key] = Plan.of(rules, self._evaluators, self._needs)
         return plan
 
     def clear_cache(self) -> None:
@@ -63,13 +63,31 @@ class Engine:
         ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
         return self._evaluate(case, periods_as_of(case, as_of), lang, explain_why, only)
 
+    def quiet_duties(self, case: Case, periods: list, lang: str = "da") -> list[Duty]:
+        """``duties`` without texts over periods the caller already has (``periods_as_of``): the
+        batch audit's hot path, which reads the periods again for its own measures."""
+        duties: list[Duty] = []
+        router = self.router
+        for period in periods:
+            plan = self._plan(case, period)
+            for evaluate in plan.always:
+                duties += evaluate(case, period, lang, False, router)
+            if plan.gated and not plan.gate.isdisjoint(period.offer_kinds):
+                offers = period.offer_kinds
+                for needs, evaluate in plan.gated:
+                    if not needs.isdisjoint(offers):
+                        duties += evaluate(case, period, lang, False, router)
+        return duties
+
     def _evaluate(self, case: Case, periods: list, lang: str, explain_why: bool,
                   only: Optional[frozenset[str]]) -> list[Duty]:
+        if not explain_why and only is None:
+            return self.quiet_duties(case, periods, lang)
         duties: list[Duty] = []
         router = self.router
         for period in periods:
             offers = period.offer_kinds
-            for rule, evaluate, needs in self._plan(case, period):
+            for rule, evaluate, needs in self._plan(case, period).entries:
                 if needs is not None and needs.isdisjoint(offers):
                     continue  # an offer limit on a period without the offers it limits: nothing to evaluate
                 if only is not None and rule.id not in only:
@@ -92,6 +110,27 @@ class Engine:
             routing = self.router.route(case, chosen, lang, explain_why) if chosen is not None else None
         return CheckResult.build(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label,
                                  actions=[d.to_action(lang) for d in duties], routing=routing)
+
+
+class Plan(NamedTuple):
+    """What applies to one profile: its rules in rule-set order, each with its evaluator and the
+    offer kinds it needs (``entries``); and the same split for the quiet hot path: the evaluators
+    that run on every period (``always``), and the offer limits (``gated``, each with the offer
+    kinds it limits), which give nothing on a period without one of those offers (``gate``: all of
+    them): most periods skip them all with one test."""
+
+    rules: tuple
+    entries: tuple
+    always: tuple
+    gated: tuple
+    gate: frozenset
+
+    @classmethod
+    def of(cls, rules: list, evaluators: dict, needs: dict) -> "Plan":
+        entries = tuple((r, evaluators[r.key], needs[r.key]) for r in rules)
+        gated = tuple((n, e) for _, e, n in entries if n is not None)
+        return cls(tuple(rules), entries, tuple(e for _, e, n in entries if n is None), gated,
+                   frozenset().union(*(n for n, _ in gated)))
 
 
 _default: Optional[Engine] = None

@@ -43,13 +43,17 @@ def counting_events(period: Period, matchers: list[EventMatch]) -> list:
     return events_counted(period, counting_of(matchers))
 
 
+_NO_EVENTS: list = []  # a period without events of a type: shared, read only
+
+
 def events_counted(period: Period, counting: tuple) -> list:
-    """counting_events for a compiled rule, which keeps ``counting_of(matches)``."""
+    """counting_events for a compiled rule, which keeps ``counting_of(matches)``. The list may be
+    the period's own (``by_type``): the caller must not change it."""
     token, kind, select = counting
     hit = period.counted.get(token)
     if hit is None:
-        candidates = period.by_type.get(kind, ()) if kind is not None else period.events
-        hit = period.counted[token] = list(candidates) if select is None else select(candidates)
+        candidates = period.by_type.get(kind, _NO_EVENTS) if kind is not None else period.events
+        hit = period.counted[token] = candidates if select is None else select(candidates)
     return hit
 
 
@@ -126,9 +130,14 @@ _EVENT_DATE = attrgetter("date")
 def dates_counted(period: Period, counting: tuple) -> list[date]:
     """The dates of events_counted, shared the same way (``period.dated``): the caller must not
     change the list."""
-    hit = period.dated.get(counting[0])
-    if hit is None:
-        hit = period.dated[counting[0]] = list(map(_EVENT_DATE, events_counted(period, counting)))
+    token, kind, select = counting
+    hit = period.dated.get(token)
+    if hit is None:  # nearly always, in the audit: events_counted's lookup inline (one call fewer)
+        events = period.counted.get(token)
+        if events is None:
+            candidates = period.by_type.get(kind, _NO_EVENTS) if kind is not None else period.events
+            events = period.counted[token] = candidates if select is None else select(candidates)
+        hit = period.dated[token] = list(map(_EVENT_DATE, events))
     return hit
 
 
@@ -267,7 +276,7 @@ class Duty:
         # only for met and met_late: an exempt duty done late reports no date
         self.done_on = done_on if status_ is MET or status_ is MET_LATE else None
         self.benefit = period.kind
-        self.period_end = period.benefit.end  # the end of the benefit period it belongs to (None: open-ended)
+        self.period_end = period.end  # the end of the benefit period it belongs to (None: open-ended)
         self.why = why.lines if why.enabled else _NO_LINES
 
     # check's output order (overdue first, then due date, rule, anchor): the Action's own key reads

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from engine.dates import add_months, offset_steps
-from engine.duty import QUIET, Duty, context, counting_of, dates_counted, offset_of, postpone, postponing_periods, status
+from engine.duty import MET, QUIET, Duty, context, counting_of, dates_counted, offset_of, postpone, postponing_periods, status
 from engine.profile import Period, anchor_reader
 from models.case import Case
 from models.rules import Rule
@@ -38,6 +38,10 @@ def compile_rule(rule: Rule) -> Evaluator:
         steps.append((number, offset, *offset_steps(offset), milestone.count))
     several = len(steps) > 1
     postponed = bool(rule.postponed_by)
+    # The quiet path (the audit): per milestone (count, anchor day -> due day before any
+    # postponement). A caseload's anchors are calendar days, a few thousand at most, so the memo
+    # stays small while most due dates are looked up instead of computed.
+    quiet_steps = [(count, {}, months, days) for _, _, months, days, count in steps]
 
     def evaluate(case: Case, period: Period, lang: str = "da", explain_why: bool = True, router=None) -> list[Duty]:
         anchor = anchor_of(period)
@@ -45,12 +49,36 @@ def compile_rule(rule: Rule) -> Evaluator:
         if anchor is None or anchor > as_of:
             return []
         held = dates_counted(period, counting)
-        base = context(period, rule, lang, True) if explain_why else QUIET
         postponing = postponing_periods(case, period, rule) if postponed else None
         ended = period.ended
         duties = []
+        if not explain_why:  # the audit: the same duties, no texts, due dates memoised (inline: the hot path)
+            n = len(held)
+            for count, dues, months, days in quiet_steps:
+                due = dues.get(anchor)
+                if due is None:
+                    due = add_months(anchor, months) if months else anchor
+                    if days:
+                        due += days
+                    dues[anchor] = due
+                if postponing:
+                    due = postpone(due, postponing, as_of, QUIET)
+                if n >= count:
+                    done_on = held[count - 1]
+                    if done_on <= due:  # met on time: decided here, without asking status
+                        duties.append(Duty(rule, period, MET, due, anchor, count, count, QUIET, done_on))
+                        continue
+                    done = count
+                else:
+                    if ended and ended < due:
+                        continue  # the period ended before the due date without the duty done: it lapses
+                    done, done_on = n, None
+                duties.append(Duty(rule, period, status(case, rule, due, done_on, as_of, QUIET), due, anchor,
+                                   done, count, QUIET, done_on))
+            return duties
+        base = context(period, rule, lang, True)
         for number, offset, months, days, count in steps:
-            why = base.copy() if explain_why else QUIET
+            why = base.copy()
             due = add_months(anchor, months) if months else anchor
             if days:
                 due += days

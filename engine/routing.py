@@ -86,9 +86,9 @@ def _holds(w: _Conditions, case: Case, period: Period, category: Optional[Catego
         return False
     if w.akasse is not None and (case.citizen.akasse or "").strip().casefold() not in w.akasse:
         return False
-    if w.started_from is not None and period.benefit.start < w.started_from:
+    if w.started_from is not None and period.start < w.started_from:
         return False
-    if w.started_to is not None and period.benefit.start > w.started_to:
+    if w.started_to is not None and period.start > w.started_to:
         return False
     return True
 
@@ -138,7 +138,7 @@ class Router:
         # built without validation: every value comes from validated rule files (the audit's hot path)
         return Routing.build(
             benefit=benefit,
-            period_start=period.benefit.start,
+            period_start=period.start,
             decided_on=on,
             age=age_on(case.citizen.birth_date, on),
             benefit_route=values["benefit_route"],
