@@ -444,7 +444,11 @@ class Auditor:
                 status = duty.status
                 if status is OVERDUE or status is MET_LATE:
                     self._late(case, duty, team, caseworker, lates)
-        current = current_period(periods if periods is not None else periods_as_of(case, as_of))
+        if periods is None:
+            periods = periods_as_of(case, as_of)
+        current = periods[-1] if periods else None
+        if current is not None and current.end is not None and current.end < as_of:
+            current = current_period(periods)  # the last has ended: an earlier one may still run
         if current is not None:
             self._star(current.benefit, duties, team)
             self._passivity(case, current, team)
@@ -642,9 +646,13 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 # Running: in this process, or spread over worker processes
 
 def _audit_items(auditor: Auditor, first: int, chunk: list) -> None:
+    add = auditor.add
     for position, item in enumerate(chunk, start=first):
-        for loaded in decode(item):
-            auditor.add(loaded, position)
+        if item[0] == "json":  # nearly every item: one line, one case (decode without its generator)
+            add(parse_jsonl_line(item[2], item[1]), position)
+        else:
+            for loaded in decode(item):
+                add(loaded, position)
 
 
 def _worker_main(ruleset: RuleSet, as_of: date, lang: str, keep_rows: bool, keep_overdue: bool, top_limit: int,

@@ -67,9 +67,11 @@ class Engine:
         """``duties`` without texts over periods the caller already has (``periods_as_of``): the
         batch audit's hot path, which reads the periods again for its own measures."""
         duties: list[Duty] = []
-        router = self.router
+        router, key, plans = self.router, self.quantiser.key, self._plans
         for period in periods:
-            plan = self._plan(case, period)
+            plan = plans.get(key(case, period))  # _plan, inline: this runs for every period of a caseload
+            if plan is None:
+                plan = self._plan(case, period)
             for evaluate in plan.always:
                 duties += evaluate(case, period, lang, False, router)
             if plan.gated and not plan.gate.isdisjoint(period.offer_kinds):

@@ -14,7 +14,7 @@ from engine import explain
 from engine.dates import Offset, covers
 from engine.profile import Period
 from models.actions import Action, Progress, Status
-from models.case import Case, Exemption, Offer
+from models.case import Case, Exemption
 from models.memo import IdentityMemo
 from models.rules import TEXT_FIELDS, EventMatch, Rule, event_value, spec_accepts
 
@@ -188,7 +188,8 @@ def postponing_periods(case: Case, period: Period, rule: Rule) -> list[tuple[dat
             out += [(x.start, x.end, p.exemption) for x in case.exemptions
                     if x.kind == p.exemption and x.start <= period.as_of]
         else:
-            out += [(e.date, e.end, p.offer) for e in period.events if isinstance(e, Offer) and e.offer == p.offer]
+            if p.offer in period.offer_kinds:
+                out += [(e.date, e.end, p.offer) for e in period.by_type["offer"] if e.offer == p.offer]
     return out
 
 

@@ -35,6 +35,10 @@ def compile_rule(rule):
     start = offset_of(spec.start)
     count, max_windows = spec.count, spec.max_windows
     valid_from, valid_to = rule.valid.from_, rule.valid.to
+    # window k's end as an offset from the first window's start (k·every), taken once here: each
+    # window's end is computed from the anchor, so month clipping never drifts (31 Jan + 2·1 month
+    # = 31 Mar)
+    window_ends = [_times(every, k + 1) for k in range(max_windows)]
 
     def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
         anchor = anchor_of(period)
@@ -49,11 +53,9 @@ def compile_rule(rule):
         ended = period.ended
         duties = []
         due = first
-        for k in range(max_windows):
-            # each window's end computed from the anchor, so month clipping never drifts
-            # (31 Jan + 2·1 month = 31 Mar); a window opens where the one before it closed
-            opens = due
-            due = add_offset(first, _times(every, k + 1))
+        for k, window_end in enumerate(window_ends):
+            opens = due  # a window opens where the one before it closed
+            due = add_offset(first, window_end)
             if opens > last_day or not covers(valid_from, valid_to, opens):
                 break
             inside = held[bisect_right(held, opens):bisect_right(held, due)]  # opens < day <= due

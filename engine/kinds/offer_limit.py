@@ -29,13 +29,15 @@ _DISTANCE_WORDS = {("close", "da"): "tæt på arbejdsmarkedet", ("far", "da"): "
                    ("close", "en"): "close to the labour market", ("far", "en"): "far from the labour market"}
 
 
-def _limit(rule, offer: Offer, distance):
-    for limit in rule.limits:
-        if limit.offer != offer.offer:
+def _limit(limits: tuple, offer: Offer, distance):
+    """The first of the compiled limits (see ``compile_rule``) that fits the offer, or None."""
+    for limit in limits:
+        kind, employer, needs_distance = limit[:3]
+        if kind != offer.offer:
             continue
-        if limit.employer is not None and limit.employer != offer.employer:
+        if employer is not None and employer != offer.employer:
             continue
-        if limit.distance is not None and limit.distance != distance:
+        if needs_distance is not None and needs_distance != distance:
             continue
         return limit
     return None
@@ -50,6 +52,11 @@ def compile_rule(rule):
     """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds)."""
     counting = counting_of(rule.counts)
     by_distance = any(limit.distance for limit in rule.limits)  # then the routing is asked
+    # (offer kind, employer, distance, the limit as an Offset, the extended limit or None): the
+    # rule's limits read once, not per offer
+    limits = tuple((limit.offer, limit.employer, limit.distance, offset_of(limit.max),
+                    offset_of(limit.extended_max) if limit.extended_max is not None else None)
+                   for limit in rule.limits)
     valid_from, valid_to = rule.valid.from_, rule.valid.to
 
     def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
@@ -71,12 +78,12 @@ def compile_rule(rule):
             if assumed:
                 distance = "close"  # no category on the offer's start: the stricter limits apply
                 why.add("distance_assumed")
-            limit = _limit(rule, offer, distance)
+            limit = _limit(limits, offer, distance)
             if limit is None:
                 continue  # e.g. a private løntilskud under a rule that limits public ones only
-            extended = bool(offer.extended) and limit.extended_max is not None
-            spec = limit.extended_max if extended else limit.max
-            offset = offset_of(spec)
+            longest, extended_longest = limit[3:]
+            extended = bool(offer.extended) and extended_longest is not None
+            offset = extended_longest if extended else longest
             due = add_offset(offer.date, offset) - _ONE_DAY
             if why.enabled:  # the texts' arguments cost too: the audit asks for none
                 why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
