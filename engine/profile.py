@@ -162,14 +162,14 @@ class Quantiser:
         """The profile's values in ``fields`` order: what the applicability caches are keyed on.
         ``day`` inlined: this runs for every period of every case."""
         floor, dates = self._day_floor, self._day_dates
-        start = period.start
+        assessed = period.assessed
         return (period.kind, case.citizen.education._value_,
                 self._age_floor[bisect_right(self.age_bounds, period.age)],  # the age limit at or below
-                floor[bisect_right(dates, start)],
+                floor[bisect_right(dates, period.start)],
                 floor[bisect_right(dates, period.contact)],  # the start where none is given
                 floor[bisect_right(dates, period.first_sick_day)],
-                *([self.day(period.assessed.get(category)) for category, _ in self._category_fields]
-                  if period.assessed else self._never_assessed))
+                *([ABSENT if d is None else floor[bisect_right(dates, d)]
+                   for d in map(assessed.get, self.categories)] if assessed else self._never_assessed))
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from engine.dates import Offset, add_offset, covers
-from engine.duty import Duty, context, counting_of, dates_counted, offset_of, status
+from engine.dates import Offset, add_months, add_offset, offset_steps
+from engine.duty import QUIET, Duty, context, counting_of, dates_counted, offset_of, status
 from engine.profile import anchor_reader
 from models.case import Case
 
@@ -38,7 +38,7 @@ def compile_rule(rule):
     # window k's end as an offset from the first window's start (k·every), taken once here: each
     # window's end is computed from the anchor, so month clipping never drifts (31 Jan + 2·1 month
     # = 31 Mar)
-    window_ends = [_times(every, k + 1) for k in range(max_windows)]
+    window_ends = [offset_steps(_times(every, k + 1)) for k in range(max_windows)]
 
     def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
         anchor = anchor_of(period)
@@ -48,15 +48,16 @@ def compile_rule(rule):
         held = dates_counted(period, counting)  # by date
         first = add_offset(anchor, start)
         label = rule.counts_label.get(lang)
-        base = context(period, rule, lang, explain_why)
+        base = context(period, rule, lang, True) if explain_why else QUIET
         last_day = period.window_end
         ended = period.ended
         duties = []
         due = first
-        for k, window_end in enumerate(window_ends):
+        for k, (months, days) in enumerate(window_ends):
             opens = due  # a window opens where the one before it closed
-            due = add_offset(first, window_end)
-            if opens > last_day or not covers(valid_from, valid_to, opens):
+            due = (add_months(first, months) if months else first) + days  # add_offset's two steps
+            # the window must open inside the rule's validity (covers, inline)
+            if opens > last_day or opens < valid_from or (valid_to is not None and opens > valid_to):
                 break
             inside = held[bisect_right(held, opens):bisect_right(held, due)]  # opens < day <= due
             if ended and ended < due and len(inside) < count:

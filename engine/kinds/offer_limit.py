@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine.dates import add_offset, covers
-from engine.duty import MET, OPEN, OVERDUE, Duty, context, counting_of, events_counted, offset_of
+from engine.dates import add_months, offset_steps
+from engine.duty import MET, OPEN, OVERDUE, QUIET, Duty, context, counting_of, events_counted, offset_of
 from models.case import Case, Offer
 
 
@@ -57,6 +57,14 @@ def compile_rule(rule):
     limits = tuple((limit.offer, limit.employer, limit.distance, offset_of(limit.max),
                     offset_of(limit.extended_max) if limit.extended_max is not None else None)
                    for limit in rule.limits)
+    # an Offset -> add_offset's two steps with the day the limit excludes taken off the second:
+    # start + limit − 1 day as one month step and one timedelta
+    last_day_steps = {}
+    for *_, longest, extended_longest in limits:
+        for offset in (longest, extended_longest):
+            if offset is not None:
+                months, days = offset_steps(offset)
+                last_day_steps[offset] = (months, days - _ONE_DAY)
     valid_from, valid_to = rule.valid.from_, rule.valid.to
 
     def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
@@ -65,26 +73,36 @@ def compile_rule(rule):
         if not offers:
             return []  # none of the kinds this rule limits
         as_of = period.as_of
-        base = context(period, rule, lang, explain_why)
+        base = context(period, rule, lang, True) if explain_why else QUIET
         duties = []
         for offer in offers:
             if not isinstance(offer, Offer):
                 continue
-            if not covers(valid_from, valid_to, offer.date):
-                continue  # the rule is not in force on the offer's start
+            start = offer.date
+            if start < valid_from or (valid_to is not None and start > valid_to):
+                continue  # the rule is not in force on the offer's start (covers, inline)
             why = base.copy()
-            distance = router.distance(case, period, offer.date) if router is not None and by_distance else None
-            assumed = distance is None and by_distance
-            if assumed:
+            distance = router.distance(case, period, start) if router is not None and by_distance else None
+            if distance is None and by_distance:
                 distance = "close"  # no category on the offer's start: the stricter limits apply
-                why.add("distance_assumed")
+                if explain_why:
+                    why.add("distance_assumed")
             limit = _limit(limits, offer, distance)
             if limit is None:
                 continue  # e.g. a private løntilskud under a rule that limits public ones only
             longest, extended_longest = limit[3:]
-            extended = bool(offer.extended) and extended_longest is not None
+            extended = extended_longest is not None and bool(offer.extended)
             offset = extended_longest if extended else longest
-            due = add_offset(offer.date, offset) - _ONE_DAY
+            months, days = last_day_steps[offset]
+            due = (add_months(start, months) if months else start) + days  # add_offset − 1 day
+            if not explain_why:  # the audit: the status alone (the same branches as below, no texts)
+                end = offer.end
+                if end is not None and end <= due:
+                    st, done_on = (MET, end) if end <= as_of else ((OVERDUE, None) if as_of > due else (OPEN, None))
+                else:
+                    st, done_on = (OVERDUE, None) if as_of > due else (OPEN, None)
+                duties.append(Duty(rule, period, st, due, start, int(st is MET), 1, QUIET, done_on))
+                continue
             if why.enabled:  # the texts' arguments cost too: the audit asks for none
                 why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
                         distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due,
