@@ -422,7 +422,7 @@ class Auditor:
         self.fold(case, duties, periods)
 
     def fold(self, case: Case, duties: list[Duty], periods: Optional[list[Period]] = None) -> None:
-        """Count one case's duties (``Engine.duties``, quiet: no texts) into the totals; ``periods``
+        """Count one case's duties (``Engine.quiet_duties``: no texts) into the totals; ``periods``
         are the case's ``periods_as_of`` where the caller has them."""
         totals, as_of = self.totals, self.as_of
         totals.cases += 1
@@ -443,7 +443,7 @@ class Auditor:
             for duty in duties:
                 status = duty.status
                 if status is OVERDUE or status is MET_LATE:
-                    self._late(case, duty, team, caseworker, lates)
+                    self._late(case, duty, days_late(duty, as_of), team, caseworker, lates)
         if periods is None:
             periods = periods_as_of(case, as_of)
         current = periods[-1] if periods else None
@@ -453,11 +453,10 @@ class Auditor:
             self._star(current.benefit, duties, team)
             self._passivity(case, current, team)
 
-    def _late(self, case: Case, duty: Duty, team: str, caseworker: str, lates: Counter,
+    def _late(self, case: Case, duty: Duty, late: int, team: str, caseworker: str, lates: Counter,
               reason: str = "") -> Optional[OverdueDuty]:
-        """Count a late duty's days late; an overdue one is counted and offered to the top list.
-        Returns the overdue duty's list entry where it was made (always with ``keep_overdue``)."""
-        late = days_late(duty, self.as_of)
+        """Count a late duty's days late (``days_late``); an overdue one is counted and offered to the
+        top list. Returns the overdue duty's list entry where it was made (always with ``keep_overdue``)."""
         lates[(duty.rule, duty.benefit, late)] += 1
         if duty.status is not OVERDUE:
             return None
@@ -485,15 +484,15 @@ class Auditor:
             status = duty.status
             late = None
             if status is OVERDUE or status is MET_LATE:
+                late = days_late(duty, self.as_of)
                 reason = ""
                 if status is OVERDUE and self.keep_overdue:  # every overdue duty is listed with its reason
                     if explained is None:
                         explained = self._reasons(case)
                     reason = explained.get((duty.rule, duty.anchor, duty.due), "")
-                entry = self._late(case, duty, team, caseworker, lates, reason)
+                entry = self._late(case, duty, late, team, caseworker, lates, reason)
                 if entry is not None and self.keep_overdue:
                     self.overdue_rows.append(entry.row())
-                late = days_late(duty, self.as_of)
             if self.keep_rows:
                 self.rows.append({
                     "case_id": case.case_id, "rule": duty.rule, "status": status._value_, "due": duty.due,
@@ -504,20 +503,21 @@ class Auditor:
 
     def _flush_cells(self) -> None:
         """Add the cells' counts to the tallies: each count to its rule's and its four groups'."""
-        totals, groups = self.totals, self.totals.groups
-        for (category, team, caseworker), (counts, lates) in self._cells.items():
-            def tallies(rule: str, benefit: str) -> tuple:
-                return (totals.by_rule[rule], groups["benefit"][(rule, benefit)],
-                        groups["category"][(rule, category)], groups["team"][(rule, team)],
-                        groups["caseworker"][(rule, caseworker)])
+        for group, (counts, lates) in self._cells.items():
             for (rule, benefit, status), n in counts.items():
-                for tally in tallies(rule, benefit):
+                for tally in self._tallies(rule, benefit, *group):
                     tally.counts[status] += n
             for (rule, benefit, late), n in lates.items():
-                for tally in tallies(rule, benefit):
+                for tally in self._tallies(rule, benefit, *group):
                     tally.days_late[late] += n
             counts.clear()
             lates.clear()
+
+    def _tallies(self, rule: str, benefit: str, category: str, team: str, caseworker: str) -> tuple:
+        """The five tallies a duty of ``rule`` in these groups counts in: the rule's and its four groups'."""
+        groups = self.totals.groups
+        return (self.totals.by_rule[rule], groups["benefit"][(rule, benefit)], groups["category"][(rule, category)],
+                groups["team"][(rule, team)], groups["caseworker"][(rule, caseworker)])
 
     def _prune_unexplained(self) -> None:
         listed = {entry[1] for entry in self.totals.top_overdue}
