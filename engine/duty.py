@@ -130,14 +130,10 @@ _EVENT_DATE = attrgetter("date")
 def dates_counted(period: Period, counting: tuple) -> list[date]:
     """The dates of events_counted, shared the same way (``period.dated``): the caller must not
     change the list."""
-    token, kind, select = counting
+    token = counting[0]
     hit = period.dated.get(token)
-    if hit is None:  # nearly always, in the audit: events_counted's lookup inline (one call fewer)
-        events = period.counted.get(token)
-        if events is None:
-            candidates = period.by_type.get(kind, _NO_EVENTS) if kind is not None else period.events
-            events = period.counted[token] = candidates if select is None else select(candidates)
-        hit = period.dated[token] = list(map(_EVENT_DATE, events))
+    if hit is None:
+        hit = period.dated[token] = list(map(_EVENT_DATE, events_counted(period, counting)))
     return hit
 
 

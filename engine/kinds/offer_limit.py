@@ -95,34 +95,30 @@ def compile_rule(rule):
             offset = extended_longest if extended else longest
             months, days = last_day_steps[offset]
             due = (add_months(start, months) if months else start) + days  # add_offset − 1 day
-            if not explain_why:  # the audit: the status alone (the same branches as below, no texts)
-                end = offer.end
-                if end is not None and end <= due:
-                    st, done_on = (MET, end) if end <= as_of else ((OVERDUE, None) if as_of > due else (OPEN, None))
-                else:
-                    st, done_on = (OVERDUE, None) if as_of > due else (OPEN, None)
-                duties.append(Duty(rule, period, st, due, start, int(st is MET), 1, QUIET, done_on))
-                continue
-            if why.enabled:  # the texts' arguments cost too: the audit asks for none
-                why.add("offer_limit", offer=offer.offer, start=offer.date, limit=offset.describe(lang),
+            if explain_why:  # the texts' arguments cost too: the audit asks for none
+                why.add("offer_limit", offer=offer.offer, start=start, limit=offset.describe(lang),
                         distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due,
                         extended=" (forlænget)" if extended and lang == "da" else (" (extended)" if extended else ""))
-            end = offer.end if offer.end is not None and offer.end <= as_of else None
-            if end is not None and end <= due:
-                why.add("offer_ended", end=end)
+            end = offer.end
+            if end is not None and end <= due and end <= as_of:  # ended within the limit, as known today
                 st, done_on = MET, end
-            elif offer.end is not None and offer.end > due:
+                if explain_why:
+                    why.add("offer_ended", end=end)
+            elif end is not None and end > due:
                 # planned past the limit: open (with the warning) until the limit passes, then overdue
-                why.add("offer_runs_past", end=offer.end, days=(offer.end - due).days)
                 st, done_on = (OVERDUE, None) if as_of > due else (OPEN, None)
+                if explain_why:
+                    why.add("offer_runs_past", end=end, days=(end - due).days)
             elif as_of > due:
                 st, done_on = OVERDUE, None
-                why.add("overdue", days=(as_of - due).days)
+                if explain_why:
+                    why.add("overdue", days=(as_of - due).days)
             else:
                 st, done_on = OPEN, None
-                days = (due - as_of).days
-                why.add("open", days=days) if days else why.add("open_today")
-            duties.append(Duty(rule, period, st, due, offer.date, int(st is MET), 1, why, done_on))
+                if explain_why:
+                    days = (due - as_of).days
+                    why.add("open", days=days) if days else why.add("open_today")
+            duties.append(Duty(rule, period, st, due, start, int(st is MET), 1, why, done_on))
         return duties
 
     return evaluate
