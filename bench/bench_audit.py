@@ -8,7 +8,7 @@ Generates the caseloads with engine/generate.py (the generator behind `sagsrute 
 as JSON Lines into a temporary directory (or --keep DIR), then prints:
 (a) on the first size: load and validate alone (models.loading.read_cases) vs the full audit
     (engine/audit.py run_audit, one worker, reading the same file) in this one process, in --repeat
-    rounds (default 3), each round printed, in wall-clock time (the verdict) and in CPU time
+    rounds (default 5), each round printed, in wall-clock time (the verdict) and in CPU time
     — target: the median round's audit ≤ 2 × load;
 (b) peak RSS of an audit at every size, each in a fresh subprocess (the child's own peak, VmHWM;
     ru_maxrss is printed too but carries the parent's peak across fork+exec; one worker so the
@@ -109,7 +109,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=None, help="Caseload sizes (first: timing).")
     parser.add_argument("--quick", action="store_true", help="10,000 and 50,000 cases.")
     parser.add_argument("--workers", type=int, default=2, help="Workers to compare with one (c).")
-    parser.add_argument("--repeat", type=int, default=3, help="Rounds for (a) and (c); the median decides.")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="Rounds for (a) and (c); the median decides (five: a shared machine is noisy).")
     parser.add_argument("--keep", type=Path, default=None, help="Keep the generated files in this directory.")
     parser.add_argument("--child-rss", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from engine.check import Engine
 from engine.durable_backend import DurableRulesFault
-from engine.dates import add_months
+from engine.dates import add_months, last_start_reaching
 from engine.duty import EXEMPT, MET, MET_LATE, OVERDUE, Duty
 from engine.profile import Period, periods_as_of
 from engine.ruleset import RuleSet
@@ -50,6 +50,7 @@ CONTACT_COURSE = "contact-course-4-conversations"
 RET_OG_PLIGT = "ret-og-pligt-offer-by-6-months"
 STAR_THRESHOLD = 0.80  # anchors.md key finding 7; rules catalogue 001-003 §5.1
 STAR_MIN_POPULATION = 10  # STAR judges a measure only from a population of ten
+STAR_MONTHS = 6  # the early-effort cohort: citizens six months on their benefit
 PASSIVITY_MONTHS = (6, 12)  # catalogue §5.1 Passivmåling: "de seneste fx 6 eller 12 måneder"
 TOP_OVERDUE = 100
 _DECIDED = (Status.met, Status.met_late, Status.overdue)  # an offer duty whose fate is known
@@ -322,7 +323,8 @@ def category_on(case: Case, as_of: date) -> str:
     one day: the same fixed order as engine/routing.py, so the input's order never matters)."""
     if not case.assessments:
         return NONE
-    inside = [(a.date, a.category.value) for a in case.assessments if a.date <= as_of]
+    # ``_value_``: the member's plain attribute (``.value`` is a descriptor; this runs per case)
+    inside = [(a.date, a.category._value_) for a in case.assessments if a.date <= as_of]
     return max(inside)[1] if inside else NONE
 
 
@@ -385,7 +387,11 @@ class Auditor:
         # groups, the rules and the distinct day counts. (Counter.update over a map measured slower
         # than the loop: its isinstance test against Mapping runs in Python.)
         self._cells: dict[tuple, tuple] = {}
-        self._windows = [(m, add_months(as_of, -m)) for m in PASSIVITY_MONTHS]
+        # STAR and passivmåling count citizens N months on their benefit: start + N months on or
+        # before the as-of date (the contract's month arithmetic), read as "start on or before"
+        # a day worked out once. Passivmåling's windows run (as-of − N months, as-of].
+        self._star_from = last_start_reaching(STAR_MONTHS, as_of)
+        self._windows = [(m, add_months(as_of, -m), last_start_reaching(m, as_of)) for m in PASSIVITY_MONTHS]
         self._sessions_reported = engine.selector.sessions_opened
 
     def take_rows(self) -> tuple[list[dict], list[dict]]:
@@ -450,7 +456,7 @@ class Auditor:
         if current is not None and current.end is not None and current.end < as_of:
             current = current_period(periods)  # the last has ended: an earlier one may still run
         if current is not None:
-            self._star(current.benefit, duties, team)
+            self._star(current, duties, team)
             self._passivity(case, current, team)
 
     def _late(self, case: Case, duty: Duty, late: int, team: str, caseworker: str, lates: Counter,
@@ -544,11 +550,12 @@ class Auditor:
         explained = self.engine.check(case, self.as_of, self.lang, with_routing=False)
         return {(a.rule, a.anchor, a.due): "; ".join(a.why) for a in explained.actions}
 
-    def _star(self, benefit, duties: list[Duty], team: str) -> None:
-        if add_months(benefit.start, 6) > self.as_of:
-            return
+    def _star(self, current: Period, duties: list[Duty], team: str) -> None:
+        start = current.start
+        if start > self._star_from:
+            return  # not six months on this benefit yet
         course = offer = None  # the current period's own duties (its type, anchored on its start)
-        kind, start = benefit.type.value, benefit.start
+        kind = current.kind
         for d in duties:
             if d.anchor == start and d.benefit == kind:
                 if d.rule == CONTACT_COURSE and course is None:
@@ -573,14 +580,14 @@ class Auditor:
 
     def _passivity(self, case: Case, current: Period, team: str) -> None:
         as_of = self.as_of
-        start = current.benefit.start
-        if start > self._windows[0][1]:
+        start = current.start
+        if start > self._windows[0][2]:
             return  # not six months on this benefit yet
         # the offers: the period's own where it holds every event of the case (the common case)
         offers = current.by_type.get("offer", ()) if len(current.events) == len(case.events) else case.events
         last_active = _last_active_day(offers, as_of)
-        for months, window_start in self._windows:
-            if start > window_start:
+        for months, window_start, reached in self._windows:
+            if start > reached:
                 continue  # not N months on this benefit yet
             passive = int(last_active is None or last_active <= window_start)
             for tally in (self.totals.passivity, self.totals.passivity_by_team[team]):

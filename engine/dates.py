@@ -39,6 +39,7 @@ class Offset(NamedTuple):
 
 
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_ONE_DAY = timedelta(days=1)
 
 
 def add_months(d: date, months: int) -> date:
@@ -49,6 +50,18 @@ def add_months(d: date, months: int) -> date:
         last = 29 if month0 == 1 and calendar.isleap(year) else _MONTH_DAYS[month0]
         day = min(day, last)
     return date(year, month0 + 1, day)
+
+
+def last_start_reaching(months: int, on: date) -> date:
+    """The last start day from which ``months`` months have passed by ``on`` (start + N months,
+    clipped as above, on or before ``on``): a start reaches N months' seniority on ``on`` exactly
+    when it is on or before this day. ``add_months`` never decreases as its day grows, so the days
+    that reach are one run up to this one; with clipping, up to three days after ``on`` − N months
+    (2021-02-28 − 6 months is 2020-08-28, yet a start on 2020-08-31 is six months old that day)."""
+    day = add_months(on, -months)
+    while add_months(day + _ONE_DAY, months) <= on:
+        day += _ONE_DAY
+    return day
 
 
 def add_offset(d: date, offset: Offset) -> date:

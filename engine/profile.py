@@ -3,7 +3,9 @@
 Dates and ages enter durable_rules as numbers, *quantised* to the boundaries the rule set actually
 uses (validity dates, age limits). Two periods whose facts fall in the same buckets get the same
 answer from any rule, so the answer is cached per profile and durable_rules is asked once per
-distinct profile, not once per case.
+distinct profile, not once per case. A profile holds only the facts that some rule for its benefit
+reads (``fields_read``): the others take one fixed value, so two periods that differ only in facts
+no rule of theirs looks at (a kontanthjælp period's first sick day) share one profile.
 """
 
 from __future__ import annotations
@@ -20,12 +22,29 @@ from models.case import Benefit, Case
 
 ABSENT = -1  # a day that does not exist in this period (e.g. never assessed aktivitetsparat)
 BEFORE_ALL = 0  # the representative of every day before the first boundary
+UNREAD_DAY, UNREAD_AGE, UNREAD_TEXT = ABSENT, 0, "-"  # a profile's facts that no rule for its benefit reads
 
 
 def anchor_field(anchor: str, category: Optional[str] = None) -> str:
     if anchor == "category_assessed":
         return f"day_assessed_{category}"
     return f"day_{anchor}"
+
+
+def fields_read(rule) -> set[str]:
+    """The profile fields a rule's conditions read (engine/durable_backend.py builds them): its
+    anchor's day, the assessment day of its category, the age where it has an age limit, the
+    education where it names one. ``benefit`` is read by every rule."""
+    applies = rule.applies_to
+    category = applies.category.value if applies.category else None
+    fields = {"benefit", anchor_field(rule.anchor.from_, category)}
+    if category is not None:
+        fields.add(anchor_field("category_assessed", category))
+    if applies.age_below is not None or applies.age_from is not None:
+        fields.add("age")
+    if applies.education:
+        fields.add("education")
+    return fields
 
 
 @dataclass(slots=True, eq=False)  # built for every period of every case: a plain, cheap init
@@ -152,6 +171,18 @@ class Quantiser:
         self.categories = sorted({r.applies_to.category.value for r in ruleset.rules if r.applies_to.category})
         self._category_fields = [(c, anchor_field("category_assessed", c)) for c in self.categories]
         self._never_assessed = (ABSENT,) * len(self._category_fields)
+        # benefit type -> what its profile reads: (education, age, start, contact, first sick day,
+        # the categories in ``categories`` order, each None where not read). A benefit no rule
+        # names reads nothing: its profile is its type alone, and only the sentinel fires.
+        reads: dict[str, set[str]] = {}
+        for rule in ruleset.rules:
+            for benefit in rule.applies_to.benefits:
+                reads.setdefault(benefit.value, set()).update(fields_read(rule))
+        self._reads = {benefit: ("education" in f, "age" in f, "day_start" in f, "day_contact" in f,
+                                 "day_first_sick_day" in f,
+                                 tuple(c if name in f else None for c, name in self._category_fields))
+                       for benefit, f in reads.items()}
+        self._reads_nothing = (False, False, False, False, False, (None,) * len(self._category_fields))
 
     def day(self, d: Optional[date]) -> int:
         """The day number of the boundary on or before ``d`` (BEFORE_ALL before the first, ABSENT
@@ -160,16 +191,19 @@ class Quantiser:
 
     def key(self, case: Case, period: Period) -> tuple:
         """The profile's values in ``fields`` order: what the applicability caches are keyed on.
-        ``day`` inlined: this runs for every period of every case."""
+        A fact no rule for the period's benefit reads takes its UNREAD value. ``day`` inlined: this
+        runs for every period of every case."""
         floor, dates = self._day_floor, self._day_dates
+        kind = period.kind
+        education, age, start, contact, sick, categories = self._reads.get(kind, self._reads_nothing)
         assessed = period.assessed
-        return (period.kind, case.citizen.education._value_,
-                self._age_floor[bisect_right(self.age_bounds, period.age)],  # the age limit at or below
-                floor[bisect_right(dates, period.start)],
-                floor[bisect_right(dates, period.contact)],  # the start where none is given
-                floor[bisect_right(dates, period.first_sick_day)],
-                *([ABSENT if d is None else floor[bisect_right(dates, d)]
-                   for d in map(assessed.get, self.categories)] if assessed else self._never_assessed))
+        return (kind, case.citizen.education._value_ if education else UNREAD_TEXT,
+                self._age_floor[bisect_right(self.age_bounds, period.age)] if age else UNREAD_AGE,
+                floor[bisect_right(dates, period.start)] if start else UNREAD_DAY,
+                floor[bisect_right(dates, period.contact)] if contact else UNREAD_DAY,  # the start where none is given
+                floor[bisect_right(dates, period.first_sick_day)] if sick else UNREAD_DAY,
+                *([UNREAD_DAY if c is None or (d := assessed.get(c)) is None else floor[bisect_right(dates, d)]
+                   for c in categories] if assessed else self._never_assessed))
 
     @property
     def fields(self) -> tuple[str, ...]:

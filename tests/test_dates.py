@@ -1,11 +1,11 @@
 """Date arithmetic edge cases (contract §2): month ends, leap years, week 8 of sickness, ages."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, strategies as st
 
-from engine.dates import Offset, add_months, add_offset, age_on, covers, day_number, offset_steps
+from engine.dates import Offset, add_months, add_offset, age_on, covers, day_number, last_start_reaching, offset_steps
 
 
 @pytest.mark.parametrize("start, months, expected", [
@@ -91,3 +91,22 @@ def test_offset_steps_taken_inline_give_add_offset(d, months, weeks, days):
     if steps_days:
         inline += steps_days
     assert inline == add_offset(d, offset)
+
+
+@pytest.mark.parametrize("on, months, last", [
+    (date(2021, 12, 31), 6, date(2021, 6, 30)),  # no clipping past the 30th: June has no 31st
+    (date(2021, 2, 28), 6, date(2020, 8, 31)),   # 28, 29, 30 and 31 August all reach 28 February
+    (date(2024, 2, 29), 6, date(2023, 8, 31)),   # leap year: 29 to 31 August reach 29 February
+    (date(2024, 2, 28), 6, date(2023, 8, 28)),   # 29 August reaches 29 February, a day too late
+    (date(2021, 9, 30), 12, date(2020, 9, 30)),
+])
+def test_last_start_reaching(on, months, last):
+    assert last_start_reaching(months, on) == last
+
+
+@given(st.dates(date(1990, 1, 1), date(2090, 12, 31)), st.sampled_from([1, 6, 12, 18]), st.integers(-40, 40))
+def test_a_start_reaches_n_months_exactly_up_to_last_start_reaching(on, months, shift):
+    """The audit's seniority test (start on or before ``last_start_reaching``) is the contract's
+    start + N months on or before the day, for starts on either side of the boundary."""
+    start = add_months(on, -months) + timedelta(days=shift)
+    assert (start <= last_start_reaching(months, on)) == (add_months(start, months) <= on)

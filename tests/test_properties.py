@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from engine.profile import periods_as_of
+from engine.durable_backend import _alternatives
+from engine.profile import fields_read, periods_as_of
 from models.actions import Status
 from models.case import Case
 from tests.reference import reference_applies
@@ -28,6 +29,16 @@ def test_durable_rules_agrees_with_the_reference(engine, case, as_of):
     for period in periods_as_of(case, as_of):
         expected = {r.key for r in engine.ruleset.rules if reference_applies(r, case, period)}
         assert set(engine.applicable(case, period)) == expected
+
+
+def test_a_profile_keeps_every_fact_durable_rules_reads(engine):
+    """The profile drops the facts no rule for its benefit reads (engine/profile.py): every field a
+    rule's durable_rules conditions name must be among those it keeps."""
+    for rule in engine.ruleset.rules:
+        for terms in _alternatives(rule):
+            named = {field for term in terms for value in term.values()
+                     for field in (value if isinstance(value, dict) else {next(iter(term)): None})}
+            assert named - {"t"} <= fields_read(rule), rule.key
 
 
 @SETTINGS
