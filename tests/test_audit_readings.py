@@ -1,10 +1,11 @@
 """Audit readings fixed after review: lateness stops at the end of the duty's benefit period, an
-offer with no end is running, the category in force ignores input order, variants share a title."""
+offer with no end is running, the category in force ignores input order, variants share a title,
+STAR and passivmåling count the same citizens as six months on their benefit."""
 
 from datetime import date
 from typing import Optional
 
-from engine.audit import _last_active_day, category_on, days_late
+from engine.audit import Auditor, _last_active_day, category_on, days_late
 from engine.report import titles_of
 from engine.ruleset import load_ruleset
 from models.case import Case, Offer
@@ -49,3 +50,21 @@ def test_variants_share_one_title_marked_as_covering_them_all():
     titles = titles_of(load_ruleset())
     assert titles["education-order"]["en"].endswith("(all variants)")
     assert titles["contact-course-4-conversations"]["en"] == "Four conversations in the first six months"
+
+
+def test_star_and_passivity_agree_on_who_is_six_months_on_benefit_at_a_month_end(engine):
+    """Started 31 August: six months on as of 28 February by the contract's month arithmetic
+    (31 August + 6 months = 28 February), though 28 February − 6 months is 28 August. STAR's cohort
+    and passivmåling's population both count the citizen; a day earlier, neither does."""
+    started = Case.model_validate({
+        "case_id": "AUD-R2",
+        "citizen": {"birth_date": "1980-01-01", "education": "none", "team": "syd"},
+        "benefits": [{"type": "kontanthjaelp", "start": "2020-08-31"}],
+    })
+    for as_of, counted in ((date(2021, 2, 28), 1), (date(2021, 2, 27), 0)):
+        auditor = Auditor(engine, as_of)
+        auditor.fold(started, engine.duties(started, as_of))
+        totals = auditor.finish()
+        assert totals.star.cohort == counted, as_of
+        assert totals.passivity.population[6] == counted, as_of
+        assert totals.passivity.passive[6] == counted, as_of  # no offer at all: passive
