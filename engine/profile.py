@@ -19,10 +19,12 @@ from typing import Callable, Optional
 from engine.dates import day_number
 from engine.ruleset import RuleSet
 from models.case import Benefit, Case
+from models.rules import Rule
 
 ABSENT = -1  # a day that does not exist in this period (e.g. never assessed aktivitetsparat)
 BEFORE_ALL = 0  # the representative of every day before the first boundary
-UNREAD_DAY, UNREAD_AGE, UNREAD_TEXT = ABSENT, 0, "-"  # a profile's facts that no rule for its benefit reads
+# The values of the facts no rule for a period's benefit reads (a day no rule reads is as good as absent)
+UNREAD_DAY, UNREAD_AGE, UNREAD_TEXT = ABSENT, 0, "-"
 
 
 def anchor_field(anchor: str, category: Optional[str] = None) -> str:
@@ -31,7 +33,7 @@ def anchor_field(anchor: str, category: Optional[str] = None) -> str:
     return f"day_{anchor}"
 
 
-def fields_read(rule) -> set[str]:
+def fields_read(rule: Rule) -> set[str]:
     """The profile fields a rule's conditions read (engine/durable_backend.py builds them): its
     anchor's day, the assessment day of its category, the age where it has an age limit, the
     education where it names one. ``benefit`` is read by every rule."""
@@ -200,7 +202,7 @@ class Quantiser:
         return (kind, case.citizen.education._value_ if education else UNREAD_TEXT,
                 self._age_floor[bisect_right(self.age_bounds, period.age)] if age else UNREAD_AGE,
                 floor[bisect_right(dates, period.start)] if start else UNREAD_DAY,
-                floor[bisect_right(dates, period.contact)] if contact else UNREAD_DAY,  # the start where none is given
+                floor[bisect_right(dates, period.contact)] if contact else UNREAD_DAY,  # start where none is given
                 floor[bisect_right(dates, period.first_sick_day)] if sick else UNREAD_DAY,
                 *([UNREAD_DAY if c is None or (d := assessed.get(c)) is None else floor[bisect_right(dates, d)]
                    for c in categories] if assessed else self._never_assessed))

@@ -36,8 +36,10 @@ def test_a_profile_keeps_every_fact_durable_rules_reads(engine):
     rule's durable_rules conditions name must be among those it keeps."""
     for rule in engine.ruleset.rules:
         for terms in _alternatives(rule):
-            named = {field for term in terms for value in term.values()
-                     for field in (value if isinstance(value, dict) else {next(iter(term)): None})}
+            named = set()
+            for term in terms:  # {"benefit": "kontanthjaelp"} or {"$gte": {"day_start": 737000}}
+                (key, value), = term.items()
+                named |= set(value) if isinstance(value, dict) else {key}
             assert named - {"t"} <= fields_read(rule), rule.key
 
 
