@@ -36,10 +36,7 @@ def _offset(months: int, weeks: int, days: int) -> Offset:
 
 def counting_events(period: Period, matchers: list[EventMatch]) -> list:
     """The events that count for a duty: inside the period and not after the as-of date, by date.
-
-    The audit's hot path. Matches are compared by content, so rules that count the same events
-    (conversations held by the jobcenter…) share one pass per period; only events of the matched
-    types are looked at."""
+    Only events of the matched types are looked at (the period groups them by type)."""
     return events_counted(period, counting_of(matchers))
 
 
@@ -48,13 +45,12 @@ _NO_EVENTS: list = []  # a period without events of a type: shared, read only
 
 def events_counted(period: Period, counting: tuple) -> list:
     """counting_events for a compiled rule, which keeps ``counting_of(matches)``. The list may be
-    the period's own (``by_type``): the caller must not change it."""
-    token, kind, select = counting
-    hit = period.counted.get(token)
-    if hit is None:
-        candidates = period.by_type.get(kind, _NO_EVENTS) if kind is not None else period.events
-        hit = period.counted[token] = candidates if select is None else select(candidates)
-    return hit
+    the period's own (``by_type``): the caller must not change it. Not remembered: the kinds that
+    count events rather than dates share a list per period about once in six cases (measured), less
+    than a memo costs on every period."""
+    _, kind, select = counting
+    candidates = period.by_type.get(kind, _NO_EVENTS) if kind is not None else period.events
+    return candidates if select is None else select(candidates)
 
 
 def _selector(specs: tuple) -> tuple:
@@ -120,16 +116,17 @@ def _counting_of(matchers: list[EventMatch]) -> tuple:
 
 
 # A rule's list of matches -> (token, event type or None, selector or None): what a compiled rule
-# keeps of its matches for events_counted and dates_counted, which share their lists per period
-# under the token (``period.counted``, ``period.dated``).
+# keeps of its matches for events_counted and dates_counted. Matches are compared by content, so
+# rules that count the same events (conversations held by the jobcenter…) share one token, and
+# dates_counted one list of dates per period under it (``period.dated``).
 counting_of = IdentityMemo(_counting_of)
 
 _EVENT_DATE = attrgetter("date")
 
 
 def dates_counted(period: Period, counting: tuple) -> list[date]:
-    """The dates of events_counted, shared the same way (``period.dated``): the caller must not
-    change the list."""
+    """The dates of events_counted, remembered per period and token (``period.dated``): a quarter
+    of the calls find them there. The caller must not change the list."""
     token = counting[0]
     hit = period.dated.get(token)
     if hit is None:

@@ -71,7 +71,6 @@ class Period:
     contact: date  # first_contact, or the start where none is given (contract §4)
     first_sick_day: date  # first_sick_day, or the start where none is given
     end: Optional[date]  # the benefit's end as recorded (None: open-ended), known on the as-of date or not
-    counted: dict  # memo of engine.duty.counting_events
     dated: dict  # memo of engine.duty.dates_counted
 
 
@@ -137,9 +136,10 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
             inside = events[bisect_left(days, first_day):bisect_right(days, window_end)]
         by_type: dict = {}
         for e in inside:
-            group = by_type.get(e.type)
+            event_type = e.type
+            group = by_type.get(event_type)
             if group is None:
-                by_type[e.type] = [e]
+                by_type[event_type] = [e]
             else:
                 group.append(e)
         offers = by_type.get("offer")
@@ -148,7 +148,7 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
                           start.year - birth.year - ((start.month, start.day) < born),  # age_on, inline
                           assessed, last, first_day, window_end, inside, by_type,
                           frozenset(map(_OFFER_KIND, offers)) if offers else _NO_OFFERS,
-                          start, contact, sick, end, {}, {}))
+                          start, contact, sick, end, {}))
     return out
 
 
