@@ -46,8 +46,8 @@ _NO_EVENTS: list = []  # a period without events of a type: shared, read only
 def events_counted(period: Period, counting: tuple) -> list:
     """counting_events for a compiled rule, which keeps ``counting_of(matches)``. The list may be
     the period's own (``by_type``): the caller must not change it. Not remembered: the kinds that
-    count events rather than dates share a list per period about once in six cases (measured), less
-    than a memo costs on every period."""
+    count events rather than dates (offer limits, gaps) ask twice for one list in one period about
+    once in six cases (measured), which would save less than a memo costs on every period."""
     _, kind, select = counting
     candidates = period.by_type.get(kind, _NO_EVENTS) if kind is not None else period.events
     return candidates if select is None else select(candidates)
