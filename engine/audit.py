@@ -452,9 +452,7 @@ class Auditor:
                     self._late(case, duty, days_late(duty, as_of), team, caseworker, lates)
         if periods is None:
             periods = periods_as_of(case, as_of)
-        current = periods[-1] if periods else None
-        if current is not None and current.end is not None and current.end < as_of:
-            current = current_period(periods)  # the last has ended: an earlier one may still run
+        current = current_period(periods)
         if current is not None:
             self._star(current, duties, team)
             self._passivity(case, current, team)

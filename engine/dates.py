@@ -39,7 +39,7 @@ class Offset(NamedTuple):
 
 
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_ONE_DAY = timedelta(days=1)
+ONE_DAY = timedelta(days=1)
 
 
 def add_months(d: date, months: int) -> date:
@@ -59,8 +59,8 @@ def last_start_reaching(months: int, on: date) -> date:
     that reach are one run up to this one; with clipping, up to three days after ``on`` − N months
     (2021-02-28 − 6 months is 2020-08-28, yet a start on 2020-08-31 is six months old that day)."""
     day = add_months(on, -months)
-    while add_months(day + _ONE_DAY, months) <= on:
-        day += _ONE_DAY
+    while add_months(day + ONE_DAY, months) <= on:
+        day += ONE_DAY
     return day
 
 

@@ -5,13 +5,13 @@ engine/evaluate.py (``deadline``) and engine/kinds/*.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from operator import attrgetter
 from typing import Optional
 
 from engine import explain
-from engine.dates import Offset, covers
+from engine.dates import ONE_DAY, Offset, covers
 from engine.profile import Period
 from models.actions import Action, Progress, Status
 from models.case import Case, Exemption
@@ -194,7 +194,7 @@ def postpone(due: date, periods, as_of: date, why: Why) -> date:
         # A period that covers the due date moves it; once moved, a renewal that starts the next day
         # (a new 6-month mentor period, 003:4699-4701) continues the postponement.
         covering = [p for p in periods
-                    if covers(p[0], p[1], due) or (moved and p[0] == due + timedelta(days=1))]
+                    if covers(p[0], p[1], due) or (moved and p[0] == due + ONE_DAY)]
         if not covering:
             return due
         start, end, what = max(covering, key=lambda p: p[1] or date.max)

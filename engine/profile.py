@@ -13,10 +13,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from operator import attrgetter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Callable, Optional
 
-from engine.dates import day_number
+from engine.dates import ONE_DAY, age_on, day_number
 from engine.ruleset import RuleSet
 from models.case import Benefit, Case
 from models.rules import Rule
@@ -105,7 +105,6 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
     days = None  # the events' dates, for bisecting: only where a period does not take them all
     assessments = sorted(case.assessments, key=_EVENT_DATE) if case.assessments else ()  # these have a date too
     birth = case.citizen.birth_date
-    born = (birth.month, birth.day)
     for index, benefit in enumerate(case.benefits):
         start, contact, sick = benefit.start, benefit.first_contact, benefit.first_sick_day
         first_day = start  # Benefit.first_day, inline
@@ -145,7 +144,7 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
         offers = by_type.get("offer")
         # _value_: the member's plain attribute (``.value`` is a descriptor; this runs per period)
         out.append(Period(index, benefit, benefit.type._value_, as_of,
-                          start.year - birth.year - ((start.month, start.day) < born),  # age_on, inline
+                          age_on(birth, start),
                           assessed, last, first_day, window_end, inside, by_type,
                           frozenset(map(_OFFER_KIND, offers)) if offers else _NO_OFFERS,
                           start, contact, sick, end, {}))
@@ -161,7 +160,7 @@ class Quantiser:
         for rule in ruleset.rules:
             days.add(day_number(rule.valid.from_))
             if rule.valid.to is not None:
-                days.add(day_number(rule.valid.to + timedelta(days=1)))
+                days.add(day_number(rule.valid.to + ONE_DAY))
             for limit in (rule.applies_to.age_below, rule.applies_to.age_from):
                 if limit is not None:
                     ages.add(limit)

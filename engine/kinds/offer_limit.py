@@ -18,9 +18,7 @@ the schema refuses ``exempted_by`` on this kind (models/rules.py).
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from engine.dates import add_months, offset_steps
+from engine.dates import ONE_DAY, add_months, offset_steps
 from engine.duty import MET, OPEN, OVERDUE, QUIET, Duty, context, counting_of, events_counted, offset_of
 from models.case import Case, Offer
 
@@ -64,7 +62,7 @@ def compile_rule(rule):
         for offset in (longest, extended_longest):
             if offset is not None:
                 months, days = offset_steps(offset)
-                last_day_steps[offset] = (months, days - _ONE_DAY)
+                last_day_steps[offset] = (months, days - ONE_DAY)
     valid_from, valid_to = rule.valid.from_, rule.valid.to
 
     def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
@@ -123,5 +121,3 @@ def compile_rule(rule):
 
     return evaluate
 
-
-_ONE_DAY = timedelta(days=1)
