@@ -34,20 +34,16 @@ def _offset(months: int, weeks: int, days: int) -> Offset:
     return Offset(months, weeks, days)
 
 
-def counting_events(period: Period, matchers: list[EventMatch]) -> list:
-    """The events that count for a duty: inside the period and not after the as-of date, by date.
-    Only events of the matched types are looked at (the period groups them by type)."""
-    return events_counted(period, counting_of(matchers))
-
-
 _NO_EVENTS: list = []  # a period without events of a type: shared, read only
 
 
 def events_counted(period: Period, counting: tuple) -> list:
-    """counting_events for a compiled rule, which keeps ``counting_of(matches)``. The list may be
-    the period's own (``by_type``): the caller must not change it. Not remembered: the kinds that
-    count events rather than dates (offer limits, gaps) ask twice for one list in one period about
-    once in six cases (measured), which would save less than a memo costs on every period."""
+    """The events that count for a duty (``counting``: a compiled rule's ``counting_of(matches)``):
+    inside the period and not after the as-of date, by date. Only events of the matched types are
+    looked at (the period groups them by type). The list may be the period's own (``by_type``):
+    the caller must not change it. Not remembered: the kinds that count events rather than dates
+    (offer limits, gaps) ask twice for one list in one period about once in six cases (measured),
+    which would save less than a memo costs on every period."""
     _, kind, select = counting
     candidates = period.by_type.get(kind, _NO_EVENTS) if kind is not None else period.events
     return candidates if select is None else select(candidates)
@@ -173,16 +169,29 @@ def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
     return why
 
 
-def postponing_periods(case: Case, period: Period, rule: Rule) -> list[tuple[date, Optional[date], str]]:
-    """(start, end, what) periods that move a due date they cover, known on the as-of date."""
+def postponers(rule: Rule) -> Optional[tuple]:
+    """A rule's ``postponed_by`` read once, for ``postponing_periods``: ((exemption, offer) of each
+    in the rule's order, the exemption kinds, the offer kinds), or None where nothing postpones it."""
+    if not rule.postponed_by:
+        return None
+    each = tuple((p.exemption, p.offer) for p in rule.postponed_by)
+    return (each, frozenset(x for x, _ in each if x), frozenset(o for x, o in each if not x))
+
+
+def postponing_periods(case: Case, period: Period, postponed: tuple) -> list[tuple[date, Optional[date], str]]:
+    """(start, end, what) periods that move a due date they cover, known on the as-of date, in the
+    rule's order; ``postponed``: the rule's ``postponers``. Most cases hold neither an exemption
+    nor a postponing offer: one test answers them."""
+    each, exemptions, offers = postponed
+    if not (exemptions and case.exemptions) and offers.isdisjoint(period.offer_kinds):
+        return []
     out = []
-    for p in rule.postponed_by:
-        if p.exemption:
-            out += [(x.start, x.end, p.exemption) for x in case.exemptions
-                    if x.kind == p.exemption and x.start <= period.as_of]
-        else:
-            if p.offer in period.offer_kinds:
-                out += [(e.date, e.end, p.offer) for e in period.by_type["offer"] if e.offer == p.offer]
+    for exemption, offer in each:
+        if exemption:
+            out += [(x.start, x.end, exemption) for x in case.exemptions
+                    if x.kind == exemption and x.start <= period.as_of]
+        elif offer in period.offer_kinds:
+            out += [(e.date, e.end, offer) for e in period.by_type["offer"] if e.offer == offer]
     return out
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Callable
 
 from engine.dates import add_months, offset_steps
-from engine.duty import MET, QUIET, Duty, context, counting_of, dates_counted, offset_of, postpone, postponing_periods, status
+from engine.duty import (MET, QUIET, Duty, context, counting_of, dates_counted, offset_of, postpone, postponers,
+                         postponing_periods, status)
 from engine.profile import Period, anchor_reader
 from models.case import Case
 from models.rules import Rule
@@ -37,7 +38,7 @@ def compile_rule(rule: Rule) -> Evaluator:
         offset = offset_of(milestone.after)
         steps.append((number, offset, *offset_steps(offset), milestone.count))
     several = len(steps) > 1
-    postponed = bool(rule.postponed_by)
+    postponed = postponers(rule)
     # The quiet path (the audit): per milestone (count, anchor day -> due day before any
     # postponement). A caseload's anchors are calendar days, a few thousand at most, so the memo
     # stays small while most due dates are looked up instead of computed.
@@ -49,7 +50,7 @@ def compile_rule(rule: Rule) -> Evaluator:
         if anchor is None or anchor > as_of:
             return []
         held = dates_counted(period, counting)
-        postponing = postponing_periods(case, period, rule) if postponed else None
+        postponing = postponing_periods(case, period, postponed) if postponed else None
         ended = period.ended
         duties = []
         if not explain_why:  # the audit: the same duties, no texts, due dates memoised (inline: the hot path)

@@ -13,69 +13,66 @@ rule's validity ends are not produced (a rule applies when in force on the oblig
 
 from __future__ import annotations
 
-from datetime import date
-from functools import partial
-from typing import Optional
-
-from engine.dates import add_offset
-from engine.duty import Duty, context, counting_events, offset_of, status
+from engine.dates import add_months, offset_steps
+from engine.duty import QUIET, Duty, context, counting_of, events_counted, offset_of, status
 from models.case import Case
 
 
-def _counting(case: Case, period, rule) -> list[tuple[date, Optional[date]]]:
-    """(start, end) of the counting events inside the period, known on the as-of date; end=None: running."""
-    out = []
-    for e in counting_events(period, rule.counts):
-        out.append((e.date, e.end if hasattr(e, "end") else e.date))
-    return sorted(out, key=lambda x: x[0])
-
-
-def _first_until(case: Case, period, rule) -> Optional[date]:
-    days = [e.date for e in counting_events(period, rule.max_gap.until)]
-    return min(days) if days else None
-
-
-def evaluate(rule, case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
-    within = offset_of(rule.max_gap.within)
-    events = _counting(case, period, rule)
-    until = _first_until(case, period, rule)
-    as_of = period.as_of
-    label = rule.counts_label.get(lang)
-    base = context(period, rule, lang, explain_why)
-    duties = []
-    i = 0
-    while i < len(events):
-        start, end = events[i]
-        # merge every event that starts before the running stretch has ended
-        while end is not None and i + 1 < len(events) and events[i + 1][0] <= end:
-            i += 1
-            nxt_end = events[i][1]
-            end = None if nxt_end is None else max(end, nxt_end)
-        if end is None:
-            break  # still running on the as-of date: no gap is due
-        if end > as_of:
-            break  # the stretch ends after the as-of date: no gap is due yet
-        if not rule.valid.covers(end) or (until is not None and until <= end):
-            break
-        due = add_offset(end, within)
-        following = events[i + 1][0] if i + 1 < len(events) else None
-        done_on = following
-        closed_by_until = until is not None and (following is None or until < following)
-        if closed_by_until:
-            done_on = until
-        why = base.copy()
-        if why.enabled:  # the texts' arguments cost too: the audit asks for none
-            why.add("gap", end=end, within=within.describe(lang), due=due, label=label)
-        if done_on is None and period.ended and period.ended < due:
-            break  # the period ended inside the gap: the duty lapses
-        st = status(case, rule, due, done_on, as_of, why)
-        duties.append(Duty(rule, period, st, due, end, int(done_on is not None), 1, why, done_on))
-        if done_on is None or closed_by_until:
-            break
-        i += 1
-    return duties
-
-
 def compile_rule(rule):
-    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds)."""
-    return partial(evaluate, rule)
+    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds).
+    What it reads from the rule model (the gap as month and day steps, the counting filters, the
+    validity) is taken out of it here, once, as the other kinds do."""
+    within = offset_of(rule.max_gap.within)
+    months, days = offset_steps(within)  # add_offset's two steps, inline below
+    counting = counting_of(rule.counts)
+    until_counting = counting_of(rule.max_gap.until) if rule.max_gap.until else None
+    valid_from, valid_to = rule.valid.from_, rule.valid.to
+
+    def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
+        counted = events_counted(period, counting)
+        if not counted:
+            return []  # no event, no gap after one
+        # (start, end) of each counting event, by date as the period keeps them; end None: running.
+        # An event kind without an ``end`` lasts its day.
+        events = [(e.date, e.end if hasattr(e, "end") else e.date) for e in counted]
+        until_events = events_counted(period, until_counting) if until_counting is not None else ()
+        until = min(e.date for e in until_events) if until_events else None
+        as_of = period.as_of
+        ended = period.ended
+        label = rule.counts_label.get(lang) if explain_why else None
+        base = context(period, rule, lang, True) if explain_why else QUIET
+        duties = []
+        i = 0
+        last = len(events) - 1
+        while i <= last:
+            start, end = events[i]
+            # merge every event that starts before the running stretch has ended
+            while end is not None and i < last and events[i + 1][0] <= end:
+                i += 1
+                nxt_end = events[i][1]
+                end = None if nxt_end is None else max(end, nxt_end)
+            if end is None:
+                break  # still running on the as-of date: no gap is due
+            if end > as_of:
+                break  # the stretch ends after the as-of date: no gap is due yet
+            if end < valid_from or (valid_to is not None and end > valid_to) or (until is not None and until <= end):
+                break  # the rule is not in force on the gap's first day (covers, inline), or the duty ended
+            due = (add_months(end, months) if months else end) + days
+            following = events[i + 1][0] if i < last else None
+            done_on = following
+            closed_by_until = until is not None and (following is None or until < following)
+            if closed_by_until:
+                done_on = until
+            why = base.copy()
+            if why.enabled:  # the texts' arguments cost too: the audit asks for none
+                why.add("gap", end=end, within=within.describe(lang), due=due, label=label)
+            if done_on is None and ended and ended < due:
+                break  # the period ended inside the gap: the duty lapses
+            st = status(case, rule, due, done_on, as_of, why)
+            duties.append(Duty(rule, period, st, due, end, int(done_on is not None), 1, why, done_on))
+            if done_on is None or closed_by_until:
+                break
+            i += 1
+        return duties
+
+    return evaluate
