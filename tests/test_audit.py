@@ -213,3 +213,32 @@ def test_the_top_list_reasons_built_at_the_end_are_the_engines_own(engine):
         assert [d.row() for d in listed] == [d.row() for d in every.overdue_list()[:5]]
         for duty in listed:
             assert duty.why and duty.why == reason[(duty.case_id, duty.rule, duty.due.isoformat())]
+
+
+def test_decoding_in_groups_changes_no_figure_and_no_position(engine, monkeypatch):
+    """The audit decodes a few cases before it checks them (engine/audit.py ``DECODE_GROUP``): the
+    figures, the rows and the bad cases' positions are those of decoding one case at a time, with
+    bad lines and other items on either side of a group's edge."""
+    import json
+
+    from engine import audit
+    from engine.generate import generate_cases
+
+    items = [("json", f"generated:{n}", json.dumps(c)) for n, c in enumerate(generate_cases(40, 3, AS_OF))]
+    items[15:15] = [("json", "broken:1", "{not json")]  # the last item of the first group of sixteen
+    items[16:16] = [("error", "missing.jsonl", "(file): no such file or directory")]  # the first of the second
+    items.append(("json", "broken:2", '{"case_id": "X"}'))
+    items[20:20] = list(file_items([DATA / "bad.jsonl"]))
+
+    def audited(group: int):
+        monkeypatch.setattr(audit, "DECODE_GROUP", group)
+        rows: list[dict] = []
+        totals = run_audit(engine.ruleset, iter(items), AuditOptions(as_of=AS_OF, chunk_size=25, on_rows=rows.extend),
+                           engine)
+        return totals.comparable(), totals.bad_first, rows
+
+    one_at_a_time = audited(1)
+    assert one_at_a_time[0]["cases"] == 40 and one_at_a_time[0]["bad"] == 4
+    assert [position for position, _ in one_at_a_time[1]] == [15, 16, 20, 43]
+    for group in (3, 16, 64):
+        assert audited(group) == one_at_a_time
