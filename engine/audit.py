@@ -41,7 +41,8 @@ from engine.profile import Period, periods_as_of
 from engine.ruleset import RuleSet
 from models.actions import Status
 from models.case import Case
-from models.loading import InputError, LoadedCase, Loaded, case_files, parse_jsonl_line, read_file
+from models.loading import (InputError, LoadedCase, Loaded, case_files, jsonl_lines, parse_jsonl_line,
+                            read_file)
 
 NONE = "(none)"
 DIMENSIONS = ("benefit", "category", "team", "caseworker")
@@ -608,10 +609,8 @@ def file_items(paths: Iterable[Path]) -> Iterator[tuple[str, str, Optional[str]]
                 yield ("file", str(file), None)
                 continue
             try:
-                with file.open(encoding="utf-8") as handle:
-                    for number, line in enumerate(handle, start=1):
-                        if line.strip():
-                            yield ("json", f"{file}:{number}", line)
+                for where, line in jsonl_lines(file):
+                    yield ("json", where, line)
             except UnicodeDecodeError:
                 yield ("error", str(file), "(file): not UTF-8 text")
             except OSError as exc:
