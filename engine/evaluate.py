@@ -42,7 +42,7 @@ def compile_rule(rule: Rule) -> Evaluator:
     # The quiet path (the audit): per milestone (count, anchor day -> due day before any
     # postponement). A caseload's anchors are calendar days, a few thousand at most, so the memo
     # stays small while most due dates are looked up instead of computed.
-    quiet_steps = [(count, {}, months, days) for _, _, months, days, count in steps]
+    quiet_steps: list = [(count, {}, months, days) for _, _, months, days, count in steps]
 
     def evaluate(case: Case, period: Period, lang: str = "da", explain_why: bool = True, router=None) -> list[Duty]:
         anchor = anchor_of(period)

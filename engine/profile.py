@@ -102,7 +102,7 @@ def periods_as_of(case: Case, as_of: date) -> list[Period]:
     times slower: each C-level call costs more than the bytecodes it replaces.)"""
     out = []
     events = sorted(case.events, key=_EVENT_DATE)  # once per case; each period takes its slice
-    days = None  # the events' dates, for bisecting: only where a period does not take them all
+    days: Optional[list] = None  # the events' dates, for bisecting: only where a period does not take them all
     assessments = sorted(case.assessments, key=_EVENT_DATE) if case.assessments else ()  # these have a date too
     birth = case.citizen.birth_date
     for index, benefit in enumerate(case.benefits):

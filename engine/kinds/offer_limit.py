@@ -18,6 +18,9 @@ the schema refuses ``exempted_by`` on this kind (models/rules.py).
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Optional
+
 from engine.dates import ONE_DAY, add_months, offset_steps
 from engine.duty import MET, OPEN, OVERDUE, QUIET, Duty, context, counting_of, events_counted, offset_of
 from models.case import Case, Offer
@@ -98,6 +101,7 @@ def compile_rule(rule):
                         distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due,
                         extended=" (forlænget)" if extended and lang == "da" else (" (extended)" if extended else ""))
             end = offer.end
+            done_on: Optional[date]
             if end is not None and end <= due and end <= as_of:  # ended within the limit, as known today
                 st, done_on = MET, end
                 if explain_why:
