@@ -13,17 +13,17 @@ rule's validity ends are not produced (a rule applies when in force on the oblig
 
 from __future__ import annotations
 
-from engine.dates import add_months, offset_steps
+from engine.dates import add_offset, covers
 from engine.duty import QUIET, Duty, context, counting_of, events_counted, offset_of, status
 from models.case import Case
 
 
 def compile_rule(rule):
     """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds).
-    What it reads from the rule model (the gap as month and day steps, the counting filters, the
-    validity) is taken out of it here, once, as the other kinds do."""
+    What it reads from the rule model (the gap, the counting filters, the validity) is taken out of
+    it here, once, as the other kinds do. (Few periods reach a gap rule: unlike the kinds every
+    period runs, it adds offsets and tests the validity with the shared functions.)"""
     within = offset_of(rule.max_gap.within)
-    months, days = offset_steps(within)  # add_offset's two steps, inline below
     counting = counting_of(rule.counts)
     until_counting = counting_of(rule.max_gap.until) if rule.max_gap.until else None
     valid_from, valid_to = rule.valid.from_, rule.valid.to
@@ -55,9 +55,9 @@ def compile_rule(rule):
                 break  # still running on the as-of date: no gap is due
             if end > as_of:
                 break  # the stretch ends after the as-of date: no gap is due yet
-            if end < valid_from or (valid_to is not None and end > valid_to) or (until is not None and until <= end):
-                break  # the rule is not in force on the gap's first day (covers, inline), or the duty ended
-            due = (add_months(end, months) if months else end) + days
+            if not covers(valid_from, valid_to, end) or (until is not None and until <= end):
+                break  # the rule is not in force on the gap's first day, or the duty ended
+            due = add_offset(end, within)
             following = events[i + 1][0] if i < last else None
             done_on = following
             closed_by_until = until is not None and (following is None or until < following)
