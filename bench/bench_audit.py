@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine import native  # noqa: E402
 from engine.audit import AuditOptions, file_items, run_audit  # noqa: E402
 from engine.generate import write_jsonl  # noqa: E402
 from engine.ruleset import load_ruleset  # noqa: E402
@@ -120,6 +121,7 @@ def main() -> None:
     sizes = args.sizes or ([10_000, 50_000] if args.quick else [100_000, 1_000_000])
     print(f"sagsrute audit benchmark: sizes {', '.join(f'{s:,}' for s in sizes)}, as of {AS_OF}, "
           f"{os.cpu_count()} CPUs (shared machine: wall-clock figures are noisy)", flush=True)
+    print(f"  the engine's hot modules: {native.state()}", flush=True)  # engine/native.py
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as scratch:
         directory = args.keep or Path(scratch)
         directory.mkdir(parents=True, exist_ok=True)

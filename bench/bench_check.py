@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine import native  # noqa: E402
 from engine.check import Engine  # noqa: E402
 from engine.durable_backend import DurableSelector  # noqa: E402
 from engine.ruleset import load_ruleset  # noqa: E402
@@ -60,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
 
     cases = [(x.case, as_of_of(x.source)) for x in read_cases([SAMPLES]) if isinstance(x, LoadedCase)]
-    print(f"samples: {len(cases)} cases from {SAMPLES.relative_to(ROOT)}")
+    print(f"samples: {len(cases)} cases from {SAMPLES.relative_to(ROOT)}; the engine's hot modules: {native.state()}")
 
     exe = Path(sys.executable).parent / "sagsrute"
     sample = SAMPLES / "kontanthjaelp-jobparat-2021.yaml"

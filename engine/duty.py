@@ -282,9 +282,11 @@ class Duty:
         self.period_end = period.end  # the end of the benefit period it belongs to (None: open-ended)
         self.why = why.lines if why.enabled else _NO_LINES
 
-    # check's output order (overdue first, then due date, rule, anchor): the Action's own key reads
-    # the same four attributes, so one definition serves both
-    sort_key = Action.sort_key
+    def sort_key(self) -> tuple:
+        """check's output order (overdue first, then due date, rule, anchor): the Action's own key
+        reads the same four attributes, so one definition serves both. (A method, not the assignment
+        ``sort_key = Action.sort_key``: compiled by mypyc, that becomes a data attribute.)"""
+        return Action.sort_key(self)  # type: ignore[arg-type]
 
     def to_action(self, lang: str) -> Action:
         """The contract's Action, built without re-validation (every value was computed here)."""

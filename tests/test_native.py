@@ -1,0 +1,122 @@
+"""The compiled engine (engine/native.py, setup.py): the guard that keeps a stale compiled module from
+running, and the compiled modules giving the same answers as their sources."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from engine import native
+from engine.generate import write_jsonl
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tree(tmp_path: Path) -> Path:
+    """A copy of the compiled modules' sources, laid out as in the repository."""
+    for module in native.COMPILED:
+        target = native.source_path(module, tmp_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(native.source_path(module).read_bytes())
+    return tmp_path
+
+
+def _record(root: Path) -> None:
+    hashes = {m: native.source_hash(native.source_path(m, root)) for m in native.COMPILED}
+    (root / "engine" / native.BUILD_RECORD).write_text(json.dumps(hashes), encoding="utf-8")
+
+
+def _compile_one(root: Path, module: str) -> None:
+    """Stand-in for an extension beside a source: the guard only looks whether it is there."""
+    native.source_path(module, root).with_suffix(importlib.machinery.EXTENSION_SUFFIXES[0]).write_bytes(b"")
+
+
+def test_nothing_compiled_means_nothing_to_guard(tmp_path):
+    assert native.stale_sources(_tree(tmp_path)) is None
+
+
+def test_a_build_without_its_record_counts_as_stale_throughout(tmp_path):
+    root = _tree(tmp_path)
+    _compile_one(root, "engine.duty")
+    assert native.stale_sources(root) == list(native.COMPILED)
+
+
+def test_sources_as_compiled_are_not_stale(tmp_path):
+    root = _tree(tmp_path)
+    _compile_one(root, "engine.kinds.cadence")
+    _record(root)
+    assert native.stale_sources(root) == []
+
+
+def test_an_edited_source_is_stale(tmp_path):
+    root = _tree(tmp_path)
+    _compile_one(root, "engine.dates")
+    _record(root)
+    edited = native.source_path("engine.kinds.max_gap", root)
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert native.stale_sources(root) == ["engine.kinds.max_gap"]
+
+
+# Run in a fresh interpreter: how the engine's modules were imported, and a digest of everything the
+# engine answers for the samples and a generated caseload — `check` with every reason, the audit's
+# figures, rows and overdue list — at a date in each regime.
+_RUN = r"""
+import hashlib, json, sys
+from datetime import date
+from pathlib import Path
+import engine.duty, engine.kinds.cadence
+from engine import native
+from engine.audit import AuditOptions, file_items, run_audit
+from engine.check import Engine
+from engine.ruleset import load_ruleset
+from models.loading import read_cases
+
+samples, generated = Path(sys.argv[1]), Path(sys.argv[2])
+ruleset = load_ruleset()
+engine_ = Engine(ruleset)
+digest = hashlib.sha256()
+checked = audited = 0
+for as_of in (date(2019, 6, 30), date(2021, 12, 31)):
+    for loaded in read_cases([samples, generated]):
+        if hasattr(loaded, "case"):
+            digest.update(engine_.check(loaded.case, as_of).model_dump_json().encode())
+            checked += 1
+    rows, overdue = [], []
+    totals = run_audit(ruleset, file_items([generated]), AuditOptions(
+        as_of=as_of, workers=1, on_rows=rows.extend, on_overdue=overdue.extend))
+    row = lambda r: json.dumps(r, default=str, sort_keys=True)
+    digest.update(json.dumps([totals.comparable(), sorted(map(row, rows)), sorted(map(row, overdue))],
+                             default=str, sort_keys=True).encode())
+    audited += len(rows)
+print(json.dumps({"state": native.state(), "files": [engine.duty.__file__, engine.kinds.cadence.__file__],
+                  "checked": checked, "audited": audited, "digest": digest.hexdigest()}))
+"""
+
+
+def _run(generated: Path, **env: str) -> dict:
+    environment = {k: v for k, v in os.environ.items() if k != native.PURE_ENV}
+    done = subprocess.run([sys.executable, "-c", _RUN, str(ROOT / "samples" / "cases"), str(generated)],
+                          capture_output=True, text=True, env={**environment, **env}, cwd=ROOT, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(native.state() != "compiled (mypyc)",
+                    reason=f"the engine's hot modules run as {native.state()}: nothing compiled to compare")
+def test_the_compiled_engine_answers_as_its_sources(tmp_path):
+    generated = tmp_path / "generated.jsonl"
+    write_jsonl(1500, 7, date(2021, 12, 31), generated, workers=1)
+    compiled = _run(generated)
+    sources = _run(generated, **{native.PURE_ENV: "1"})
+    assert compiled["state"] == "compiled (mypyc)"
+    assert all(not f.endswith(".py") for f in compiled["files"]), compiled["files"]
+    assert sources["state"] == f"Python sources ({native.PURE_ENV} is set)"
+    assert all(f.endswith(".py") for f in sources["files"]), sources["files"]
+    assert compiled["checked"] >= 2 * 1500 and compiled["audited"] > 1500  # a real workload, both ways
+    assert compiled["digest"] == sources["digest"]
