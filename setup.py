@@ -14,6 +14,8 @@ import os
 import runpy
 from pathlib import Path
 
+from importlib.machinery import EXTENSION_SUFFIXES
+
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
@@ -39,7 +41,13 @@ class BuildAndRecord(build_ext):
 
 
 if os.environ.get("SAGSRUTE_COMPILE", "1") == "0":
-    ext_modules = []  # an extension left from an earlier build runs only while its source is unchanged
+    ext_modules = []
+    # An editable build compiles in place: remove what an earlier one left beside the sources, which
+    # would shadow them (without this build's shared library, it would not even load).
+    for path in [*(p.with_suffix(suffix) for p in sources.values() for suffix in EXTENSION_SUFFIXES),
+                 *(p for suffix in EXTENSION_SUFFIXES for p in HERE.glob(f"*__mypyc{suffix}")),
+                 HERE / "engine" / native["BUILD_RECORD"]]:
+        path.unlink(missing_ok=True)
 else:
     from mypyc.build import mypycify
 

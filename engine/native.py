@@ -26,8 +26,9 @@ import warnings
 from pathlib import Path
 from typing import Optional
 
-# The hot path of an audit: periods and profiles, the duties and their kinds. Not audit.py, check.py
-# or routing.py: they run once per case or less, and hold the multiprocessing and reporting code.
+# The hot path of an audit: periods and profiles, the duties and their kinds, run per period, rule
+# and event. Not audit.py, check.py or routing.py: their code runs once per case or less, and they
+# hold the multiprocessing, storage and reporting code, which gains nothing from compiling.
 COMPILED = (
     "engine.dates",
     "engine.profile",
@@ -102,17 +103,25 @@ def guard() -> str:
         _state = "Python sources (not compiled)"
         return _state
     if os.environ.get(PURE_ENV):
-        reason = f"Python sources ({PURE_ENV} is set)"
+        _state = f"Python sources ({PURE_ENV} is set)"
     elif stale:
-        reason = (f"Python sources: {', '.join(m.replace('.', '/') + '.py' for m in stale)} changed since "
-                  "compiled (reinstall to compile again: pip install -e .)")
-        warnings.warn(f"sagsrute: {reason}", RuntimeWarning, stacklevel=2)
+        _state = _fall_back(f"{', '.join(m.replace('.', '/') + '.py' for m in stale)} changed since compiled")
     else:
-        _state = "compiled (mypyc)"
-        return _state
+        try:  # the extensions may be current and still not load (a build's shared library gone)
+            importlib.import_module(COMPILED[0])
+        except ImportError as exc:
+            _state = _fall_back(f"the compiled modules do not load ({exc})")
+        else:
+            _state = "compiled (mypyc)"
+            return _state
     sys.meta_path.insert(0, _SourcesFirst(COMPILED, ROOT))
-    _state = reason
     return _state
+
+
+def _fall_back(why: str) -> str:
+    reason = f"Python sources: {why} (reinstall to compile again: pip install -e .)"
+    warnings.warn(f"sagsrute: {reason}", RuntimeWarning, stacklevel=3)
+    return reason
 
 
 def state() -> str:

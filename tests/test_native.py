@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.machinery
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -100,10 +101,14 @@ print(json.dumps({"state": native.state(), "files": [engine.duty.__file__, engin
 """
 
 
+def _environment(**env: str) -> dict:
+    """This process's environment without SAGSRUTE_PURE_PYTHON, plus ``env``."""
+    return {**{k: v for k, v in os.environ.items() if k != native.PURE_ENV}, **env}
+
+
 def _run(generated: Path, **env: str) -> dict:
-    environment = {k: v for k, v in os.environ.items() if k != native.PURE_ENV}
     done = subprocess.run([sys.executable, "-c", _RUN, str(ROOT / "samples" / "cases"), str(generated)],
-                          capture_output=True, text=True, env={**environment, **env}, cwd=ROOT, check=True)
+                          capture_output=True, text=True, env=_environment(**env), cwd=ROOT, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -120,3 +125,40 @@ def test_the_compiled_engine_answers_as_its_sources(tmp_path):
     assert all(f.endswith(".py") for f in sources["files"]), sources["files"]
     assert compiled["checked"] >= 2 * 1500 and compiled["audited"] > 1500  # a real workload, both ways
     assert compiled["digest"] == sources["digest"]
+
+
+_IMPORT = r"""
+import sys, warnings
+sys.path.insert(0, sys.argv[1])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import engine.duty
+from engine import native
+print(native.state()); print(engine.duty.__file__); print(len(caught))
+"""
+
+
+@pytest.mark.skipif(native.state() != "compiled (mypyc)",
+                    reason=f"the engine's hot modules run as {native.state()}: no build to guard")
+def test_an_edit_after_the_build_runs_the_sources_with_a_warning(tmp_path):
+    """A copy of the built tree, imported first on the path: as built it runs compiled; with one
+    compiled source edited, every compiled module runs from its source, and one warning says why."""
+    def imported(root: Path) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", _IMPORT, str(root)], capture_output=True, text=True,
+                              check=True, env=_environment())
+        return done.stdout.splitlines()
+
+    copy = tmp_path / "tree"
+    shutil.copytree(ROOT / "engine", copy / "engine", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "models", copy / "models", ignore=shutil.ignore_patterns("__pycache__"))
+    for library in ROOT.glob("*__mypyc*"):  # the build's shared library, beside the packages
+        shutil.copy(library, copy)
+    state, duty_file, warned = imported(copy)
+    assert (state, warned) == ("compiled (mypyc)", "0") and duty_file.startswith(str(copy))
+    assert not duty_file.endswith(".py")
+
+    edited = copy / "engine" / "kinds" / "max_gap.py"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# an edit after the build\n", encoding="utf-8")
+    state, duty_file, warned = imported(copy)
+    assert state.startswith("Python sources: engine/kinds/max_gap.py changed since compiled")
+    assert duty_file == str(copy / "engine" / "duty.py") and warned == "1"
