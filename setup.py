@@ -12,9 +12,8 @@ SAGSRUTE_COMPILE=0 at install time builds the pure-Python package.
 import json
 import os
 import runpy
-from pathlib import Path
-
 from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext

@@ -161,9 +161,11 @@ class Case(Strict):
     case_id: Annotated[str, Field(min_length=1, max_length=200, strict=True)]
     citizen: Citizen
     benefits: Annotated[list[Benefit], Field(min_length=1)]
-    assessments: list[Assessment] = []
-    events: list[Event] = []
-    exemptions: list[Exemption] = []
+    # default_factory, not ``= []``: pydantic deep-copies a mutable default for every case that
+    # leaves the field out (most leave out assessments or exemptions), with copy.deepcopy, in Python
+    assessments: list[Assessment] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    exemptions: list[Exemption] = Field(default_factory=list)
 
     @field_validator("case_id")
     @classmethod
