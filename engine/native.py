@@ -3,10 +3,11 @@
 The modules in COMPILED evaluate the rules for every case of an audit. setup.py compiles them with
 mypyc into C extensions when the package is installed (README, "How it works"); the extension of a
 module sits beside its source, and Python's import prefers it. That makes an edit to one of these
-sources invisible until the next install, and tests would pass on the old code without a word. So, before
-any of them is imported, `guard` compares each source with the hash recorded when it was compiled
-(BUILD_RECORD, written by setup.py) and, if any differs, imports all of them from their sources:
-all, because compiled modules call one another directly in C, past the Python module.
+sources invisible until the next install, and tests would pass on the old code without a word.
+So, before any of them is imported, `guard` compares each source with the hash recorded when it was
+compiled (BUILD_RECORD, written by setup.py) and, if any differs, imports all of them from their
+sources: all, because compiled modules call one another directly in C, past the Python module.
+Extensions that are current but do not load (their shared library gone) fall back the same way.
 
 Set SAGSRUTE_PURE_PYTHON=1 to run the sources whatever was compiled (tracebacks with lines,
 profilers, the tests that compare both).

@@ -138,27 +138,50 @@ print(native.state()); print(engine.duty.__file__); print(len(caught))
 """
 
 
-@pytest.mark.skipif(native.state() != "compiled (mypyc)",
-                    reason=f"the engine's hot modules run as {native.state()}: no build to guard")
-def test_an_edit_after_the_build_runs_the_sources_with_a_warning(tmp_path):
-    """A copy of the built tree, imported first on the path: as built it runs compiled; with one
-    compiled source edited, every compiled module runs from its source, and one warning says why."""
-    def imported(root: Path) -> list[str]:
-        done = subprocess.run([sys.executable, "-c", _IMPORT, str(root)], capture_output=True, text=True,
-                              check=True, env=_environment())
-        return done.stdout.splitlines()
+def _imported(root: Path) -> list[str]:
+    """(the state, engine/duty's file, the number of warnings) with ``root`` first on the path."""
+    done = subprocess.run([sys.executable, "-c", _IMPORT, str(root)], capture_output=True, text=True,
+                          check=True, env=_environment())
+    return done.stdout.splitlines()
 
+
+def _built_copy(tmp_path: Path, library_broken: bool = False) -> Path:
+    """A copy of the built tree: the packages with their extensions, and the build's shared library
+    (or an empty file in its place: left out, the installed one would be found instead)."""
     copy = tmp_path / "tree"
-    shutil.copytree(ROOT / "engine", copy / "engine", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "models", copy / "models", ignore=shutil.ignore_patterns("__pycache__"))
-    for library in ROOT.glob("*__mypyc*"):  # the build's shared library, beside the packages
-        shutil.copy(library, copy)
-    state, duty_file, warned = imported(copy)
+    for package in ("engine", "models"):
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    for library in ROOT.glob("*__mypyc*"):  # beside the packages, named by the build
+        if library_broken:
+            (copy / library.name).write_bytes(b"")
+        else:
+            shutil.copy(library, copy)
+    return copy
+
+
+needs_a_build = pytest.mark.skipif(native.state() != "compiled (mypyc)",
+                                   reason=f"the engine's hot modules run as {native.state()}: no build to guard")
+
+
+@needs_a_build
+def test_an_edit_after_the_build_runs_the_sources_with_a_warning(tmp_path):
+    """As built, the copy runs compiled; with one compiled source edited, every compiled module runs
+    from its source, and one warning says why."""
+    copy = _built_copy(tmp_path)
+    state, duty_file, warned = _imported(copy)
     assert (state, warned) == ("compiled (mypyc)", "0") and duty_file.startswith(str(copy))
     assert not duty_file.endswith(".py")
 
     edited = copy / "engine" / "kinds" / "max_gap.py"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n# an edit after the build\n", encoding="utf-8")
-    state, duty_file, warned = imported(copy)
+    state, duty_file, warned = _imported(copy)
     assert state.startswith("Python sources: engine/kinds/max_gap.py changed since compiled")
+    assert duty_file == str(copy / "engine" / "duty.py") and warned == "1"
+
+
+@needs_a_build
+def test_extensions_that_do_not_load_fall_back_to_the_sources(tmp_path):
+    copy = _built_copy(tmp_path, library_broken=True)
+    state, duty_file, warned = _imported(copy)
+    assert state.startswith("Python sources: the compiled modules do not load")
     assert duty_file == str(copy / "engine" / "duty.py") and warned == "1"
