@@ -30,8 +30,7 @@ class BuildAndRecord(build_ext):
     hashes: dict = {}
 
     def run(self):
-        record = Path("engine") / native["BUILD_RECORD"]
-        target = HERE / record if self.inplace else Path(self.build_lib) / record  # editable: beside the sources
+        target = native["build_record"](HERE if self.inplace else Path(self.build_lib))  # editable: beside the sources
         target.unlink(missing_ok=True)
         super().run()
         if self.hashes:
@@ -45,7 +44,7 @@ if os.environ.get("SAGSRUTE_COMPILE", "1") == "0":
     # would shadow them (without this build's shared library, it would not even load).
     for path in [*(p.with_suffix(suffix) for p in sources.values() for suffix in EXTENSION_SUFFIXES),
                  *(p for suffix in EXTENSION_SUFFIXES for p in HERE.glob(f"*__mypyc{suffix}")),
-                 HERE / "engine" / native["BUILD_RECORD"]]:
+                 native["build_record"](HERE)]:
         path.unlink(missing_ok=True)
 else:
     from mypyc.build import mypycify

@@ -53,6 +53,11 @@ def source_path(module: str, root: Path = ROOT) -> Path:
     return root.joinpath(*module.split(".")).with_suffix(".py")
 
 
+def build_record(root: Path = ROOT) -> Path:
+    """Where a build records the sources it compiled (setup.py writes it, ``stale_sources`` reads it)."""
+    return root / "engine" / BUILD_RECORD
+
+
 def source_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -72,7 +77,7 @@ def stale_sources(root: Path = ROOT) -> Optional[list[str]]:
     if not any(extension_beside(source_path(m, root)) for m in COMPILED):
         return None
     try:
-        recorded = json.loads((root / "engine" / BUILD_RECORD).read_text(encoding="utf-8"))
+        recorded = json.loads(build_record(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         recorded = {}
     stale = []

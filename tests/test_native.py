@@ -31,7 +31,7 @@ def _tree(tmp_path: Path) -> Path:
 
 def _record(root: Path) -> None:
     hashes = {m: native.source_hash(native.source_path(m, root)) for m in native.COMPILED}
-    (root / "engine" / native.BUILD_RECORD).write_text(json.dumps(hashes), encoding="utf-8")
+    native.build_record(root).write_text(json.dumps(hashes), encoding="utf-8")
 
 
 def _compile_one(root: Path, module: str) -> None:

@@ -124,4 +124,3 @@ def compile_rule(rule):
         return duties
 
     return evaluate
-
