@@ -53,7 +53,7 @@ else:
     BuildAndRecord.hashes = {m: native["source_hash"](path) for m, path in sources.items()}
     paths = [str(path.relative_to(HERE)) for path in sources.values()]
     # --follow-imports=silent: the modules compiled are type-checked strictly, the ones they import
-    # (models/, engine/ruleset.py, which stay Python) are read for their types only
+    # (models/, engine/rulebook/ruleset.py, which stay Python) are read for their types only
     ext_modules = mypycify(["--ignore-missing-imports", "--follow-imports=silent", *paths], opt_level="3")
 
 setup(ext_modules=ext_modules, cmdclass={"build_ext": BuildAndRecord})

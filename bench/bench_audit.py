@@ -4,10 +4,10 @@
     .venv/bin/python bench/bench_audit.py --quick         # 10,000 and 50,000 cases (~1 min)
     .venv/bin/python bench/bench_audit.py --sizes 20000 200000 --workers 2
 
-Generates the caseloads with engine/generate.py (the generator behind `sagsrute samples generate`)
+Generates the caseloads with engine/io/generate.py (the generator behind `sagsrute samples generate`)
 as JSON Lines into a temporary directory (or --keep DIR), then prints:
-(a) on the first size: load and validate alone (models.loading.read_cases) vs the full audit
-    (engine/audit.py run_audit, one worker, reading the same file) in this one process, in --repeat
+(a) on the first size: load and validate alone (engine.io.loading.read_cases) vs the full audit
+    (engine/batch/runner.py run_audit, one worker, reading the same file) in this one process, in --repeat
     rounds (default 5), each round printed, in wall-clock time (the verdict) and in CPU time
     — target: the median round's audit ≤ 2 × load;
 (b) peak RSS of an audit at every size, each in a fresh subprocess (the child's own peak, VmHWM;
@@ -36,10 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import native  # noqa: E402
-from engine.audit import AuditOptions, file_items, run_audit  # noqa: E402
-from engine.generate import write_jsonl  # noqa: E402
-from engine.ruleset import load_ruleset  # noqa: E402
-from models.loading import read_cases  # noqa: E402
+from engine.batch.runner import AuditOptions, run_audit  # noqa: E402
+from engine.io.sources import file_items  # noqa: E402
+from engine.io.generate import write_jsonl  # noqa: E402
+from engine.rulebook.ruleset import load_ruleset  # noqa: E402
+from engine.io.loading import read_cases  # noqa: E402
 
 AS_OF = date(2021, 12, 31)
 SEED = 2020

@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import native  # noqa: E402
-from engine.check import Engine  # noqa: E402
-from engine.durable_backend import DurableSelector  # noqa: E402
-from engine.ruleset import load_ruleset  # noqa: E402
-from models.loading import LoadedCase, read_cases  # noqa: E402
+from engine.core.check import Engine  # noqa: E402
+from engine.core.durable_backend import DurableSelector  # noqa: E402
+from engine.rulebook.ruleset import load_ruleset  # noqa: E402
+from engine.io.loading import LoadedCase, read_cases  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "cases"
 

@@ -44,14 +44,14 @@ def run(code: str) -> tuple[float, int, str]:
 
 def generate(count: int, out: Path, workers: int) -> tuple[float, int]:
     seconds, rss, _ = run(
-        "from datetime import date; from pathlib import Path; from engine.generate import write_jsonl\n"
+        "from datetime import date; from pathlib import Path; from engine.io.generate import write_jsonl\n"
         f"write_jsonl({count}, 1, date(2021, 12, 31), Path({str(out)!r}), workers={workers})")
     return seconds, rss
 
 
 def import_file(path: Path, db: Path, workers: int = 1) -> tuple[float, int, str]:
     return run(
-        "from pathlib import Path; from engine.storage import open_db, db_url; from engine.importer import import_paths\n"
+        "from pathlib import Path; from engine.io.storage import open_db, db_url; from engine.io.importer import import_paths\n"
         f"[r] = import_paths(open_db(db_url({str(db)!r})), [Path({str(path)!r})], workers={workers})\n"
         "print(r.imported, r.updated, r.unchanged, len(r.rejected))")
 
@@ -86,7 +86,7 @@ def main() -> None:
         print(f"import   {args.small:>9,} cases (new, 2 workers): {seconds:6.1f} s = {args.small / seconds:8,.0f} "
               f"cases/s, peak RSS {rss} MB  [{counts}]")
         seconds, rss, out = run(
-            "import time; from engine.storage import open_db, db_url, iter_stored_json, iter_stored_cases\n"
+            "import time; from engine.io.storage import open_db, db_url, iter_stored_json, iter_stored_cases\n"
             f"db = open_db(db_url({str(db)!r})); t = time.perf_counter(); n = sum(1 for _ in iter_stored_json(db))\n"
             "t1 = time.perf_counter(); m = sum(1 for _ in iter_stored_cases(db)); t2 = time.perf_counter()\n"
             "print(f'{n / (t1 - t):,.0f} JSON rows/s, {m / (t2 - t1):,.0f} validated cases/s')")

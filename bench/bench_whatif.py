@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/bench_whatif.py [--cases 10000] [--seed 7] [--as-of 2021-12-31]
 
-Generates N cases (engine/generate.py, the generator behind `sagsrute samples generate`) into a
+Generates N cases (engine/io/generate.py, the generator behind `sagsrute samples generate`) into a
 temporary JSON Lines file, then times, in this one process and each from the file:
-- the audit of the cases (engine/audit.py run_audit, one worker), the reference;
+- the audit of the cases (engine/batch/runner.py run_audit, one worker), the reference;
 - the what-if of every sample change in samples/overrides/ over the same cases (two engines, the
   baseline and the candidate, both built inside the timing).
 The target is what-if ≤ 2.5 × audit. Each figure is the best of ``--repeat`` runs, every run with
@@ -28,18 +28,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.check import Engine  # noqa: E402
-from engine.overrides import load_rules  # noqa: E402
-from engine.ruleset import load_ruleset  # noqa: E402
-from engine.whatif import WhatIf  # noqa: E402
-from models.loading import LoadedCase, read_cases  # noqa: E402
+from engine.core.check import Engine  # noqa: E402
+from engine.rulebook.overrides import load_rules  # noqa: E402
+from engine.rulebook.ruleset import load_ruleset  # noqa: E402
+from engine.batch.whatif import WhatIf  # noqa: E402
+from engine.io.loading import LoadedCase, read_cases  # noqa: E402
 
 OVERRIDES = sorted((ROOT / "samples" / "overrides").glob("*.yaml"))
 
 
 def generate(count: int, seed: int, as_of: date, out: Path) -> str:
     try:
-        from engine.generate import write_jsonl
+        from engine.io.generate import write_jsonl
     except ImportError:
         sys.path.insert(0, str(ROOT / "samples" / "caseload"))
         from make_caseload import caseload
@@ -49,7 +49,7 @@ def generate(count: int, seed: int, as_of: date, out: Path) -> str:
                 handle.write(json.dumps(case, ensure_ascii=False) + "\n")
         return "samples/caseload/make_caseload.py"
     write_jsonl(count, seed, as_of, out)
-    return "engine/generate.py"
+    return "engine/io/generate.py"
 
 
 def _timed(run) -> tuple[float, float, object]:
@@ -63,7 +63,8 @@ def _timed(run) -> tuple[float, float, object]:
 def audit_run(path: Path, as_of: date):
     ruleset = load_ruleset()
     try:
-        from engine.audit import AuditOptions, file_items, run_audit
+        from engine.batch.runner import AuditOptions, run_audit
+        from engine.io.sources import file_items
     except ImportError:
         def check_all():
             engine = Engine(ruleset)
@@ -72,7 +73,7 @@ def audit_run(path: Path, as_of: date):
                     engine.check(loaded.case, as_of, explain_why=False)
         return check_all, "Engine.check over every case (no audit module)"
     return (lambda: run_audit(ruleset, file_items([path]), AuditOptions(as_of=as_of, workers=1)),
-            "engine/audit.py run_audit, 1 worker")
+            "engine/batch/runner.py run_audit, 1 worker")
 
 
 def whatif_run(path: Path, as_of: date, override: Path):

@@ -18,14 +18,16 @@ from rich.text import Text
 from cli.common import (EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, fail, parse_as_of, print_error_lines,
                         rules_or_exit)
 from cli.import_cmd import DB_HELP, open_db_or_fail
-from engine.audit import STATUSES, AuditOptions, Tally, db_items, file_items, run_audit
-from engine.check import Engine
+from engine.batch.runner import AuditOptions, run_audit
+from engine.batch.totals import STATUSES, Tally
+from engine.io.sources import db_items, file_items
+from engine.core.check import Engine
 from engine.report import AuditMeta, percent, titles_of
 from engine.report.html import render_html
 from engine.report.tables import OverdueCsv, write_csv_dir, write_xlsx
 from engine.report.terminal import render
-from engine.ruleset import DEFAULT_RULES_DIR
-from models.loading import case_files
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR
+from engine.io.loading import case_files
 
 PROGRESS_FROM = 2000  # cases: a progress bar below this only when stderr is a terminal
 
@@ -71,7 +73,7 @@ def audit(
 ) -> None:
     """Deadline compliance over a caseload as of a date. Exit 0 audited, 1 some case was bad, 2 usage."""
     # SQLAlchemy is loaded only by the commands that use the database (it costs most of a second).
-    from engine.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
+    from engine.io.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
                                 start_audit_run)
 
     day = parse_as_of(as_of)
@@ -147,7 +149,7 @@ def audit(
 
 def audit_runs(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL")) -> None:
     """List the stored audit runs."""
-    from engine.storage import list_audit_runs
+    from engine.io.storage import list_audit_runs
 
     db_engine, where = open_db_or_fail(db)
     runs = list_audit_runs(db_engine)
@@ -166,7 +168,7 @@ def audit_runs(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, meta
 
 
 def _run_tallies(db_engine, run_id: int) -> dict[str, Tally]:
-    from engine.storage import load_audit_results
+    from engine.io.storage import load_audit_results
 
     tallies: dict[str, Tally] = {}
     for row in load_audit_results(db_engine, run_id):
@@ -180,7 +182,7 @@ def audit_compare(
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL"),
 ) -> None:
     """Per-rule changes between two stored audit runs (counts and on-time share, B − A)."""
-    from engine.storage import get_audit_run
+    from engine.io.storage import get_audit_run
 
     db_engine, where = open_db_or_fail(db)
     runs = {}

@@ -15,12 +15,12 @@ from rich.text import Text
 
 from cli.common import (EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, EXIT_OK, Lang, console, fail, parse_as_of, print_error_lines,
                         rules_or_exit)
-from engine import explain as explain_words
-from engine.check import Engine
-from engine.durable_backend import DurableRulesFault
-from engine.ruleset import DEFAULT_RULES_DIR
+from engine import texts
+from engine.core.check import Engine
+from engine.core.durable_backend import DurableRulesFault
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 from models.actions import CheckResult, Routing, Status
-from models.loading import InputError, is_batch, read_cases
+from engine.io.loading import InputError, is_batch, read_cases
 
 
 class Format(str, Enum):
@@ -79,9 +79,9 @@ ROUTING_WORDS = {
 
 
 def render_routing(routing: Routing, lang: str, explain: bool) -> None:
-    """A short block above the duties: where the case belongs (engine/routing.py)."""
+    """A short block above the duties: where the case belongs (engine/core/routing.py)."""
     w = ROUTING_WORDS[lang]
-    benefit = lambda b: explain_words.name(explain_words.BENEFIT_NAMES, b, lang)  # noqa: E731
+    benefit = lambda b: texts.name(texts.BENEFIT_NAMES, b, lang)  # noqa: E731
     parts = [benefit(routing.benefit_route) + (f" ({w['rate'][routing.rate]})" if routing.rate else "")]
     if routing.track:
         parts.append(w["track"][routing.track])

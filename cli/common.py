@@ -52,8 +52,8 @@ def print_error_lines(text: str) -> None:
 def rules_or_exit(path=None, baseline=None):
     """The rule set of a rule directory or an override file (applied to ``baseline``, default the
     bundled rules), or every problem printed as ``file:line: field: problem`` and exit 1."""
-    from engine.overrides import load_rules
-    from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError
+    from engine.rulebook.overrides import load_rules
+    from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSetError
 
     try:
         return load_rules(path if path is not None else DEFAULT_RULES_DIR, baseline)

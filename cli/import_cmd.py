@@ -18,7 +18,7 @@ from cli.common import EXIT_BAD_INPUT, EXIT_OK, console, fail, print_error_lines
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from engine.importer import FileReport
+    from engine.io.importer import FileReport
 
 DB_HELP = ("Database: a SQLite file path or any SQLAlchemy URL (postgresql://…). "
            "Default: $XDG_DATA_HOME/sagsrute/sagsrute.sqlite (~/.local/share/sagsrute/sagsrute.sqlite).")
@@ -28,7 +28,7 @@ def open_db_or_fail(value: Optional[str]) -> tuple[Engine, str]:
     """The database of a ``--db`` option, or a clear error (exit 1) instead of a traceback."""
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from engine.storage import SchemaTooNew, db_url, describe_url, open_db
+    from engine.io.storage import SchemaTooNew, db_url, describe_url, open_db
 
     url = db_url(value)
     try:
@@ -73,7 +73,7 @@ def import_cases(
     Each file is one transaction. Bad cases are rejected with the file, line and field and the
     good cases still land; the exit code is 1 when anything was rejected.
     """
-    from engine.importer import import_paths
+    from engine.io.importer import import_paths
 
     db_engine, where = open_db_or_fail(db)
     with console.status("importing…") as status:

@@ -11,9 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.common import EXIT_BAD_INPUT, EXIT_USAGE, Lang, console, fail, print_error_lines, rules_or_exit
-from engine.durable_backend import compile_ruleset
-from engine.coverage import DEFAULT_CATALOGUES, DEFAULT_COVERAGE
-from engine.ruleset import DEFAULT_RULES_DIR, RuleSet
+from engine.core.durable_backend import compile_ruleset
+from engine.rulebook.coverage import DEFAULT_CATALOGUES, DEFAULT_COVERAGE
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSet
 
 app = typer.Typer(help="List, show and validate rule files.", no_args_is_help=True)
 
@@ -127,8 +127,8 @@ def validate(rules_dir: Path = typer.Argument(DEFAULT_RULES_DIR, metavar="[DIR]"
     """Check a rule directory: schema, citations (quotes and line ranges against the seeds, where
     found), duplicates, and that durable_rules accepts it."""
     ruleset = _load(rules_dir)
-    from engine.check import Engine
-    from engine.citations import SEEDS_BESIDE_REPO, check_citations, find_seeds
+    from engine.core.check import Engine
+    from engine.rulebook.citations import SEEDS_BESIDE_REPO, check_citations, find_seeds
 
     if seeds is not None and not seeds.is_dir():
         fail(f"--seeds {seeds}: not a directory", EXIT_USAGE)
@@ -156,7 +156,7 @@ def coverage(rules_dir: Path = RULES_OPTION,
              markdown: bool = typer.Option(False, "--markdown", help="Print the table as Markdown (for docs/coverage.md).")) -> None:
     """Every caseworker-facing rule of the research catalogues: encoded (rule ids) or why not.
     Exit 1 if the table names a rule the rule set lacks or misses a catalogue rule."""
-    from engine.coverage import CoverageError, check_coverage, load_coverage
+    from engine.rulebook.coverage import CoverageError, check_coverage, load_coverage
 
     ruleset = _load(rules_dir)
     try:

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.common import EXIT_USAGE, console, fail, parse_as_of
-from engine.generate import write_jsonl
+from engine.io.generate import write_jsonl
 
 app = typer.Typer(help="Synthetic caseloads.", no_args_is_help=True)
 

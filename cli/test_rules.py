@@ -9,8 +9,8 @@ import typer
 from rich.text import Text
 
 from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, print_error_lines, rules_or_exit
-from engine.check import Engine
-from engine.scenarios import load_scenarios, run_scenario
+from engine.core.check import Engine
+from engine.batch.scenarios import load_scenarios, run_scenario
 
 
 def test_rules(

@@ -14,12 +14,12 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, parse_as_of, print_error_lines, rules_or_exit
-from engine.report_whatif import WORDS, CsvStream, render_html
-from engine.ruleset import DEFAULT_RULES_DIR
+from engine.report.whatif import WORDS, CsvStream, render_html
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 from cli.check import LABEL
-from engine.whatif import NONE, WhatIf, WhatIfReport
+from engine.batch.whatif import NONE, WhatIf, WhatIfReport
 from models.actions import Status
-from models.loading import read_cases
+from engine.io.loading import read_cases
 
 
 HTML_CASES = 5000  # changed cases listed in the HTML page; CSV and JSON list every one

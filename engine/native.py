@@ -31,13 +31,13 @@ from typing import Optional
 # and event. Not audit.py, check.py or routing.py: their code runs once per case or less, and they
 # hold the multiprocessing, storage and reporting code, which gains nothing from compiling.
 COMPILED = (
-    "engine.dates",
-    "engine.profile",
-    "engine.duty",
-    "engine.evaluate",
-    "engine.kinds.cadence",
-    "engine.kinds.max_gap",
-    "engine.kinds.offer_limit",
+    "engine.core.dates",
+    "engine.core.profile",
+    "engine.core.duty",
+    "engine.core.kinds.deadline",
+    "engine.core.kinds.cadence",
+    "engine.core.kinds.max_gap",
+    "engine.core.kinds.offer_limit",
 )
 
 BUILD_RECORD = "compiled-sources.json"  # in engine/: {module: sha256 of the source compiled}

@@ -163,7 +163,7 @@ def _event_models() -> Iterator[tuple[type, tuple[str, ...]]]:
 
 
 def _choices(annotation, metadata=()) -> Optional[tuple[str, ...]]:
-    """The values a rule file can match an event field on, as the text engine/evaluate.py compares
+    """The values a rule file can match an event field on, as the text engine/core/kinds/deadline.py compares
     (``step: "2"``); None where the field has no finite set of such values (dates, yes/no)."""
     origin = typing.get_origin(annotation)
     if origin is Union:
@@ -449,7 +449,7 @@ class RoutingWhen(RuleModel):
     """Conditions of a routing rule; every listed condition must hold, a list means any of its values."""
 
     benefits: Optional[Annotated[list[BenefitType], Field(min_length=1)]] = None
-    # Ages are taken on the decision date (A22; engine/routing.py), not on the period's start as
+    # Ages are taken on the decision date (A22; engine/core/routing.py), not on the period's start as
     # the duties take them, so a citizen who turns 30 on uddannelseshjælp is routed to kontanthjælp.
     age_below: Optional[Annotated[int, Field(gt=0, lt=130)]] = None  # age on the decision date
     age_from: Optional[Annotated[int, Field(ge=0, lt=130)]] = None

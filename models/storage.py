@@ -3,7 +3,7 @@
 A case is stored whole, as the JSON of the validated ``Case`` (the timeline is one document, read
 and written as one), with the few fields an audit filters or groups by copied into columns. Rule
 sets are snapshotted by label so an audit run can be re-run against exactly the rules it used.
-The schema is created and upgraded by ``engine.storage.open_db`` (versioned migrations).
+The schema is created and upgraded by ``engine.io.storage.open_db`` (versioned migrations).
 """
 
 from __future__ import annotations

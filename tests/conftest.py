@@ -6,8 +6,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.check import Engine  # noqa: E402
-from engine.ruleset import load_ruleset  # noqa: E402
+from engine.core.check import Engine  # noqa: E402
+from engine.rulebook.ruleset import load_ruleset  # noqa: E402
 
 
 @pytest.fixture(scope="session")

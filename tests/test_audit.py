@@ -25,9 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.audit import AuditOptions, db_items, file_items, median_of, run_audit
-from engine.importer import import_paths
-from engine.storage import db_url, iter_stored_json, open_db
+from engine.batch.runner import AuditOptions, run_audit
+from engine.batch.totals import median_of
+from engine.io.sources import db_items, file_items
+from engine.io.importer import import_paths
+from engine.io.storage import db_url, iter_stored_json, open_db
 
 DATA = Path(__file__).resolve().parent / "data" / "audit"
 AS_OF = date(2021, 12, 31)
@@ -111,7 +113,7 @@ def test_star_early_effort_measure(totals):
 
 
 def test_star_flags_below_80_percent_from_a_population_of_ten():
-    from engine.audit import StarTally
+    from engine.batch.totals import StarTally
     assert StarTally.below(0.79, 10) and not StarTally.below(0.8, 10) and not StarTally.below(0.5, 9)
 
 
@@ -194,12 +196,12 @@ def test_a_case_the_engine_cannot_evaluate_is_reported_and_the_run_goes_on(engin
 
 
 def test_the_top_list_reasons_built_at_the_end_are_the_engines_own(engine):
-    """The top list explains its duties once, at the end (engine/audit.py ``_explain_top``): each
+    """The top list explains its duties once, at the end (engine/batch/fold.py ``_explain_top``): each
     listed duty carries the same reason as in the full overdue list, which explains every duty as it
     goes, in one process and in two (a generated caseload large enough to prune the waiting cases)."""
     import json
 
-    from engine.generate import generate_cases
+    from engine.io.generate import generate_cases
 
     items = [("json", f"generated:{n}", json.dumps(c)) for n, c in enumerate(generate_cases(600, 7, AS_OF))]
     full: list[dict] = []
@@ -216,13 +218,13 @@ def test_the_top_list_reasons_built_at_the_end_are_the_engines_own(engine):
 
 
 def test_decoding_in_groups_changes_no_figure_and_no_position(engine, monkeypatch):
-    """The audit decodes a few cases before it checks them (engine/audit.py ``DECODE_GROUP``): the
+    """The audit decodes a few cases before it checks them (engine/batch/runner.py ``DECODE_GROUP``): the
     figures, the rows and the bad cases' positions are those of decoding one case at a time, with
     bad lines and other items on either side of a group's edge."""
     import json
 
-    from engine import audit
-    from engine.generate import generate_cases
+    from engine.batch import runner as audit
+    from engine.io.generate import generate_cases
 
     items = [("json", f"generated:{n}", json.dumps(c)) for n, c in enumerate(generate_cases(40, 3, AS_OF))]
     items[15:15] = [("json", "broken:1", "{not json")]  # the last item of the first group of sixteen

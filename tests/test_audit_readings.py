@@ -5,9 +5,9 @@ STAR and passivmåling count the same citizens as six months on their benefit.""
 from datetime import date
 from typing import Optional
 
-from engine.audit import Auditor, _last_active_day, category_on, days_late
+from engine.batch.fold import Auditor, _last_active_day, category_on, days_late
 from engine.report import titles_of
-from engine.ruleset import load_ruleset
+from engine.rulebook.ruleset import load_ruleset
 from models.case import Case, Offer
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import engine.citations
+import engine.rulebook.citations
 from cli.app import app
-from engine.citations import check_citations, find_seeds
-from engine.ruleset import DEFAULT_RULES_DIR
+from engine.rulebook.citations import check_citations, find_seeds
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 
 SEEDS = find_seeds()
 needs_seeds = pytest.mark.skipif(SEEDS is None, reason="the seeds (shared/seeds) are not next to this checkout")
@@ -69,7 +69,7 @@ def test_validate_checks_the_citations(rules_copy):
 
 
 def test_without_the_seeds_validate_says_so_and_skips_the_check(monkeypatch, tmp_path):
-    monkeypatch.setattr(engine.citations, "SEEDS_BESIDE_REPO", tmp_path / "no-seeds")
+    monkeypatch.setattr(engine.rulebook.citations, "SEEDS_BESIDE_REPO", tmp_path / "no-seeds")
     result = CliRunner().invoke(app, ["rules", "validate"])
     assert result.exit_code == 0, result.output
     assert f"no seeds at {tmp_path / 'no-seeds'}" in " ".join(result.output.split())

@@ -1,4 +1,4 @@
-"""The counting filters engine/duty.py compiles from a rule's ``counts`` pick exactly the events the
+"""The counting filters engine/core/duty.py compiles from a rule's ``counts`` pick exactly the events the
 plain reading (models.rules.spec_accepts: any match accepts the event) picks, in date order, for
 every list of matches in the rule book and for generated ones of every shape the filters unroll."""
 
@@ -7,9 +7,9 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.duty import _selector, counting_of, dates_counted, events_counted
-from engine.profile import periods_as_of
-from engine.ruleset import load_ruleset
+from engine.core.duty import _selector, counting_of, dates_counted, events_counted
+from engine.core.profile import periods_as_of
+from engine.rulebook.ruleset import load_ruleset
 from models.case import Case
 from models.rules import EVENT_FIELDS, EventMatch, spec_accepts
 from tests.strategies import case_dicts

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, strategies as st
 
-from engine.dates import Offset, add_months, add_offset, age_on, covers, day_number, last_start_reaching, offset_steps
+from engine.core.dates import Offset, add_months, add_offset, age_on, covers, day_number, last_start_reaching, offset_steps
 
 
 @pytest.mark.parametrize("start, months, expected", [

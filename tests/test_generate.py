@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.app import app
-from engine.generate import BENEFIT_WEIGHTS, generate_cases, write_jsonl
+from engine.io.generate import BENEFIT_WEIGHTS, generate_cases, write_jsonl
 from models.case import Case
 from models.privacy import CPR_SHAPE
 

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
-import engine.importer as importer
+import engine.io.importer as importer
 from cli.app import app
-from engine.csv_cases import read_csv_cases, write_csv
-from engine.importer import import_paths
-from engine.storage import count_cases, db_url, iter_stored_cases, open_db
+from engine.io.csv_cases import read_csv_cases, write_csv
+from engine.io.importer import import_paths
+from engine.io.storage import count_cases, db_url, iter_stored_cases, open_db
 from models.case import Case
-from models.loading import read_cases
+from engine.io.loading import read_cases
 from models.storage import CaseRecord
 
 DATA = Path(__file__).resolve().parent / "data" / "import"

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from engine.citations import check_citations, find_seeds
-from engine.ruleset import DEFAULT_RULES_DIR, load_ruleset
-from engine.scenarios import Expectation, Scenario, ScenarioSpec, run_scenario
+from engine.rulebook.citations import check_citations, find_seeds
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR, load_ruleset
+from engine.batch.scenarios import Expectation, Scenario, ScenarioSpec, run_scenario
 from models.case import Case
 from models.rules import Rule, RoutingRule
 
@@ -58,7 +58,7 @@ def test_a_wrong_routing_expectation_is_reported(engine):
 
 
 def test_the_coverage_table_names_only_existing_rules_and_every_catalogue_rule():
-    from engine.coverage import DEFAULT_CATALOGUES, check_coverage, load_coverage
+    from engine.rulebook.coverage import DEFAULT_CATALOGUES, check_coverage, load_coverage
 
     ruleset = load_ruleset()
     report = check_coverage(load_coverage(), ruleset, DEFAULT_CATALOGUES if DEFAULT_CATALOGUES.is_dir() else None)
@@ -69,7 +69,7 @@ def test_the_coverage_table_names_only_existing_rules_and_every_catalogue_rule()
 
 
 def test_the_coverage_check_reports_a_rule_the_rule_set_lacks():
-    from engine.coverage import Catalogue, Coverage, Entry, check_coverage
+    from engine.rulebook.coverage import Catalogue, Coverage, Entry, check_coverage
 
     coverage = Coverage(reasons={"financing": "x"}, catalogues=[Catalogue(file="none.md", entries=[
         Entry(id="a", status="encoded", rules=["no-such-rule"]),
@@ -82,8 +82,8 @@ def test_the_coverage_check_reports_a_rule_the_rule_set_lacks():
 def test_a_new_rule_of_an_existing_kind_needs_only_data():
     """A cadence rule written only as data (here: a conversation every fourth week on sygedagpenge)
     is selected by durable_rules and evaluated by the cadence kind without any engine change."""
-    from engine.check import Engine
-    from engine.ruleset import ruleset_from_rules
+    from engine.core.check import Engine
+    from engine.rulebook.ruleset import ruleset_from_rules
 
     base = load_ruleset()
     extra = Rule.model_validate({

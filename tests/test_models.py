@@ -29,13 +29,13 @@ def test_a_built_check_result_dumps_like_a_validated_one():
 
 
 def test_the_routing_the_engine_builds_equals_its_validated_copy():
-    """engine/routing.py builds Routing and RoutingDecision without validation: every field must be
+    """engine/core/routing.py builds Routing and RoutingDecision without validation: every field must be
     given and of its declared type, so a validated copy of the dump is the same object."""
     from pathlib import Path
 
-    from engine.check import default_engine
+    from engine.core.check import default_engine
     from models.actions import Routing
-    from models.loading import read_cases
+    from engine.io.loading import read_cases
 
     samples = Path(__file__).resolve().parent.parent / "samples" / "cases"
     routed = 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from engine import native
-from engine.generate import write_jsonl
+from engine.io.generate import write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,24 +45,24 @@ def test_nothing_compiled_means_nothing_to_guard(tmp_path):
 
 def test_a_build_without_its_record_counts_as_stale_throughout(tmp_path):
     root = _tree(tmp_path)
-    _compile_one(root, "engine.duty")
+    _compile_one(root, "engine.core.duty")
     assert native.stale_sources(root) == list(native.COMPILED)
 
 
 def test_sources_as_compiled_are_not_stale(tmp_path):
     root = _tree(tmp_path)
-    _compile_one(root, "engine.kinds.cadence")
+    _compile_one(root, "engine.core.kinds.cadence")
     _record(root)
     assert native.stale_sources(root) == []
 
 
 def test_an_edited_source_is_stale(tmp_path):
     root = _tree(tmp_path)
-    _compile_one(root, "engine.dates")
+    _compile_one(root, "engine.core.dates")
     _record(root)
-    edited = native.source_path("engine.kinds.max_gap", root)
+    edited = native.source_path("engine.core.kinds.max_gap", root)
     edited.write_text(edited.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
-    assert native.stale_sources(root) == ["engine.kinds.max_gap"]
+    assert native.stale_sources(root) == ["engine.core.kinds.max_gap"]
 
 
 # Run in a fresh interpreter: how the engine's modules were imported, and a digest of everything the
@@ -72,12 +72,13 @@ _RUN = r"""
 import hashlib, json, sys
 from datetime import date
 from pathlib import Path
-import engine.duty, engine.kinds.cadence
+import engine.core.duty, engine.core.kinds.cadence
 from engine import native
-from engine.audit import AuditOptions, file_items, run_audit
-from engine.check import Engine
-from engine.ruleset import load_ruleset
-from models.loading import read_cases
+from engine.batch.runner import AuditOptions, run_audit
+from engine.io.sources import file_items
+from engine.core.check import Engine
+from engine.rulebook.ruleset import load_ruleset
+from engine.io.loading import read_cases
 
 samples, generated = Path(sys.argv[1]), Path(sys.argv[2])
 ruleset = load_ruleset()
@@ -96,7 +97,7 @@ for as_of in (date(2019, 6, 30), date(2021, 12, 31)):
     digest.update(json.dumps([totals.comparable(), sorted(map(row, rows)), sorted(map(row, overdue))],
                              default=str, sort_keys=True).encode())
     audited += len(rows)
-print(json.dumps({"state": native.state(), "files": [engine.duty.__file__, engine.kinds.cadence.__file__],
+print(json.dumps({"state": native.state(), "files": [engine.core.duty.__file__, engine.core.kinds.cadence.__file__],
                   "checked": checked, "audited": audited, "digest": digest.hexdigest()}))
 """
 
@@ -132,14 +133,14 @@ import sys, warnings
 sys.path.insert(0, sys.argv[1])
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    import engine.duty
+    import engine.core.duty
 from engine import native
-print(native.state()); print(engine.duty.__file__); print(len(caught))
+print(native.state()); print(engine.core.duty.__file__); print(len(caught))
 """
 
 
 def _imported(root: Path) -> list[str]:
-    """(the state, engine/duty's file, the number of warnings) with ``root`` first on the path."""
+    """(the state, engine/core/duty's file, the number of warnings) with ``root`` first on the path."""
     done = subprocess.run([sys.executable, "-c", _IMPORT, str(root)], capture_output=True, text=True,
                           check=True, env=_environment())
     return done.stdout.splitlines()
@@ -172,11 +173,11 @@ def test_an_edit_after_the_build_runs_the_sources_with_a_warning(tmp_path):
     assert (state, warned) == ("compiled (mypyc)", "0") and duty_file.startswith(str(copy))
     assert not duty_file.endswith(".py")
 
-    edited = copy / "engine" / "kinds" / "max_gap.py"
+    edited = copy / "engine" / "core" / "kinds" / "max_gap.py"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n# an edit after the build\n", encoding="utf-8")
     state, duty_file, warned = _imported(copy)
-    assert state.startswith("Python sources: engine/kinds/max_gap.py changed since compiled")
-    assert duty_file == str(copy / "engine" / "duty.py") and warned == "1"
+    assert state.startswith("Python sources: engine/core/kinds/max_gap.py changed since compiled")
+    assert duty_file == str(copy / "engine" / "core" / "duty.py") and warned == "1"
 
 
 @needs_a_build
@@ -184,4 +185,4 @@ def test_extensions_that_do_not_load_fall_back_to_the_sources(tmp_path):
     copy = _built_copy(tmp_path, library_broken=True)
     state, duty_file, warned = _imported(copy)
     assert state.startswith("Python sources: the compiled modules do not load")
-    assert duty_file == str(copy / "engine" / "duty.py") and warned == "1"
+    assert duty_file == str(copy / "engine" / "core" / "duty.py") and warned == "1"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.check import Engine
-from engine.durable_backend import ruleset_name
-from engine.overrides import apply_override, deep_merge, load_rules, read_override
-from engine.ruleset import RuleSetError, load_ruleset
-from models.loading import read_file
+from engine.core.check import Engine
+from engine.core.durable_backend import ruleset_name
+from engine.rulebook.overrides import apply_override, deep_merge, load_rules, read_override
+from engine.rulebook.ruleset import RuleSetError, load_ruleset
+from engine.io.loading import read_file
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERRIDES = ROOT / "samples" / "overrides"

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from engine.durable_backend import _alternatives
-from engine.profile import fields_read, periods_as_of
+from engine.core.durable_backend import _alternatives
+from engine.core.profile import fields_read, periods_as_of
 from models.actions import Status
 from models.case import Case
 from tests.reference import reference_applies
@@ -32,7 +32,7 @@ def test_durable_rules_agrees_with_the_reference(engine, case, as_of):
 
 
 def test_a_profile_keeps_every_fact_durable_rules_reads(engine):
-    """The profile drops the facts no rule for its benefit reads (engine/profile.py): every field a
+    """The profile drops the facts no rule for its benefit reads (engine/core/profile.py): every field a
     rule's durable_rules conditions name must be among those it keeps."""
     for rule in engine.ruleset.rules:
         for terms in _alternatives(rule):

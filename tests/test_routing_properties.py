@@ -5,8 +5,8 @@ from datetime import date
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from engine.dates import age_on
-from engine.routing import CASH_BENEFITS
+from engine.core.dates import age_on
+from engine.core.routing import CASH_BENEFITS
 from tests.strategies import as_of_dates, cases
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

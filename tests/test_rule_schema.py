@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from engine.overrides import apply_override, read_override
-from engine.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
-from models.loading import validation_problems
+from engine.rulebook.overrides import apply_override, read_override
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSetError, load_ruleset
+from engine.io.loading import validation_problems
 from models.rules import Rule
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.scenarios import load_scenarios, run_scenario
+from engine.batch.scenarios import load_scenarios, run_scenario
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 _scenarios, _errors = load_scenarios(SCENARIOS)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, insert, select, text
 
-import engine.storage as storage
-from engine.ruleset import load_ruleset
-from engine.storage import (SchemaTooNew, add_audit_results, case_hash, count_cases, db_url, default_db_path,
+import engine.io.storage as storage
+from engine.rulebook.ruleset import load_ruleset
+from engine.io.storage import (SchemaTooNew, add_audit_results, case_hash, count_cases, db_url, default_db_path,
                             finish_audit_run, get_audit_run, iter_stored_cases, list_audit_runs,
                             load_audit_results, load_ruleset_snapshot, open_db, save_ruleset, schema_version,
                             start_audit_run)
@@ -239,7 +239,7 @@ def postgres_url(tmp_path_factory):
 
 
 def test_postgres_import_stream_and_audit_runs(postgres_url):
-    from engine.importer import import_paths
+    from engine.io.importer import import_paths
 
     db = open_db(postgres_url)
     open_db(postgres_url)  # the second open finds the schema in place

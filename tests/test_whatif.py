@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from engine.overrides import load_rules
-from engine.report_whatif import CSV_COLUMNS, render_csv, render_html
-from engine.ruleset import load_ruleset
-from engine.whatif import WhatIf, pair_actions
+from engine.rulebook.overrides import load_rules
+from engine.report.whatif import CSV_COLUMNS, render_csv, render_html
+from engine.rulebook.ruleset import load_ruleset
+from engine.batch.whatif import WhatIf, pair_actions
 from models.actions import Action, Progress, Status
-from models.loading import read_cases
+from engine.io.loading import read_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERRIDES = ROOT / "samples" / "overrides"

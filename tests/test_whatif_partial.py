@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.overrides import load_rules
-from engine.ruleset import load_ruleset
-from engine.whatif import WhatIf, changed_rule_ids
-from models.loading import LoadedCase, read_cases
+from engine.rulebook.overrides import load_rules
+from engine.rulebook.ruleset import load_ruleset
+from engine.batch.whatif import WhatIf, changed_rule_ids
+from engine.io.loading import LoadedCase, read_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERRIDES = sorted((ROOT / "samples" / "overrides").glob("*.yaml"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
 
-from engine.audit import DIMENSIONS, PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals, Tally
+from engine.batch.totals import DIMENSIONS, PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals, Tally
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Optional
 
-from engine.audit import PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals
+from engine.batch.totals import PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals
 from engine.report import (AuditMeta, across_rules, late_histogram, number, overall, passivity_rows, percent,
                            rule_rows, star_rows, words)
 

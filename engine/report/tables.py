@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 from typing import Iterable, Optional
 
-from engine.audit import DIMENSIONS, OVERDUE_COLUMNS, AuditTotals
+from engine.batch.totals import DIMENSIONS, OVERDUE_COLUMNS, AuditTotals
 from engine.report import AuditMeta, group_rows, passivity_rows, rule_rows, star_rows
 
 RULE_FIELDS = ["rule", "title", "population", "met", "met_late", "overdue", "open", "exempt", "on_time_share",

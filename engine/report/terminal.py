@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from engine.audit import STAR_MIN_POPULATION, AuditTotals
+from engine.batch.totals import STAR_MIN_POPULATION, AuditTotals
 from engine.report import (DIMENSION_WORDS, AuditMeta, group_rows, number, overall, passivity_rows, percent,
                            rule_rows, star_rows, words)
 

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple, Optional
 
-from engine.durable_backend import DurableSelector
-from engine.duty import Duty
-from engine.kinds import NEEDS, compile_rule
-from engine.routing import Router, routing_period
-from engine.profile import Quantiser, periods_as_of
-from engine.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
+from engine.core.durable_backend import DurableSelector
+from engine.core.duty import Duty
+from engine.core.kinds import NEEDS, compile_rule
+from engine.core.routing import Router, routing_period
+from engine.core.profile import Quantiser, periods_as_of
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
 from models.actions import CheckResult
 from models.case import Case
 
@@ -27,7 +27,7 @@ class Engine:
         self.selector = selector_factory(ruleset)
         self._rules = {r.key: r for r in ruleset.rules}
         self._order = {r.key: i for i, r in enumerate(ruleset.rules)}
-        # each rule compiled once: its evaluator reads only the period (engine/kinds)
+        # each rule compiled once: its evaluator reads only the period (engine/core/kinds)
         self._evaluators = {r.key: compile_rule(r) for r in ruleset.rules}
         # the offer kinds a rule needs in a period to give anything (None: it gives duties regardless)
         self._needs = {r.key: NEEDS[r.kind](r) if r.kind in NEEDS else None for r in ruleset.rules}

@@ -1,6 +1,6 @@
 """What every requirement kind shares: which events count, the ``why`` lines, postponements,
 exemptions, the status and the construction of an action. The kinds themselves are
-engine/evaluate.py (``deadline``) and engine/kinds/*.
+engine/core/kinds/deadline.py (``deadline``) and engine/core/kinds/*.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Optional
 
-from engine import explain
-from engine.dates import ONE_DAY, Offset, covers
-from engine.profile import Period
+from engine import texts
+from engine.core.dates import ONE_DAY, Offset, covers
+from engine.core.profile import Period
 from models.actions import Action, Progress, Status
 from models.case import Case, Exemption
 from models.memo import IdentityMemo
@@ -140,7 +140,7 @@ class Why:
 
     def add(self, key: str, **values) -> None:
         if self.enabled:
-            self.lines.append(explain.text(key, self.lang, **values))
+            self.lines.append(texts.text(key, self.lang, **values))
 
     def copy(self) -> "Why":
         return Why(self.lang, self.enabled, self.lines) if self.enabled else self
@@ -156,7 +156,7 @@ def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
     if not enabled:
         return _QUIET.get(lang) or Why(lang, False)
     why = Why(lang, enabled)
-    why.add("benefit", benefit=explain.name(explain.BENEFIT_NAMES, period.benefit.type.value, lang),
+    why.add("benefit", benefit=texts.name(texts.BENEFIT_NAMES, period.benefit.type.value, lang),
             start=period.benefit.start)
     if period.ended:
         why.add("benefit_ended", end=period.ended)
@@ -207,7 +207,7 @@ def postpone(due: date, periods, as_of: date, why: Why) -> date:
         if not covering:
             return due
         start, end, what = max(covering, key=lambda p: p[1] or date.max)
-        what_text = explain.name(explain.EXEMPTION_NAMES, what, why.lang) if why.enabled else ""
+        what_text = texts.name(texts.EXEMPTION_NAMES, what, why.lang) if why.enabled else ""
         if end is None:  # still running: the duty waits, it is not late today
             new = max(due, as_of)
             why.add("postponed_open", old=due, new=new, what=what_text, start=start)
@@ -239,8 +239,8 @@ def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: da
     lifted = exemption(case, rule, due, as_of) if case.exemptions else None
     if lifted is not None:
         if explained:
-            why.add("exempt", what=explain.name(explain.EXEMPTION_NAMES, lifted.kind, why.lang),
-                    start=lifted.start, end=explain.open_end(lifted.end, why.lang))
+            why.add("exempt", what=texts.name(texts.EXEMPTION_NAMES, lifted.kind, why.lang),
+                    start=lifted.start, end=texts.open_end(lifted.end, why.lang))
         return EXEMPT
     if done_on is not None:
         if explained:

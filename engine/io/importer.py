@@ -20,10 +20,10 @@ from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.csv_cases import read_csv_cases
-from engine.storage import case_hash
+from engine.io.csv_cases import read_csv_cases
+from engine.io.storage import case_hash
 from models.case import Case
-from models.loading import CASE_SUFFIXES, InputError, Loaded, LoadedCase, jsonl_lines, parse_jsonl_line, read_file
+from engine.io.loading import CASE_SUFFIXES, InputError, Loaded, LoadedCase, jsonl_lines, parse_jsonl_line, read_file
 from models.storage import CaseRecord, utcnow
 
 IMPORT_SUFFIXES = CASE_SUFFIXES + (".csv",)

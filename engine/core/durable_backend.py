@@ -19,10 +19,10 @@ from typing import Callable
 
 from durable import engine as durable_engine
 
-from engine.dates import day_number
-from engine.kinds import PER_EVENT_VALIDITY
-from engine.profile import anchor_field
-from engine.ruleset import RuleSet
+from engine.core.dates import day_number
+from engine.core.kinds import PER_EVENT_VALIDITY
+from engine.core.profile import anchor_field
+from engine.rulebook.ruleset import RuleSet
 from models.rules import Rule
 
 # durable_rules calls datetime.utcfromtimestamp on every action (deprecated from 3.12, G10).
@@ -40,7 +40,7 @@ def _alternatives(rule: Rule) -> list[list[dict]]:
     applies = rule.applies_to
     field = anchor_field(rule.anchor.from_, applies.category.value if applies.category else None)
     if rule.kind in PER_EVENT_VALIDITY:
-        # validity is judged on each event's own day (engine/kinds): only require that the anchor exists
+        # validity is judged on each event's own day (engine/core/kinds): only require that the anchor exists
         common: list[dict] = [{"$gte": {field: 0}}]
     else:
         common = [{"$gte": {field: day_number(rule.valid.from_)}}]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Optional
 
-from engine.dates import ONE_DAY, age_on, day_number
-from engine.ruleset import RuleSet
+from engine.core.dates import ONE_DAY, age_on, day_number
+from engine.rulebook.ruleset import RuleSet
 from models.case import Benefit, Case
 from models.rules import Rule
 
@@ -34,7 +34,7 @@ def anchor_field(anchor: str, category: Optional[str] = None) -> str:
 
 
 def fields_read(rule: Rule) -> set[str]:
-    """The profile fields a rule's conditions read (engine/durable_backend.py builds them): its
+    """The profile fields a rule's conditions read (engine/core/durable_backend.py builds them): its
     anchor's day, the assessment day of its category, the age where it has an age limit, the
     education where it names one. ``benefit`` is read by every rule."""
     applies = rule.applies_to
@@ -71,12 +71,12 @@ class Period:
     contact: date  # first_contact, or the start where none is given (contract §4)
     first_sick_day: date  # first_sick_day, or the start where none is given
     end: Optional[date]  # the benefit's end as recorded (None: open-ended), known on the as-of date or not
-    dated: dict  # memo of engine.duty.dates_counted
+    dated: dict  # memo of engine.core.duty.dates_counted
 
 
 def anchor_reader(kind: str, category: Optional[str] = None) -> Callable[[Period], Optional[date]]:
     """The function that reads a rule's anchor day from a period (None: the period has none, e.g.
-    never assessed in the category). Chosen once per rule, when the kinds compile it (engine/kinds)."""
+    never assessed in the category). Chosen once per rule, when the kinds compile it (engine/core/kinds)."""
     if kind == "start":
         return attrgetter("start")
     if kind == "contact":

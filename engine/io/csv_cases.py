@@ -1,7 +1,7 @@
 """Reading cases from a CSV export: one row per benefit period, assessment, event or exemption.
 
 The columns are documented in docs/import-csv.md. Rows of one case are consecutive; each group
-becomes one case dict validated by ``models.loading.parse_case``, and every problem names the file,
+becomes one case dict validated by ``engine.io.loading.parse_case``, and every problem names the file,
 the line and the column. A CSV problem never repeats a case id (it may be a CPR number).
 """
 
@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from models.case import Case
 from models.privacy import looks_like_cpr
-from models.loading import InputError, Loaded, LoadedCase, validation_problems
+from engine.io.loading import InputError, Loaded, LoadedCase, validation_problems
 
 CITIZEN_COLUMNS = ("birth_date", "education", "forsoerger", "akasse", "caseworker", "team")
 RECORD_COLUMNS = ("type", "date", "end", "kind", "by", "offer", "employer", "step", "category",

@@ -21,8 +21,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from engine.dates import ONE_DAY, add_months, offset_steps
-from engine.duty import MET, OPEN, OVERDUE, QUIET, Duty, context, counting_of, events_counted, offset_of
+from engine.core.dates import ONE_DAY, add_months, offset_steps
+from engine.core.duty import MET, OPEN, OVERDUE, QUIET, Duty, context, counting_of, events_counted, offset_of
 from models.case import Case, Offer
 
 
@@ -50,7 +50,7 @@ def offer_kinds(rule) -> frozenset:
 
 
 def compile_rule(rule):
-    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds)."""
+    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/core/kinds)."""
     counting = counting_of(rule.counts)
     by_distance = any(limit.distance for limit in rule.limits)  # then the routing is asked
     # (offer kind, employer, distance, the limit as an Offset, the extended limit or None): the
@@ -69,7 +69,7 @@ def compile_rule(rule):
     valid_from, valid_to = rule.valid.from_, rule.valid.to
 
     def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
-        # The engine calls this only on periods with offers of the limited kinds (engine.kinds.NEEDS).
+        # The engine calls this only on periods with offers of the limited kinds (engine.core.kinds.NEEDS).
         offers = events_counted(period, counting)
         if not offers:
             return []  # none of the kinds this rule limits

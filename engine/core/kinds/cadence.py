@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from engine.dates import Offset, add_months, add_offset, offset_steps
-from engine.duty import QUIET, Duty, context, counting_of, dates_counted, offset_of, status
-from engine.profile import anchor_reader
+from engine.core.dates import Offset, add_months, add_offset, offset_steps
+from engine.core.duty import QUIET, Duty, context, counting_of, dates_counted, offset_of, status
+from engine.core.profile import anchor_reader
 from models.case import Case
 
 
@@ -26,7 +26,7 @@ def _times(offset: Offset, k: int) -> Offset:
 
 
 def compile_rule(rule):
-    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds)."""
+    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/core/kinds)."""
     spec = rule.cadence
     category = rule.applies_to.category.value if rule.applies_to.category else None
     anchor_of = anchor_reader(rule.anchor.from_, category)

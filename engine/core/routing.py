@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple, Optional
 
-from engine.dates import age_on, covers
-from engine.profile import Period
+from engine.core.dates import age_on, covers
+from engine.core.profile import Period
 from models.actions import Routing, RoutingDecision
 from models.case import Case, Category
 from models.rules import RoutingRule

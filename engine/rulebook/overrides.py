@@ -36,8 +36,8 @@ from typing import Annotated, Any, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from engine.ruleset import RuleSet, RuleSetError, _line_of, load_ruleset, ruleset_from_rules
-from models.loading import NoDatesLoader, field_path, validation_problems, yaml_problem
+from engine.rulebook.ruleset import RuleSet, RuleSetError, _line_of, load_ruleset, ruleset_from_rules
+from engine.io.loading import NoDatesLoader, field_path, validation_problems, yaml_problem
 from models.rules import RULE_ID, RoutingRule, Rule
 
 # A rule's identity cannot be changed by ``set``: a renamed rule is a removed one plus an added one.

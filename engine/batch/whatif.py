@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Optional
 
-from engine.check import Engine
-from engine.ruleset import RuleSet
+from engine.core.check import Engine
+from engine.rulebook.ruleset import RuleSet
 from models.actions import Action, CheckResult, Routing, Status
-from models.loading import InputError, Loaded
+from engine.io.loading import InputError, Loaded
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 NONE = "—"  # the status of a duty that does not exist on one side

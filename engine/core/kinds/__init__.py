@@ -1,19 +1,18 @@
 """Requirement kinds: each evaluates one kind of rule on one benefit period in plain Python, after
-durable_rules has selected the rule. ``deadline`` is engine/evaluate.py; the others are modules here.
+durable_rules has selected the rule. ``deadline`` is engine/core/kinds/deadline.py; the others are modules here.
 A new rule of an existing kind needs only a rule file; a new kind needs a module with a
 ``compile_rule`` and an entry in COMPILERS.
 
 ``compile_rule(rule)`` returns the rule's evaluator, called as ``(case, period, lang, explain_why,
-router)`` and returning engine.duty.Duty records. The engine compiles each rule once per rule set.
+router)`` and returning engine.core.duty.Duty records. The engine compiles each rule once per rule set.
 """
 
 from __future__ import annotations
 
-from engine import evaluate
-from engine.kinds import cadence, max_gap, offer_limit
+from engine.core.kinds import cadence, deadline, max_gap, offer_limit
 
 COMPILERS = {
-    "deadline": evaluate.compile_rule,
+    "deadline": deadline.compile_rule,
     "max_gap": max_gap.compile_rule,
     "cadence": cadence.compile_rule,
     "offer_limit": offer_limit.compile_rule,

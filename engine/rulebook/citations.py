@@ -14,11 +14,11 @@ from typing import Optional
 
 import yaml
 
-from engine.ruleset import MANIFEST, ROUTING, _line_of
-from models.loading import NoDatesLoader
+from engine.rulebook.ruleset import MANIFEST, ROUTING, _line_of
+from engine.io.loading import NoDatesLoader
 from models.rules import Source
 
-SEEDS_BESIDE_REPO = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SEEDS_BESIDE_REPO = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
 def find_seeds(given: Optional[Path] = None) -> Optional[Path]:
@@ -75,7 +75,7 @@ def _citations(data: dict, top: str):
 def check_citations(directory: Path, seeds: Path) -> list[str]:
     """``file:line: rules[i].source: problem`` for every citation in the rule directory (rule files
     and routing.yaml) that the seeds do not bear out. Run it on a directory that loads
-    (engine.ruleset.load_ruleset): citations that fail the schema are not looked at here."""
+    (engine.rulebook.ruleset.load_ruleset): citations that fail the schema are not looked at here."""
     reader = _Seeds(seeds)
     problems = []
     for path in sorted(p for p in Path(directory).glob("*.y*ml") if p.name != MANIFEST):

@@ -8,7 +8,7 @@ import io
 import math
 from html import escape
 
-from engine.whatif import CaseDiff, DutyChange, RoutingChange, WhatIfReport
+from engine.batch.whatif import CaseDiff, DutyChange, RoutingChange, WhatIfReport
 
 CSV_COLUMNS = ["case_id", "rule", "benefit", "anchor", "change", "baseline_status", "candidate_status",
                "baseline_due", "candidate_due", "days_moved", "baseline_progress", "candidate_progress", "why"]

@@ -26,9 +26,9 @@ from typing import Any, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from engine.check import Engine
+from engine.core.check import Engine
 from models.actions import Action, CheckResult
-from models.loading import InputError, NoDatesLoader, parse_case, read_file, validation_problems, yaml_problem
+from engine.io.loading import InputError, NoDatesLoader, parse_case, read_file, validation_problems, yaml_problem
 from models.types import IsoDate
 
 
@@ -86,7 +86,7 @@ class Expectation(BaseModel):
     actions: list[ExpectedAction] = []
     absent: list[str] = []
     exhaustive: bool = True
-    routing: Optional[ExpectedRouting] = None  # optional: the routing decisions (engine/routing.py)
+    routing: Optional[ExpectedRouting] = None  # optional: the routing decisions (engine/core/routing.py)
 
 
 class ScenarioSpec(BaseModel):

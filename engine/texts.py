@@ -40,7 +40,7 @@ TEXTS = {
     "open": ("{days} days left", "{days} dage tilbage"),
     "open_today": ("due today", "frist i dag"),
     "overdue": ("{days} days overdue", "{days} dage over fristen"),
-    # the kinds max_gap, cadence and offer_limit (engine/kinds)
+    # the kinds max_gap, cadence and offer_limit (engine/core/kinds)
     "gap": ("the previous {label} ended {end}: the next one is due within {within} ({due})",
             "forrige {label} sluttede {end}: det næste senest {within} efter ({due})"),
     "window": ("window {n}: {required} {label} after {start} up to {end}",

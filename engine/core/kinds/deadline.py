@@ -1,8 +1,8 @@
 """The ``deadline`` kind: N counting events by anchor + offset (one action per milestone).
 
-durable_rules has already decided that the rule applies (engine/durable_backend.py); this module
+durable_rules has already decided that the rule applies (engine/core/durable_backend.py); this module
 does the per-case date work, which durable_rules cannot do (no dates, no aggregates). The pieces
-every kind shares (counting, postponement, exemption, status, ``why``) are in engine/duty.py.
+every kind shares (counting, postponement, exemption, status, ``why``) are in engine/core/duty.py.
 
 A rule is *compiled* once (``compile_rule``): everything an evaluation reads from the rule model
 (its anchor, its milestones as month and day steps, its counting filter) is taken out of it then,
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from engine.dates import add_months, offset_steps
-from engine.duty import (MET, QUIET, Duty, context, counting_of, dates_counted, offset_of, postpone, postponers,
+from engine.core.dates import add_months, offset_steps
+from engine.core.duty import (MET, QUIET, Duty, context, counting_of, dates_counted, offset_of, postpone, postponers,
                          postponing_periods, status)
-from engine.profile import Period, anchor_reader
+from engine.core.profile import Period, anchor_reader
 from models.case import Case
 from models.rules import Rule
 
@@ -27,7 +27,7 @@ def compile_rule(rule: Rule) -> Evaluator:
     """The evaluator of one deadline rule: the duties it gives one period (none where the duty
     lapsed). ``explain_why=False`` leaves every ``why`` empty and skips building the texts (the
     batch audit does not show them); statuses, dates and progress are the same either way.
-    ``router`` is unused: every kind's evaluator takes the same arguments (engine/kinds)."""
+    ``router`` is unused: every kind's evaluator takes the same arguments (engine/core/kinds)."""
     category = rule.applies_to.category.value if rule.applies_to.category else None
     anchor_of = anchor_reader(rule.anchor.from_, category)
     counting = counting_of(rule.counts)

@@ -14,10 +14,10 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from models.loading import NoDatesLoader, validation_problems, yaml_problem
+from engine.io.loading import NoDatesLoader, validation_problems, yaml_problem
 from models.rules import Rule, RuleFile, RoutingFile, RoutingRule, RuleSetManifest
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 MANIFEST = "ruleset.yaml"
 ROUTING = "routing.yaml"  # the routing decision tables (models.rules.RoutingFile), optional
 
@@ -37,7 +37,7 @@ class RuleSet:
     digest: str  # hash of the rule files' content: two rule sets with one digest behave alike
     rules: tuple[Rule, ...]
     origin: dict[str, str] = field(default_factory=dict, compare=False)  # rule key -> file name
-    routing: tuple[RoutingRule, ...] = ()  # from routing.yaml; evaluated by engine/routing.py
+    routing: tuple[RoutingRule, ...] = ()  # from routing.yaml; evaluated by engine/core/routing.py
 
     @property
     def label(self) -> str:

@@ -13,13 +13,13 @@ rule's validity ends are not produced (a rule applies when in force on the oblig
 
 from __future__ import annotations
 
-from engine.dates import add_offset, covers
-from engine.duty import QUIET, Duty, context, counting_of, events_counted, offset_of, status
+from engine.core.dates import add_offset, covers
+from engine.core.duty import QUIET, Duty, context, counting_of, events_counted, offset_of, status
 from models.case import Case
 
 
 def compile_rule(rule):
-    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/kinds).
+    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/core/kinds).
     What it reads from the rule model (the gap, the counting filters, the validity) is taken out of
     it here, once, as the other kinds do. (Few periods reach a gap rule: unlike the kinds every
     period runs, it adds offsets and tests the validity with the shared functions.)"""

@@ -12,11 +12,11 @@ from typing import Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from engine.ruleset import RuleSet
-from models.loading import validation_problems
+from engine.rulebook.ruleset import RuleSet
+from engine.io.loading import validation_problems
 
-DEFAULT_COVERAGE = Path(__file__).resolve().parent.parent / "docs" / "coverage.yaml"
-DEFAULT_CATALOGUES = Path(__file__).resolve().parent.parent.parent / "shared" / "research"
+DEFAULT_COVERAGE = Path(__file__).resolve().parents[2] / "docs" / "coverage.yaml"
+DEFAULT_CATALOGUES = Path(__file__).resolve().parents[3] / "shared" / "research"
 
 
 class _Model(BaseModel):

@@ -1,0 +1,1 @@
+"""The rule set as data: loading and validating rule files, overrides, citations and coverage."""
