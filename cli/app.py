@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typer
-
 from cli import audit as audit_cmd
 from cli import check as check_cmd
 from cli import import_cmd
@@ -11,13 +9,13 @@ from cli import rules_cmd
 from cli import samples_cmd
 from cli import test_rules as test_rules_cmd
 from cli import whatif as whatif_cmd
+from cli.common import App
 
-app = typer.Typer(
+# App: every command runs behind the one error boundary (cli/common.py)
+app = App(
     name="sagsrute",
     help="Rule-driven case routing for Danish jobcenter casework: duties, deadlines, compliance.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
 )
 app.command("check")(check_cmd.check)
 audit_cmd.register(app)  # audit, audit-runs, audit-compare

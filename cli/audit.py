@@ -24,6 +24,7 @@ from engine.io.sources import db_items, file_items
 from engine.core.check import Engine
 from engine.report import AuditMeta, percent, titles_of
 from engine.report.html import render_html
+from engine.report.safe import clip, visible
 from engine.report.tables import OverdueCsv, write_csv_dir, write_xlsx
 from engine.report.terminal import render
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR
@@ -127,23 +128,24 @@ def audit(
         render(console, totals, meta, lang.value, tuple(d.value for d in group_by))
     if csv_dir:
         write_csv_dir(csv_dir, totals, meta, lang.value)
-        err_console.print(f"CSV tables written to {csv_dir}/")
+        err_console.print(visible(f"CSV tables written to {csv_dir}/"))
     if xlsx:
         write_xlsx(xlsx, totals, meta, lang.value)
-        err_console.print(f"Excel workbook written to {xlsx}")
+        err_console.print(visible(f"Excel workbook written to {xlsx}"))
     if html:
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_html(totals, meta, lang.value), encoding="utf-8")
-        err_console.print(f"HTML report written to {html}")
+        err_console.print(visible(f"HTML report written to {html}"))
     if overdue_writer:
-        err_console.print(f"{overdue_writer.count:,} overdue duties written to {overdue_csv}")
+        err_console.print(visible(f"{overdue_writer.count:,} overdue duties written to {overdue_csv}"))
     if run_id is not None:
-        err_console.print(f"stored as audit run #{run_id} in {where}")
+        err_console.print(visible(f"stored as audit run #{run_id} in {where}"))
     if totals.bad:
         for message in totals.bad_messages:
             print_error_lines(message)
-        err_console.print(f"[red]{totals.bad:,} bad case(s) skipped[/]"
-                          + (f" (the first {len(totals.bad_messages)} shown)" if totals.bad > len(totals.bad_messages) else ""))
+        err_console.print(Text(f"{totals.bad:,} bad case(s) skipped"
+                               + (f" (the first {len(totals.bad_messages)} shown)" if totals.bad > len(totals.bad_messages) else ""),
+                               style="red"))
     raise typer.Exit(EXIT_BAD_INPUT if totals.bad else EXIT_OK)
 
 
@@ -154,16 +156,16 @@ def audit_runs(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, meta
     db_engine, where = open_db_or_fail(db)
     runs = list_audit_runs(db_engine)
     if not runs:
-        console.print(f"No audit runs in {where}.")
+        console.print(visible(f"No audit runs in {where}."))
         return
-    table = Table(title=f"Audit runs in {where}", box=box.SIMPLE_HEAD)
+    table = Table(title=visible(f"Audit runs in {where}"), box=box.SIMPLE_HEAD)
     for column in ("run", "started", "as of", "rules", "cases", "bad", "source"):
         table.add_column(column, justify="right" if column in ("run", "cases", "bad") else "left", overflow="fold")
     for run in runs:
         started = run["started_at"].strftime("%Y-%m-%d %H:%M") if run["started_at"] else ""
         state = "" if run["finished_at"] else " (unfinished)"
-        table.add_row(str(run["id"]), started + state, str(run["as_of"]), run["rules_label"], f"{run['case_count']:,}",
-                      f"{run['bad_count']:,}", run["source"])
+        table.add_row(str(run["id"]), started + state, str(run["as_of"]), visible(run["rules_label"]),
+                      f"{run['case_count']:,}", f"{run['bad_count']:,}", clip(run["source"]))
     console.print(table)
 
 
@@ -192,9 +194,9 @@ def audit_compare(
             fail(f"no audit run #{run_id} in {where} (see sagsrute audit-runs)")
         runs[run_id] = run
     a, b = _run_tallies(db_engine, run_a), _run_tallies(db_engine, run_b)
-    console.print(Text.assemble(("Audit compare", "bold"), f"  #{run_a} (as of {runs[run_a]['as_of']}, "
-                                f"{runs[run_a]['rules_label']}) → #{run_b} (as of {runs[run_b]['as_of']}, "
-                                f"{runs[run_b]['rules_label']})"))
+    console.print(Text.assemble(("Audit compare", "bold"), visible(
+        f"  #{run_a} (as of {runs[run_a]['as_of']}, {runs[run_a]['rules_label']}) → "
+        f"#{run_b} (as of {runs[run_b]['as_of']}, {runs[run_b]['rules_label']})")))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("rule", no_wrap=True, overflow="ellipsis", min_width=14, max_width=30)
     for column in ("duties",) + STATUSES:
@@ -205,7 +207,7 @@ def audit_compare(
         cells = [_delta(ta.population, tb.population)]
         cells += [_delta(ta.counts[s], tb.counts[s], bad=s == "overdue") for s in STATUSES]
         cells.append(f"{percent(ta.on_time_share)} → {percent(tb.on_time_share)}".replace(" %", "%"))
-        table.add_row(rule, *cells)
+        table.add_row(visible(rule), *cells)
     console.print(table)
 
 

@@ -13,11 +13,11 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import (EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, EXIT_OK, Lang, console, fail, parse_as_of, print_error_lines,
-                        rules_or_exit)
+from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, parse_as_of, print_error_lines, rules_or_exit
 from engine import texts
 from engine.core.check import Engine
 from engine.core.durable_backend import DurableRulesFault
+from engine.report.safe import visible
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 from models.actions import CheckResult, Routing, Status
 from engine.io.loading import InputError, is_batch, read_cases
@@ -94,7 +94,7 @@ def render_routing(routing: Routing, lang: str, explain: bool) -> None:
         parts.append(w["distance"][routing.labour_market_distance])
     if routing.akasse_trial:
         parts.append(w["trial"][routing.akasse_trial])
-    console.print(Text.assemble((f"{w['routing']}: ", "bold"), " · ".join(parts),
+    console.print(Text.assemble((f"{w['routing']}: ", "bold"), visible(" · ".join(parts)),
                                 (f"  ({benefit(routing.benefit)} {w['on']} {routing.decided_on})", "dim")))
     if not routing.benefit_matches_route:
         console.print(Text(f"  ! {w['mismatch'].format(benefit=benefit(routing.benefit))}", style="bold red"))
@@ -102,14 +102,14 @@ def render_routing(routing: Routing, lang: str, explain: bool) -> None:
         for d in routing.decisions:
             value = " / ".join(d.value) if isinstance(d.value, list) else (d.value or w["none"])
             source = f" · {d.rule} · {d.source}" if d.rule else ""
-            console.print(Text(f"  • {d.aspect} = {value}: {d.why}", style="")
-                          + Text(source, style="dim"))
+            console.print(Text(visible(f"  • {d.aspect} = {value}: {d.why}"))
+                          + Text(visible(source), style="dim"))
 
 
 def render_table(result: CheckResult, lang: str, explain: bool) -> None:
     w = WORDS[lang]
-    console.print(Text.assemble((f"{w['case']} {result.case_id}", "bold"), f"  {w['as_of']} {result.as_of}  ",
-                                (f"({w['rules']} {result.rules_version})", "dim")))
+    console.print(Text.assemble((f"{w['case']} {visible(result.case_id)}", "bold"), f"  {w['as_of']} {result.as_of}  ",
+                                (f"({w['rules']} {visible(result.rules_version)})", "dim")))
     if result.routing is not None:
         render_routing(result.routing, lang, explain)
     pending = [a for a in result.actions if a.status in (Status.overdue, Status.open)]
@@ -118,7 +118,7 @@ def render_table(result: CheckResult, lang: str, explain: bool) -> None:
         return
     if pending:
         nxt = pending[0]
-        console.print(Text.assemble((f"{w['next']}: ", "bold"), (nxt.title, STYLE[nxt.status]),
+        console.print(Text.assemble((f"{w['next']}: ", "bold"), (visible(nxt.title), STYLE[nxt.status]),
                                     f" — {w['due'].lower()} {nxt.due} ({_days(nxt.status, nxt.due, result.as_of, w)})"))
     else:
         console.print(w["nothing"])
@@ -132,15 +132,15 @@ def render_table(result: CheckResult, lang: str, explain: bool) -> None:
             str(a.due),
             _days(a.status, a.due, result.as_of, w),
             f"{a.progress.done}/{a.progress.required}",
-            a.title + milestones.get(id(a), ""),
+            visible(a.title + milestones.get(id(a), "")),
         )
     console.print(table)
     if explain:
         for a in result.actions:
-            console.print(Text(a.title, style="bold"))
-            console.print(Text(f"  {a.rule} · {a.source}", style="dim"))
+            console.print(Text(visible(a.title), style="bold"))
+            console.print(Text(visible(f"  {a.rule} · {a.source}"), style="dim"))
             for line in a.why:
-                console.print(Text(f"  • {line}"))
+                console.print(Text(visible(f"  • {line}")))
         console.print()
 
 
@@ -178,8 +178,8 @@ def check(
             continue
         try:
             result = engine.check(loaded.case, day, lang.value)
-        except DurableRulesFault as exc:  # never trust any answer after this: stop, loudly
-            fail(f"durable_rules misbehaved on {loaded.source}; no result is given: {exc}", EXIT_ENGINE_FAULT)
+        except DurableRulesFault as exc:  # to the boundary (exit 3: no answer trusted), naming the case
+            raise DurableRulesFault(f"on {loaded.source}: {exc}") from exc
         except (ValueError, OverflowError) as exc:  # a case the engine cannot evaluate; the others go on
             bad += 1
             print_error_lines(f"{loaded.source}: (case): cannot be evaluated ({exc})")

@@ -9,9 +9,11 @@ from typing import List, Optional
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 from typing import TYPE_CHECKING
 
 from cli.common import EXIT_BAD_INPUT, EXIT_OK, console, fail, print_error_lines
+from engine.report.safe import clip, visible
 
 # SQLAlchemy and the storage modules are imported where a command uses them: loading them costs
 # most of a second, which every other command (check, rules, whatif) should not pay.
@@ -39,14 +41,14 @@ def open_db_or_fail(value: Optional[str]) -> tuple[Engine, str]:
         fail(f"--db {describe_url(url)!r}: not a database URL SQLAlchemy knows")
     except ImportError as exc:
         fail(f"the database driver for {describe_url(url)} is not installed ({exc.name}); for PostgreSQL: "
-             "pip install 'sagsrute\\[postgres]'")
+             "pip install 'sagsrute[postgres]'")
     except (SQLAlchemyError, OSError) as exc:
         detail = getattr(exc, "orig", None) or exc
         fail(f"cannot open the database {describe_url(url)}: {detail}")
 
 
 def _report_table(reports: list[FileReport], where: str) -> Table:
-    table = Table(title=f"Import into {where}", box=box.SIMPLE_HEAD)
+    table = Table(title=visible(f"Import into {where}"), box=box.SIMPLE_HEAD)
     table.add_column("file", overflow="fold")
     for column, style in (("imported", "green"), ("updated", "cyan"), ("unchanged", "dim"), ("rejected", "red")):
         table.add_column(column, justify="right", style=style)
@@ -54,7 +56,9 @@ def _report_table(reports: list[FileReport], where: str) -> Table:
     for r in reports:
         counts = [r.imported, r.updated, r.unchanged, len(r.rejected)]
         totals = [a + b for a, b in zip(totals, counts)]
-        name = r.file + (" [bold red](failed: nothing stored)[/]" if r.failed else "")
+        name = Text(clip(r.file))
+        if r.failed:
+            name.append(" (failed: nothing stored)", style="bold red")
         table.add_row(name, *(str(c) for c in counts))
     if len(reports) > 1:
         table.add_section()
@@ -76,12 +80,12 @@ def import_cases(
     from engine.io.importer import import_paths
 
     db_engine, where = open_db_or_fail(db)
-    with console.status("importing…") as status:
+    with console.status(Text("importing…")) as status:
         def file_done(report: FileReport) -> None:
-            status.update(f"importing… {report.file} done")
+            status.update(Text(f"importing… {clip(report.file)} done"))
 
         def chunk_done(report: FileReport) -> None:
-            status.update(f"importing {report.file}: {report.seen:,} cases read (not yet committed)")
+            status.update(Text(f"importing {clip(report.file)}: {report.seen:,} cases read (not yet committed)"))
 
         reports = import_paths(db_engine, paths, on_file=file_done, on_chunk=chunk_done, workers=max(1, workers))
     console.print(_report_table(reports, where))

@@ -10,14 +10,20 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_USAGE, Lang, console, fail, print_error_lines, rules_or_exit
+from cli.common import EXIT_BAD_INPUT, EXIT_USAGE, App, Lang, console, fail, print_error_lines, rules_or_exit
 from engine.core.durable_backend import compile_ruleset
 from engine.rulebook.coverage import DEFAULT_CATALOGUES, DEFAULT_COVERAGE
+from engine.report.safe import visible
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSet
 
-app = typer.Typer(help="List, show and validate rule files.", no_args_is_help=True)
+app = App(help="List, show and validate rule files.", no_args_is_help=True, prefix="rules")
 
 RULES_OPTION = typer.Option(DEFAULT_RULES_DIR, "--rules", help="A rule directory, or an override file applied to the bundled rules.")
+
+
+def _say(line: str) -> None:
+    """A line of rule text: what a rule or override file says, shown as text (safe.visible)."""
+    console.print(visible(line, keep_newlines=True))
 
 
 def _load(directory: Path) -> RuleSet:
@@ -43,7 +49,8 @@ def list_rules(rules_dir: Path = RULES_OPTION, lang: Lang = typer.Option(Lang.da
     table.add_column("in force", min_width=10)
     table.add_column("source", overflow="fold", min_width=12)
     for rule in ruleset.rules:
-        table.add_row(rule.key, rule.title.get(lang.value), _validity(rule), Text(rule.source.cite(), style="dim"))
+        table.add_row(visible(rule.key), visible(rule.title.get(lang.value)), _validity(rule),
+                      Text(visible(rule.source.cite()), style="dim"))
     console.print(table)
 
 
@@ -62,9 +69,10 @@ def show(rule_id: str = typer.Argument(..., metavar="ID"), rules_dir: Path = RUL
     definition, names = compile_ruleset(ruleset)
     for rule in variants:
         a = rule.applies_to
-        console.print(Text(rule.key, style="bold"), Text(f"  ({ruleset.origin.get(rule.key)})", style="dim"), soft_wrap=True)
-        console.print(f"  da: {rule.title.da}\n  en: {rule.title.en}")
-        console.print(f"  in force: {_validity(rule)} [{rule.valid.regime}], judged on the anchor date")
+        console.print(Text(visible(rule.key), style="bold"), Text(visible(f"  ({ruleset.origin.get(rule.key)})"), style="dim"),
+                      soft_wrap=True)
+        _say(f"  da: {rule.title.da}\n  en: {rule.title.en}")
+        _say(f"  in force: {_validity(rule)} [{rule.valid.regime}], judged on the anchor date")
         who = [", ".join(b.value for b in a.benefits)]
         if a.age_below is not None:
             who.append(f"under {a.age_below}")
@@ -74,30 +82,30 @@ def show(rule_id: str = typer.Argument(..., metavar="ID"), rules_dir: Path = RUL
             who.append("education " + "/".join(e.value for e in a.education))
         if a.category:
             who.append(f"assessed {a.category.value}")
-        console.print(f"  applies to: {'; '.join(who)}")
-        console.print(f"  kind: {rule.kind}")
+        _say(f"  applies to: {'; '.join(who)}")
+        _say(f"  kind: {rule.kind}")
         for m in rule.milestones:
-            console.print(f"  due: {m.count} × {rule.counts_label.en} by {rule.anchor.from_} + {_offset(m.after)}")
+            _say(f"  due: {m.count} × {rule.counts_label.en} by {rule.anchor.from_} + {_offset(m.after)}")
         if rule.max_gap:
-            console.print(f"  gap: at most {_offset(rule.max_gap.within)} from one {rule.counts_label.en} ending to the next starting"
+            _say(f"  gap: at most {_offset(rule.max_gap.within)} from one {rule.counts_label.en} ending to the next starting"
                           + (f"; ends with {', '.join(u.type for u in rule.max_gap.until)}" if rule.max_gap.until else ""))
         if rule.cadence:
             c = rule.cadence
-            console.print(f"  cadence: {c.count} × {rule.counts_label.en} in every {_offset(c.every)} "
+            _say(f"  cadence: {c.count} × {rule.counts_label.en} in every {_offset(c.every)} "
                           f"from {rule.anchor.from_} + {_offset(c.start)}")
         for limit in rule.limits:
             who = " ".join(x for x in (limit.distance, limit.employer) if x)
             extended = f" (extended: {_offset(limit.extended_max)})" if limit.extended_max else ""
-            console.print(f"  limit: {limit.offer}{' ' + who if who else ''} at most {_offset(limit.max)}{extended}")
-        console.print("  counts: " + "; ".join(c.model_dump_json(exclude_defaults=True) for c in rule.counts))
+            _say(f"  limit: {limit.offer}{' ' + who if who else ''} at most {_offset(limit.max)}{extended}")
+        _say("  counts: " + "; ".join(c.model_dump_json(exclude_defaults=True) for c in rule.counts))
         if rule.postponed_by:
-            console.print("  postponed by: " + ", ".join(p.exemption or f"offer {p.offer}" for p in rule.postponed_by))
+            _say("  postponed by: " + ", ".join(p.exemption or f"offer {p.offer}" for p in rule.postponed_by))
         if rule.exempted_by:
-            console.print("  exempted by: " + ", ".join(rule.exempted_by))
+            _say("  exempted by: " + ", ".join(rule.exempted_by))
         for s in (rule.source, *rule.also):
-            console.print(f"  source: {s.cite()}  «{s.quote}»")
+            _say(f"  source: {s.cite()}  «{s.quote}»")
         if rule.reading:
-            console.print(f"  reading: {rule.reading.strip()}")
+            _say(f"  reading: {rule.reading.strip()}")
         if compiled:
             import json
             mine = {n: definition[n] for n, key in names.items() if key == rule.key}
@@ -107,17 +115,17 @@ def show(rule_id: str = typer.Argument(..., metavar="ID"), rules_dir: Path = RUL
 
 def _show_routing(rule) -> None:
     """A routing rule (rules/routing.yaml): the aspect it decides, its conditions and its source."""
-    console.print(Text(rule.id, style="bold"), Text("  (routing.yaml)", style="dim"))
+    console.print(Text(visible(rule.id), style="bold"), Text("  (routing.yaml)", style="dim"))
     value = " / ".join(rule.value) if isinstance(rule.value, list) else rule.value
-    console.print(f"  decides: {rule.decide} = {value}")
-    console.print(f"  in force: {rule.valid.from_} – {rule.valid.to or ''} [{rule.valid.regime}], judged on the decision date")
+    _say(f"  decides: {rule.decide} = {value}")
+    _say(f"  in force: {rule.valid.from_} – {rule.valid.to or ''} [{rule.valid.regime}], judged on the decision date")
     when = rule.when.model_dump(exclude_none=True, mode="json")
-    console.print("  when: " + ("; ".join(f"{k} {v}" for k, v in when.items()) or "always"))
-    console.print(f"  da: {rule.why.da}\n  en: {rule.why.en}")
+    _say("  when: " + ("; ".join(f"{k} {v}" for k, v in when.items()) or "always"))
+    _say(f"  da: {rule.why.da}\n  en: {rule.why.en}")
     for s in (rule.source, *rule.also):
-        console.print(f"  source: {s.cite()}  «{s.quote}»")
+        _say(f"  source: {s.cite()}  «{s.quote}»")
     if rule.reading:
-        console.print(f"  reading: {rule.reading.strip()}")
+        _say(f"  reading: {rule.reading.strip()}")
 
 
 @app.command("validate")
@@ -134,8 +142,8 @@ def validate(rules_dir: Path = typer.Argument(DEFAULT_RULES_DIR, metavar="[DIR]"
         fail(f"--seeds {seeds}: not a directory", EXIT_USAGE)
     found = find_seeds(seeds)
     if found is None:
-        console.print(f"[yellow]note:[/] no seeds at {SEEDS_BESIDE_REPO} (give --seeds DIR): "
-                      "citations not checked against them")
+        console.print(Text.assemble(("note:", "yellow"), visible(f" no seeds at {SEEDS_BESIDE_REPO} (give --seeds DIR): "
+                                                             "citations not checked against them")))
     else:
         problems = check_citations(rules_dir, found)
         if problems:
@@ -144,8 +152,8 @@ def validate(rules_dir: Path = typer.Argument(DEFAULT_RULES_DIR, metavar="[DIR]"
     Engine(ruleset)  # compiles and registers the durable_rules ruleset: fails loudly if it cannot
     routing = f", {len(ruleset.routing)} routing rules" if ruleset.routing else ""
     cited = f"; citations checked against {found}" if found is not None else ""
-    console.print(f"[green]ok[/] {ruleset.label}: {len(ruleset.rules)} rules in {len(set(ruleset.origin.values()))} "
-                  f"files{routing}{cited}")
+    console.print(Text.assemble(("ok", "green"), visible(f" {ruleset.label}: {len(ruleset.rules)} rules in "
+                                                         f"{len(set(ruleset.origin.values()))} files{routing}{cited}")))
 
 
 @app.command("coverage")
@@ -172,23 +180,23 @@ def coverage(rules_dir: Path = RULES_OPTION,
         for file, e in report.rows():
             what = ", ".join(f"`{r}`" for r in (e.rules or e.routing)) if e.status != "not_encoded" else e.reason
             note = f" — {e.note}" if e.note else ""
-            print(f"| {file} | `{e.id}` | {e.status} | {what}{note} |")
+            print(visible(f"| {file} | `{e.id}` | {e.status} | {what}{note} |"))
     else:
         out = Table(title=f"{ruleset.label}: coverage of the research catalogues")
         for column in ("rule (catalogue)", "status", "encoded as / reason"):
             out.add_column(column)
         for file, e in report.rows():
             if e.status == "not_encoded":
-                what = Text(f"{e.reason}: {e.note or reasons.get(e.reason, '')}", style="dim")
+                what = Text(visible(f"{e.reason}: {e.note or reasons.get(e.reason, '')}"), style="dim")
                 status = Text("not encoded", style="yellow")
             else:
-                what = Text(", ".join(e.rules or e.routing) + (f" ({e.note})" if e.note else ""))
+                what = Text(visible(", ".join(e.rules or e.routing) + (f" ({e.note})" if e.note else "")))
                 status = Text(e.status, style="green")
-            out.add_row(e.id, status, what)
+            out.add_row(visible(e.id), status, what)
         console.print(out)
         counts = report.counts()
         encoded = counts.get("encoded", 0) + counts.get("routing", 0)
-        console.print(f"{sum(counts.values())} catalogue rules: {counts.get('encoded', 0)} encoded as duties, "
+        _say(f"{sum(counts.values())} catalogue rules: {counts.get('encoded', 0)} encoded as duties, "
                       f"{counts.get('routing', 0)} as routing decisions, {sum(counts.values()) - encoded} not encoded "
                       "(" + ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(counts.items()) if ':' in k) + ")")
     if report.problems:

@@ -10,10 +10,11 @@ from typing import Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cli.common import EXIT_USAGE, console, fail, parse_as_of
+from cli.common import EXIT_USAGE, App, console, fail, parse_as_of
 from engine.io.generate import write_jsonl
+from engine.report.safe import visible
 
-app = typer.Typer(help="Synthetic caseloads.", no_args_is_help=True)
+app = App(help="Synthetic caseloads.", no_args_is_help=True, prefix="samples")
 
 DEFAULT_AS_OF = "2021-12-31"
 
@@ -48,5 +49,5 @@ def generate(
         except OSError as exc:
             fail(f"{target}: cannot be written ({exc.strerror})")
     seconds = time.perf_counter() - started
-    console.print(f"{written:,} cases → {target} (seed {seed}, as of {day}) in {seconds:.1f} s "
-                  f"({written / max(seconds, 1e-9):,.0f} cases/s)")
+    console.print(visible(f"{written:,} cases → {target} (seed {seed}, as of {day}) in {seconds:.1f} s "
+                          f"({written / max(seconds, 1e-9):,.0f} cases/s)"))

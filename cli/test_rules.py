@@ -11,6 +11,7 @@ from rich.text import Text
 from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, print_error_lines, rules_or_exit
 from engine.core.check import Engine
 from engine.batch.scenarios import load_scenarios, run_scenario
+from engine.report.safe import visible
 
 
 def test_rules(
@@ -23,7 +24,7 @@ def test_rules(
     Exit 0 all passed, 1 a scenario failed or a file is bad, 2 usage."""
     ruleset = rules_or_exit(rules)
     engine = Engine(ruleset)
-    console.print(Text(f"rules {ruleset.label}", style="dim"))
+    console.print(Text(visible(f"rules {ruleset.label}"), style="dim"))
     passed = failed = bad = 0
     for path in paths:
         if not path.exists():
@@ -38,24 +39,24 @@ def test_rules(
             outcome = run_scenario(engine, scenario, lang.value)
             if outcome.passed:
                 passed += 1
-                console.print(Text.assemble(("PASS ", "bold green"), scenario.spec.name))
+                console.print(Text.assemble(("PASS ", "bold green"), visible(scenario.spec.name)))
                 continue
             failed += 1
-            console.print(Text.assemble(("FAIL ", "bold red"), scenario.spec.name))
+            console.print(Text.assemble(("FAIL ", "bold red"), visible(scenario.spec.name)))
             # soft_wrap: a long path must stay whole (copy-pasteable), not be folded at the terminal width
-            console.print(Text(f"     in {scenario.source}", style="dim"), soft_wrap=True)
+            console.print(Text(visible(f"     in {scenario.source}"), style="dim"), soft_wrap=True)
             for problem in outcome.problems:
                 # "rule: status: expected met, got overdue; progress: …" reads better one difference a line
                 rule, _, rest = problem.partition(": ")
-                console.print(Text(f"     {rule}:", style="bold"))
+                console.print(Text(visible(f"     {rule}:"), style="bold"))
                 for difference in rest.split("; "):
-                    console.print(Text(f"       {difference}"))
+                    console.print(Text(visible(f"       {difference}")))
             if explain and outcome.result is not None:
                 for action in outcome.result.actions:
-                    console.print(Text(f"     got {action.rule}: {action.status.value} due {action.due} "
-                                       f"{action.progress.done}/{action.progress.required}", style="dim"))
+                    console.print(Text(visible(f"     got {action.rule}: {action.status.value} due {action.due} "
+                                               f"{action.progress.done}/{action.progress.required}"), style="dim"))
                     for line in action.why:
-                        console.print(Text(f"       • {line}", style="dim"))
+                        console.print(Text(visible(f"       • {line}"), style="dim"))
     summary = f"{passed} passed, {failed} failed"
     if bad:
         summary += f", {bad} problem{'s' if bad != 1 else ''} in scenario files (see above)"

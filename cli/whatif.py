@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, parse_as_of, print_error_lines, rules_or_exit
+from engine.report.safe import visible
 from engine.report.whatif import WORDS, CsvStream, render_html
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 from cli.check import LABEL
@@ -68,7 +69,7 @@ def _rule_tables(summaries, w: dict, lang: str) -> None:
             table.add_column(heading, justify="right", min_width=11 if col == "moved_days" else len(heading))
     for s in summaries:
         m = s.moved_stats()
-        table.add_row(s.rule, str(s.added), str(s.removed), str(m["count"] if m else 0),
+        table.add_row(visible(s.rule), str(s.added), str(s.removed), str(m["count"] if m else 0),
                       f"{m['min']}/{m['median']}/{m['max']}" if m else "—", str(s.required_changed),
                       str(s.counted_changed))
     console.print(table)
@@ -77,7 +78,7 @@ def _rule_tables(summaries, w: dict, lang: str) -> None:
         transitions.add_column(w[col], justify="right" if col == "count" else "left", no_wrap=col == "rule")
     for s in summaries:
         for (f, to), n in sorted(s.transitions.items()):
-            transitions.add_row(s.rule, _status(f, lang), _status(to, lang), str(n))
+            transitions.add_row(visible(s.rule), _status(f, lang), _status(to, lang), str(n))
     if transitions.row_count:
         console.print(transitions)
 
@@ -86,8 +87,8 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
     w = WORDS[lang]
     t = report.totals()
     conv = t["conversations"]
-    console.print(Text(f"{w['title']}: {report.candidate}", style="bold"))
-    console.print(Text(f"{w['baseline']}: {report.baseline}  {w['as_of']} {report.as_of}", style="dim"))
+    console.print(Text(visible(f"{w['title']}: {report.candidate}"), style="bold"))
+    console.print(Text(visible(f"{w['baseline']}: {report.baseline}  {w['as_of']} {report.as_of}"), style="dim"))
     console.print(f"{t['cases']} {w['cases']}, {t['changed_cases']} {w['changed']}, {t['changes']} {w['duties_changed']}"
                   + (f", {t['bad_cases']} {w['bad']}" if t["bad_cases"] else ""))
     over = t["overdue_cases"]
@@ -106,7 +107,7 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
         for col in ("aspect", "from", "to", "cases_word"):
             routing.add_column(w[col], justify="right" if col == "cases_word" else "left")
         for (aspect, before, after), n in sorted(report.routing.items()):
-            routing.add_row(aspect, before, after, str(n))
+            routing.add_row(visible(aspect), visible(before), visible(after), str(n))
         console.print(routing)
     months = {m: v for m, v in conv["per_month"].items() if v}
     if months:
@@ -115,20 +116,20 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
             console.print(f"  {year}: " + "  ".join(f"{m[5:]}: {_signed(v)}" for m, v in months.items() if m[:4] == year))
     console.print(Text(f"{w['per_case']} ({report.changed_cases})", style="bold"))
     for case in report.changed[:show_cases]:
-        console.print(Text(case.case_id, style="bold"), Text(f"  {case.source}", style="dim"), soft_wrap=True)
+        console.print(Text(visible(case.case_id), style="bold"), Text(visible(f"  {case.source}"), style="dim"), soft_wrap=True)
         for change in case.changes:
             days = "" if change.days_moved is None else "  " + w["moved_by"].format(days=_signed(change.days_moved))
             anchor = str(change.anchor)
             if change.baseline is not None and change.baseline.anchor != change.anchor:
                 anchor = f"{change.baseline.anchor} → {change.anchor}"
-            console.print(Text(f"  {w[change.kind + '_kind']} {change.rule} ({change.benefit} {anchor})"))
+            console.print(Text(visible(f"  {w[change.kind + '_kind']} {change.rule} ({change.benefit} {anchor})")))
             console.print(Text.assemble("    ", _side(change.baseline, lang), " → ", _side(change.candidate, lang), days))
             for line in change.why if explain else change.why[-2:]:
-                console.print(Text(f"      • {line}", style="dim"))
+                console.print(Text(visible(f"      • {line}"), style="dim"))
         for change in case.routing:
-            console.print(Text(f"  routing {change.aspect}: {change.before} → {change.after}"))
+            console.print(Text(visible(f"  routing {change.aspect}: {change.before} → {change.after}")))
             for line in change.why:
-                console.print(Text(f"      • {line}", style="dim"))
+                console.print(Text(visible(f"      • {line}"), style="dim"))
     shown = min(show_cases, len(report.changed))
     if report.changed_cases > shown:
         console.print(Text(f"… {report.changed_cases - shown} {w['more_cases']}: --cases N, "
@@ -168,5 +169,5 @@ def whatif(
         except OSError as exc:
             print_error_lines(f"{html}: cannot be written ({exc.strerror})")
             raise typer.Exit(EXIT_BAD_INPUT)
-        err_console.print(f"wrote {html}", highlight=False)
+        err_console.print(visible(f"wrote {html}"))
     raise typer.Exit(EXIT_BAD_INPUT if report.errors else EXIT_OK)

@@ -3,9 +3,9 @@ scripts, no fonts or files fetched), so it opens from disk in any browser and ca
 
 from __future__ import annotations
 
-from html import escape
 from typing import Optional
 
+from engine.report.safe import html_text as escape  # escaped, control characters visible
 from engine.batch.totals import PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals
 from engine.report import (AuditMeta, across_rules, late_histogram, number, overall, passivity_rows, percent,
                            rule_rows, star_rows, words)

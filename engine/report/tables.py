@@ -9,6 +9,7 @@ from typing import Iterable, Optional
 
 from engine.batch.totals import DIMENSIONS, OVERDUE_COLUMNS, AuditTotals
 from engine.report import AuditMeta, group_rows, passivity_rows, rule_rows, star_rows
+from engine.report.safe import visible
 
 RULE_FIELDS = ["rule", "title", "population", "met", "met_late", "overdue", "open", "exempt", "on_time_share",
                "median_days_late"]
@@ -84,7 +85,7 @@ def write_xlsx(path: Path, totals: AuditTotals, meta: AuditMeta, lang: str) -> N
     for row in (("as_of", meta.as_of.isoformat()), ("rules", meta.rules_label), ("source", meta.source),
                 ("run", meta.run_id if meta.run_id is not None else ""), ("cases", totals.cases),
                 ("bad cases", totals.bad), ("overdue duties", totals.overdue_count)):
-        info.append(row)
+        info.append(tuple(_cell(v) for v in row))
     for cell in info["A"]:
         cell.font = Font(bold=True)
     info.column_dimensions["A"].width = 16
@@ -97,6 +98,9 @@ def write_xlsx(path: Path, totals: AuditTotals, meta: AuditMeta, lang: str) -> N
             cell.alignment = Alignment(vertical="center")
         for row in rows:
             sheet.append([_cell(row.get(f)) for f in fields])
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # text that starts with "=" is text here, never a formula
+                    cell.data_type = "s"
         for index, field in enumerate(fields, start=1):
             letter = get_column_letter(index)
             fmt: Optional[str] = None
@@ -121,4 +125,4 @@ def write_xlsx(path: Path, totals: AuditTotals, meta: AuditMeta, lang: str) -> N
 def _cell(value):
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return value
+    return visible(value) if isinstance(value, str) else value  # openpyxl refuses control characters

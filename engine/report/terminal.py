@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.batch.totals import STAR_MIN_POPULATION, AuditTotals
+from engine.report.safe import clip, visible
 from engine.report import (DIMENSION_WORDS, AuditMeta, group_rows, number, overall, passivity_rows, percent,
                            rule_rows, star_rows, words)
 
@@ -41,7 +42,7 @@ def _counts_table(title: str, rows: list[dict], w: dict, first: list[tuple[str, 
         table.add_column(short[key], justify="right", min_width=7, max_width=9)
     for row in rows:
         decided = row["met"] + row["met_late"] + row["overdue"]
-        table.add_row(*(str(row[k]) for k, _ in first),
+        table.add_row(*(clip(row[k]) for k, _ in first),
                       number(row["population"]),
                       Text(number(row["overdue"]), style="red" if row["overdue"] else ""),
                       number(row["open"]),
@@ -52,7 +53,7 @@ def _counts_table(title: str, rows: list[dict], w: dict, first: list[tuple[str, 
 def render(console: Console, totals: AuditTotals, meta: AuditMeta, lang: str, group_by: tuple[str, ...] = ()) -> None:
     w = words(lang)
     console.print(Text.assemble((w["title"], "bold"), f"  {w['as_of'].lower()} {meta.as_of}  ",
-                                (f"({w['rules'].lower()} {meta.rules_label})", "dim")))
+                                (f"({w['rules'].lower()} {visible(meta.rules_label)})", "dim")))
     everything = overall(totals)
     run = f"  ·  {w['run']} #{meta.run_id}" if meta.run_id is not None else ""
     console.print(f"{w['cases']}: {number(totals.cases)}  ·  {w['bad']}: {number(totals.bad)}  ·  "
@@ -75,7 +76,7 @@ def _star(console: Console, totals: AuditTotals, w: dict) -> None:
     for label in (w["team"], w["cohort"], w["star_conv"], w["share"], w["star_offer"], w["share"]):
         table.add_column(label, justify="right" if label != w["team"] else "left")
     for row in star_rows(totals):
-        table.add_row(row["team"] or Text(w["all"], style="bold"),
+        table.add_row(clip(row["team"]) if row["team"] else Text(w["all"], style="bold"),
                       number(row["cohort"]), number(row["four_conversations"]),
                       _flagged(row["conversation_share"], row["conversation_flag"], row["cohort"], w),
                       f"{number(row['with_offer'])}/{number(row['offer_required'])}",
@@ -98,7 +99,7 @@ def _passivity(console: Console, totals: AuditTotals, w: dict) -> None:
     for label in (w["team"], w["on_benefit"], w["cohort"], w["passive"], w["share"]):
         table.add_column(label, justify="left" if label == w["team"] else "right")
     for row in passivity_rows(totals):
-        table.add_row(row["team"] or Text(w["all"], style="bold"),
+        table.add_row(clip(row["team"]) if row["team"] else Text(w["all"], style="bold"),
                       f"{row['months']} {w['months']}", number(row["population"]), number(row["passive"]),
                       percent(row["share"]))
     console.print(table)
@@ -114,7 +115,8 @@ def _overdue(console: Console, totals: AuditTotals, w: dict, lang: str) -> None:
                                   (w["id"], "left", 20), (w["team"], "left", 6), (w["caseworker"], "left", 6)):
         table.add_column(label, justify=justify, min_width=least, overflow="fold")
     for d in duties:
-        table.add_row(d.case_id, str(d.due), Text(str(d.days_overdue), style="red"), d.rule, d.team, d.caseworker)
+        table.add_row(clip(d.case_id), str(d.due), Text(str(d.days_overdue), style="red"), visible(d.rule), clip(d.team),
+                      clip(d.caseworker))
     console.print(table)
     hidden = totals.overdue_count - len(duties)
     if hidden > 0:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import math
-from html import escape
 
+from engine.report.safe import html_text as escape  # escaped, control characters visible
 from engine.batch.whatif import CaseDiff, DutyChange, RoutingChange, WhatIfReport
 
 CSV_COLUMNS = ["case_id", "rule", "benefit", "anchor", "change", "baseline_status", "candidate_status",
