@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 from rich import box
@@ -15,9 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import (EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, fail, parse_as_of, print_error_lines,
-                        rules_or_exit)
-from cli.import_cmd import DB_HELP, open_db_or_fail
+from cli.common import (DEFAULT_LANG, DEFAULT_WORKERS, EXIT_BAD_INPUT, EXIT_OK, AsOf, DbOption, LangOption, RulesOption, WorkersOption,
+                        console, err_console, fail, parse_as_of, print_error_lines, rules_or_exit)
+from cli.import_cmd import open_db_or_fail
 from engine.batch.runner import AuditOptions, run_audit
 from engine.batch.totals import STATUSES, Tally
 from engine.io.sources import db_items, file_items
@@ -56,23 +56,43 @@ def _count_items(paths: list[Path]) -> int:
 
 
 def audit(
-    cases: Optional[List[Path]] = typer.Argument(None, metavar="[CASES]...",
-                                                 help="Case files or directories; without them the database is audited."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Audit as of this date (YYYY-MM-DD); default today."),
-    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (each builds its own engine)."),
-    group_by: List[Dimension] = typer.Option([], "--group-by", help="Also print the figures per benefit, category, team or caseworker (repeatable)."),
-    csv_dir: Optional[Path] = typer.Option(None, "--csv", help="Write the tables as CSV files into this directory."),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Write the tables as an Excel workbook."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report with charts."),
-    overdue_csv: Optional[Path] = typer.Option(None, "--overdue-csv", help="Write every overdue duty with its reason as CSV."),
-    store: Optional[bool] = typer.Option(None, "--store/--no-store", help="Store the run and per-case results in the database (default: when auditing the database)."),
-    top: int = typer.Option(100, "--top", min=1, max=100000, help="How many of the most overdue duties the reports list."),
-    lang: Lang = typer.Option(Lang.da, "--lang", help="Language of the reports."),
-    rules_dir: Path = typer.Option(DEFAULT_RULES_DIR, "--rules", help="A rule directory, or an override file applied to the bundled rules."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No terminal summary (reports are still written)."),
+    cases: Annotated[Optional[List[Path]], typer.Argument(
+        metavar="[CASES...]", show_default=False,
+        help="Case files or directories; without them the cases in the database are audited.")] = None,
+    db: DbOption = None,
+    as_of: AsOf = None,
+    workers: WorkersOption = DEFAULT_WORKERS,
+    group_by: Annotated[List[Dimension], typer.Option(
+        "--group-by", metavar="benefit|category|team|caseworker", show_default=False,
+        help="Also print the figures per benefit, category, team or caseworker (repeatable).")] = [],  # noqa: B006
+    csv_dir: Annotated[Optional[Path], typer.Option("--csv", metavar="DIR",
+                                                    help="Write the tables as CSV files into this directory.")] = None,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", metavar="FILE",
+                                                 help="Write the tables as an Excel workbook.")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE",
+                                                 help="Write a self-contained HTML report with charts.")] = None,
+    overdue_csv: Annotated[Optional[Path], typer.Option("--overdue-csv", metavar="FILE",
+                                                        help="Write every overdue duty with its reason as CSV.")] = None,
+    store: Annotated[Optional[bool], typer.Option(
+        "--store/--no-store", show_default=False,
+        help="Store the run and its per-case results in the database. Default: when auditing the database.")] = None,
+    top: Annotated[int, typer.Option("--top", metavar="N", min=1, max=100000,
+                                     help="How many of the most overdue duties the reports list.")] = 100,
+    lang: LangOption = DEFAULT_LANG,
+    rules_dir: RulesOption = DEFAULT_RULES_DIR,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary (the reports are still written).")] = False,
 ) -> None:
-    """Deadline compliance over a caseload as of a date. Exit 0 audited, 1 some case was bad, 2 usage."""
+    """Deadline compliance over a caseload as of a date.
+
+    Per rule: the duties, met, met late, overdue, open and exempt, the on-time share and the median
+    days late; STAR's early-effort measure, passivity and the most overdue duties. Without case
+    files the database is audited and the run stored (see audit-runs, audit-compare).
+
+    \b
+    Examples:
+      sagsrute audit samples/caseload/ --as-of 2021-12-31 --group-by team
+      sagsrute audit --as-of 2021-12-31 --html out/report.html --xlsx out/audit.xlsx
+    """
     # SQLAlchemy is loaded only by the commands that use the database (it costs most of a second).
     from engine.io.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
                                 start_audit_run)
@@ -83,7 +103,7 @@ def audit(
     store = from_db if store is None else store
     db_engine = where = None
     if from_db or store:
-        db_engine, where = open_db_or_fail(db)
+        db_engine, where = open_db_or_fail(db, create=not from_db)  # a read never creates a database
     if from_db:
         total = count_cases(db_engine)
         if total == 0:
@@ -130,6 +150,7 @@ def audit(
         write_csv_dir(csv_dir, totals, meta, lang.value)
         err_console.print(visible(f"CSV tables written to {csv_dir}/"))
     if xlsx:
+        xlsx.parent.mkdir(parents=True, exist_ok=True)
         write_xlsx(xlsx, totals, meta, lang.value)
         err_console.print(visible(f"Excel workbook written to {xlsx}"))
     if html:
@@ -149,11 +170,19 @@ def audit(
     raise typer.Exit(EXIT_BAD_INPUT if totals.bad else EXIT_OK)
 
 
-def audit_runs(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL")) -> None:
-    """List the stored audit runs."""
+def audit_runs(db: DbOption = None) -> None:
+    """List the audit runs stored in the database.
+
+    Each run: when it ran, as of which date, with which rules, how many cases and bad cases, and
+    where the cases came from.
+
+    \b
+    Example:
+      sagsrute audit-runs --db team.sqlite
+    """
     from engine.io.storage import list_audit_runs
 
-    db_engine, where = open_db_or_fail(db)
+    db_engine, where = open_db_or_fail(db, create=False)
     runs = list_audit_runs(db_engine)
     if not runs:
         console.print(visible(f"No audit runs in {where}."))
@@ -179,14 +208,21 @@ def _run_tallies(db_engine, run_id: int) -> dict[str, Tally]:
 
 
 def audit_compare(
-    run_a: int = typer.Argument(..., help="The earlier run (see audit-runs)."),
-    run_b: int = typer.Argument(..., help="The later run."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL"),
+    run_a: Annotated[int, typer.Argument(metavar="RUN_A", help="The earlier run (its number in audit-runs).")],
+    run_b: Annotated[int, typer.Argument(metavar="RUN_B", help="The later run.")],
+    db: DbOption = None,
 ) -> None:
-    """Per-rule changes between two stored audit runs (counts and on-time share, B − A)."""
+    """Compare two stored audit runs, rule by rule.
+
+    For each rule the counts of run B with their change from run A, and the on-time share of each.
+
+    \b
+    Example:
+      sagsrute audit-compare 1 2
+    """
     from engine.io.storage import get_audit_run
 
-    db_engine, where = open_db_or_fail(db)
+    db_engine, where = open_db_or_fail(db, create=False)
     runs = {}
     for run_id in (run_a, run_b):
         run = get_audit_run(db_engine, run_id)

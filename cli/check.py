@@ -6,14 +6,15 @@ import json
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List
 
 import typer
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, parse_as_of, print_error_lines, rules_or_exit
+from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_OK, AsOf, LangOption, RulesOption, console, parse_as_of,
+                        print_error_lines, rules_or_exit)
 from engine import texts
 from engine.core.check import Engine
 from engine.core.durable_backend import DurableRulesFault
@@ -159,14 +160,25 @@ def _milestone_labels(result: CheckResult, w: dict) -> dict[int, str]:
 
 
 def check(
-    case_files: List[Path] = typer.Argument(..., metavar="CASE_FILE...", help="Case files (YAML, JSON, JSON Lines) or directories."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate as of this date (YYYY-MM-DD); default today."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table for people, json for tools (contract §3)."),
-    lang: Lang = typer.Option(Lang.da, "--lang", help="Language of titles and reasons."),
-    explain: bool = typer.Option(False, "--explain", help="Show why each duty applies and how its status follows."),
-    rules_dir: Path = typer.Option(DEFAULT_RULES_DIR, "--rules", help="A rule directory, or an override file applied to the bundled rules."),
+    case_files: Annotated[List[Path], typer.Argument(metavar="CASE_FILE...", show_default=False,
+                                                     help="Case files (YAML, JSON, JSON Lines) or directories of them.")],
+    as_of: AsOf = None,
+    fmt: Annotated[Format, typer.Option("--format", metavar="table|json",
+                                        help="table for people, json for tools (the contract's §3).")] = Format.table,
+    lang: LangOption = DEFAULT_LANG,
+    explain: Annotated[bool, typer.Option("--explain", help="Show why each duty applies and how its status follows.")] = False,
+    rules_dir: RulesOption = DEFAULT_RULES_DIR,
 ) -> None:
-    """What does this case need next, and by when? Exit 0 evaluated, 1 bad input, 2 usage."""
+    """What a case needs next, and by when.
+
+    Prints the case's routing, its next step and every duty with its due date and status; with
+    --explain also the rule, its legal source and the reasons. Bad cases are reported and the
+    good ones still evaluated.
+
+    \b
+    Example:
+      sagsrute check samples/cases/kontanthjaelp-jobparat-2021.yaml --as-of 2021-08-16
+    """
     day = parse_as_of(as_of)
     engine = Engine(rules_or_exit(rules_dir))
     bad = 0

@@ -13,9 +13,11 @@ import os
 import sys
 from datetime import date
 from enum import Enum
-from typing import Callable, NoReturn, Optional
+from pathlib import Path
+from typing import Annotated, Callable, NoReturn, Optional
 
 import typer
+from typer.core import TyperCommand
 from rich.console import Console
 from rich.text import Text
 
@@ -91,6 +93,34 @@ def boundary(command: str, function: Callable) -> Callable:
     return guarded
 
 
+class Command(TyperCommand):
+    """Help as a newcomer reads it: arguments shown by their metavar as written (``CASE_FILE...``,
+    ``[CASES...]``), never typer's ``{CASE_FILE...}...`` or ``<list[Path]>``."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        return pieces + [_argument_name(p) for p in self.get_params(ctx) if p.param_type_name == "argument"]
+
+    def format_options(self, ctx, formatter) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((_argument_name(param).strip("[]"), param.help or ""))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _argument_name(param) -> str:
+    return param.metavar or param.name.upper()
+
+
 class App(typer.Typer):
     """A typer app whose every command runs behind ``boundary`` (``prefix`` names a command group)."""
 
@@ -102,6 +132,7 @@ class App(typer.Typer):
         self.prefix = prefix
 
     def command(self, name: Optional[str] = None, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("cls", Command)
         register = super().command(name, **kwargs)
 
         def decorator(function: Callable) -> Callable:
@@ -115,6 +146,52 @@ class App(typer.Typer):
 class Lang(str, Enum):
     da = "da"
     en = "en"
+
+
+# -- the options every command shares: one name, one help text and one default each --------------
+
+AsOf = Annotated[Optional[str], typer.Option(
+    "--as-of", metavar="DATE", show_default=False,
+    help="The date to evaluate on (YYYY-MM-DD); what happens after it does not exist yet. Default: today.")]
+LangOption = Annotated[Lang, typer.Option(
+    "--lang", metavar="da|en", help="Language of the output: da (Danish) or en (English).")]
+RulesOption = Annotated[Path, typer.Option(
+    "--rules", metavar="DIR_OR_FILE", show_default="the bundled rules",
+    help="A rule directory, or an override file applied to the bundled rules.")]
+DbOption = Annotated[Optional[str], typer.Option(
+    "--db", metavar="PATH_OR_URL", show_default=False,
+    help="The database: a SQLite file or an SQLAlchemy URL (postgresql://…). "
+         "Default: ~/.local/share/sagsrute/sagsrute.sqlite (under $XDG_DATA_HOME where set).")]
+WorkersOption = Annotated[int, typer.Option(
+    "--workers", metavar="N", min=1, max=64,
+    help="Worker processes (one per core pays on large inputs); the result is the same for any number.")]
+
+DEFAULT_LANG = Lang.da
+DEFAULT_WORKERS = 1  # one process unless asked: the same order of rows and files on every run
+
+
+def show_version(value: bool) -> None:
+    """``sagsrute --version``: the package, the bundled rules' label and how the engine runs."""
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from engine import native
+    from engine.rulebook.ruleset import load_ruleset
+
+    try:
+        package = version("sagsrute")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        package = "(not installed)"
+    console.print(f"sagsrute {package}")
+    console.print(visible(f"rules {load_ruleset().label}"))
+    console.print(visible(f"engine {native.state()}"))
+    raise typer.Exit(EXIT_OK)
+
+
+VersionOption = Annotated[bool, typer.Option(
+    "--version", is_eager=True, callback=show_version,
+    help="Show the version, the bundled rules' label and whether the engine is compiled, and exit.")]
 
 
 def parse_as_of(value: Optional[str]) -> date:

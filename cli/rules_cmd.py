@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_USAGE, App, Lang, console, fail, print_error_lines, rules_or_exit
+from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_USAGE, App, LangOption, RulesOption, console, fail,
+                        print_error_lines, rules_or_exit)
 from engine.core.durable_backend import compile_ruleset
 from engine.rulebook.coverage import DEFAULT_CATALOGUES, DEFAULT_COVERAGE
 from engine.report.safe import visible
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSet
 
-app = App(help="List, show and validate rule files.", no_args_is_help=True, prefix="rules")
-
-RULES_OPTION = typer.Option(DEFAULT_RULES_DIR, "--rules", help="A rule directory, or an override file applied to the bundled rules.")
+app = App(help="List, show, validate and cover the rules.", no_args_is_help=True, prefix="rules")
 
 
 def _say(line: str) -> None:
@@ -39,8 +38,16 @@ def _validity(rule) -> str:
 
 
 @app.command("list")
-def list_rules(rules_dir: Path = RULES_OPTION, lang: Lang = typer.Option(Lang.da, "--lang")) -> None:
-    """Every rule with its validity, who it applies to and its source."""
+def list_rules(rules_dir: RulesOption = DEFAULT_RULES_DIR, lang: LangOption = DEFAULT_LANG) -> None:
+    """List every rule with its validity and legal source.
+
+    One line per rule: its id, title, the period it is in force and its source in the seeds (who
+    it applies to: rules show ID).
+
+    \b
+    Example:
+      sagsrute rules list --lang en
+    """
     ruleset = _load(rules_dir)
     # 80 columns: the id and the source are never cut (they are what one types and looks up next)
     table = Table(title=f"{ruleset.label}: {len(ruleset.rules)} rules", box=box.SIMPLE_HEAD, pad_edge=False)
@@ -55,9 +62,19 @@ def list_rules(rules_dir: Path = RULES_OPTION, lang: Lang = typer.Option(Lang.da
 
 
 @app.command("show")
-def show(rule_id: str = typer.Argument(..., metavar="ID"), rules_dir: Path = RULES_OPTION,
-         compiled: bool = typer.Option(False, "--compiled", help="Also print the durable_rules JSON it compiles to.")) -> None:
-    """One rule (all its variants) in full: titles, group, anchor, deadlines, source and reading."""
+def show(rule_id: Annotated[str, typer.Argument(metavar="ID", show_default=False,
+                                                help="A rule id (rules list), a variant (id/n) or a routing rule.")],
+         rules_dir: RulesOption = DEFAULT_RULES_DIR,
+         compiled: Annotated[bool, typer.Option("--compiled", help="Also print the durable_rules JSON it compiles to.")] = False,
+         ) -> None:
+    """Show one rule in full.
+
+    All its variants: titles, who it applies to, anchor, deadlines, source and the reading chosen.
+
+    \b
+    Example:
+      sagsrute rules show contact-course-4-conversations
+    """
     ruleset = _load(rules_dir)
     variants = ruleset.variants(rule_id.split("/")[0]) if "/" not in rule_id else [r for r in ruleset.rules if r.key == rule_id]
     routing = [r for r in ruleset.routing if r.id == rule_id]
@@ -129,11 +146,21 @@ def _show_routing(rule) -> None:
 
 
 @app.command("validate")
-def validate(rules_dir: Path = typer.Argument(DEFAULT_RULES_DIR, metavar="[DIR]"),
-             seeds: Optional[Path] = typer.Option(None, "--seeds", help="The seeds directory the citations "
-                                                  "quote (default: ../shared/seeds beside the repository).")) -> None:
-    """Check a rule directory: schema, citations (quotes and line ranges against the seeds, where
-    found), duplicates, and that durable_rules accepts it."""
+def validate(rules_dir: Annotated[Path, typer.Argument(metavar="[DIR]", show_default=False,
+                                                       help="A rule directory; default the bundled rules.")] = DEFAULT_RULES_DIR,
+             seeds: Annotated[Optional[Path], typer.Option(
+                 "--seeds", metavar="DIR", show_default=False,
+                 help="The seeds the citations quote. Default: ../shared/seeds beside the repository.")] = None,
+             ) -> None:
+    """Check a rule directory.
+
+    The schema, the citations (quotes and line ranges against the seeds, where found),
+    duplicates, and that durable_rules accepts it.
+
+    \b
+    Example:
+      sagsrute rules validate rules/ --seeds ../shared/seeds
+    """
     ruleset = _load(rules_dir)
     from engine.core.check import Engine
     from engine.rulebook.citations import SEEDS_BESIDE_REPO, check_citations, find_seeds
@@ -157,13 +184,23 @@ def validate(rules_dir: Path = typer.Argument(DEFAULT_RULES_DIR, metavar="[DIR]"
 
 
 @app.command("coverage")
-def coverage(rules_dir: Path = RULES_OPTION,
-             table: Path = typer.Option(DEFAULT_COVERAGE, "--table", help="The coverage data file."),
-             catalogues: Path = typer.Option(DEFAULT_CATALOGUES, "--catalogues",
-                                             help="Directory of the research catalogues (checked where present)."),
-             markdown: bool = typer.Option(False, "--markdown", help="Print the table as Markdown (for docs/coverage.md).")) -> None:
-    """Every caseworker-facing rule of the research catalogues: encoded (rule ids) or why not.
-    Exit 1 if the table names a rule the rule set lacks or misses a catalogue rule."""
+def coverage(rules_dir: RulesOption = DEFAULT_RULES_DIR,
+             table: Annotated[Path, typer.Option("--table", metavar="FILE", show_default="docs/coverage.yaml",
+                                                 help="The coverage data file.")] = DEFAULT_COVERAGE,
+             catalogues: Annotated[Path, typer.Option(
+                 "--catalogues", metavar="DIR", show_default="../shared/research beside the repository",
+                 help="The research catalogues (checked where present).")] = DEFAULT_CATALOGUES,
+             markdown: Annotated[bool, typer.Option("--markdown",
+                                                    help="Print the table as Markdown (for docs/coverage.md).")] = False,
+             ) -> None:
+    """Which rules of the research catalogues are encoded.
+
+    Every caseworker-facing rule of the catalogues: encoded (as which rules) or why not. The exit code is 1 when the table names a rule the rule set lacks or misses a catalogue rule.
+
+    \b
+    Example:
+      sagsrute rules coverage --markdown > docs/coverage.md
+    """
     from engine.rulebook.coverage import CoverageError, check_coverage, load_coverage
 
     ruleset = _load(rules_dir)

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List
 
 import typer
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, print_error_lines, rules_or_exit
+from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_OK, LangOption, RulesOption, console, print_error_lines,
+                        rules_or_exit)
 from engine.core.check import Engine
 from engine.batch.scenarios import load_scenarios, run_scenario
 from engine.report.safe import visible
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 
 
 def test_rules(
-    paths: List[Path] = typer.Argument(..., metavar="PATH...", help="Scenario files or directories of them."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="A rule directory or an override file; default the bundled rules."),
-    lang: Lang = typer.Option(Lang.da, "--lang", help="Language of the reasons shown with --explain."),
-    explain: bool = typer.Option(False, "--explain", help="For a failed scenario, also show every duty the case got and why."),
+    paths: Annotated[List[Path], typer.Argument(metavar="PATH...", show_default=False,
+                                                help="Scenario files or directories of them.")],
+    rules: RulesOption = DEFAULT_RULES_DIR,
+    lang: LangOption = DEFAULT_LANG,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="For a failed scenario, also show every duty the case got and why.")] = False,
 ) -> None:
-    """Run scenario files and show pass/fail per scenario with the differences.
-    Exit 0 all passed, 1 a scenario failed or a file is bad, 2 usage."""
+    """Run scenario files against the rules.
+
+    A scenario is a case, a date and the expected duties; each passes or fails with the
+    differences shown. The exit code is 1 when a scenario fails.
+
+    \b
+    Example:
+      sagsrute test-rules tests/scenarios/ --rules samples/overrides/ret-og-pligt-4-months.yaml
+    """
     ruleset = rules_or_exit(rules)
     engine = Engine(ruleset)
     console.print(Text(visible(f"rules {ruleset.label}"), style="dim"))

@@ -6,14 +6,15 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import EXIT_BAD_INPUT, EXIT_OK, Lang, console, err_console, parse_as_of, print_error_lines, rules_or_exit
+from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_OK, AsOf, LangOption, console, err_console, parse_as_of,
+                        print_error_lines, rules_or_exit)
 from engine.report.safe import visible
 from engine.report.whatif import WORDS, CsvStream, render_html
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR
@@ -137,18 +138,31 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
 
 
 def whatif(
-    case_paths: List[Path] = typer.Argument(..., metavar="CASES...", help="Case files (YAML, JSON, JSON Lines) or directories."),
-    candidate: Path = typer.Option(..., "--candidate", help="The changed rules: a rule directory or an override file."),
-    baseline: Path = typer.Option(DEFAULT_RULES_DIR, "--baseline", help="The rules as they are: a rule directory."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate as of this date (YYYY-MM-DD); default today."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table for people, json or csv for tools."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Also write a self-contained HTML report to this file."),
-    lang: Lang = typer.Option(Lang.da, "--lang", help="Language of titles, reasons and report headings."),
-    cases: int = typer.Option(20, "--cases", help="How many changed cases the table lists."),
-    explain: bool = typer.Option(False, "--explain", help="Show the full reason of every change in the table."),
+    case_paths: Annotated[List[Path], typer.Argument(metavar="CASES...", show_default=False,
+                                                     help="Case files (YAML, JSON, JSON Lines) or directories.")],
+    candidate: Annotated[Path, typer.Option("--candidate", metavar="DIR_OR_FILE", show_default=False,
+                                            help="The changed rules: a rule directory or an override file.")],
+    baseline: Annotated[Path, typer.Option("--baseline", metavar="DIR", show_default="the bundled rules",
+                                           help="The rules as they are: a rule directory.")] = DEFAULT_RULES_DIR,
+    as_of: AsOf = None,
+    fmt: Annotated[Format, typer.Option("--format", metavar="table|json|csv",
+                                        help="table for people, json or csv for tools.")] = Format.table,
+    html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE",
+                                                 help="Also write a self-contained HTML report to this file.")] = None,
+    lang: LangOption = DEFAULT_LANG,
+    cases: Annotated[int, typer.Option("--cases", metavar="N", min=0,
+                                       help="How many changed cases the table lists.")] = 20,
+    explain: Annotated[bool, typer.Option("--explain", help="Show the full reason of every change in the table.")] = False,
 ) -> None:
-    """Evaluate cases under the baseline and the candidate rules and report what changes.
-    Exit 0 done, 1 bad rules or bad cases (reported and skipped), 2 usage."""
+    """What a rule change would do to a caseload.
+
+    The cases are evaluated under the baseline and the candidate rules. Per rule the duties added, removed and moved, the status changes, and the totals (cases with
+    an overdue duty, conversations per month); then the changed cases with the reasons.
+
+    \b
+    Example:
+      sagsrute whatif samples/caseload/ --candidate samples/overrides/six-conversations.yaml --as-of 2021-12-31
+    """
     day = parse_as_of(as_of)
     base = rules_or_exit(baseline)
     cand = rules_or_exit(candidate, base)

@@ -98,8 +98,20 @@ def test_audit_over_the_database_stores_runs_that_can_be_compared(tmp_path):
 
 
 def test_audit_of_an_empty_database_says_so(tmp_path):
+    from engine.io.storage import open_db
+
+    open_db(f"sqlite:///{tmp_path / 'empty.sqlite'}").dispose()
     result = audit("--db", str(tmp_path / "empty.sqlite"), "--as-of", "2021-12-31")
     assert result.exit_code == 1 and "no cases in the database" in result.output
+
+
+@pytest.mark.parametrize("command", [["audit"], ["audit-runs"], ["audit-compare", "1", "2"]])
+def test_a_read_never_creates_a_database(tmp_path, command):
+    """A mistyped --db is an error, not a new empty database (issue 14.12)."""
+    typo = tmp_path / "typo.sqlite"
+    result = CliRunner().invoke(app, [*command, "--db", str(typo)])
+    assert result.exit_code == 1 and f"no database at {typo}" in result.output
+    assert not typo.exists()
 
 
 CHROMIUM = shutil.which("chromium")
