@@ -22,7 +22,9 @@ from engine.batch.runner import AuditOptions, run_audit
 from engine.batch.totals import STATUSES, Tally
 from engine.io.sources import db_items, file_items
 from engine.core.check import Engine
-from engine.report import AuditMeta, percent, titles_of
+from engine import texts
+from engine.report import AuditMeta, heading, titles_of
+from engine.texts import number, percent, signed
 from engine.report.html import render_html
 from engine.report.safe import clip, visible
 from engine.report.tables import OverdueCsv, write_csv_dir, write_xlsx
@@ -129,7 +131,7 @@ def audit(
     engine = Engine(ruleset) if workers == 1 else None
     try:
         if show_progress:
-            with Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            with Progress(TextColumn(texts.words(texts.AUDIT, lang.value)["progress_bar"]), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           TimeRemainingColumn(), console=err_console, transient=err_console.is_terminal) as progress:
                 task = progress.add_task("audit", total=total or None)
                 options.on_progress = lambda n: progress.advance(task, n)
@@ -146,31 +148,33 @@ def audit(
                      workers=workers, seconds=seconds)
     if not quiet:
         render(console, totals, meta, lang.value, tuple(d.value for d in group_by))
+    w = texts.words(texts.AUDIT, lang.value)
+    n = lambda value: number(value, lang.value)  # noqa: E731
     if csv_dir:
         write_csv_dir(csv_dir, totals, meta, lang.value)
-        err_console.print(visible(f"CSV tables written to {csv_dir}/"))
+        err_console.print(visible(w["csv_written"].format(path=f"{csv_dir}/")))
     if xlsx:
         xlsx.parent.mkdir(parents=True, exist_ok=True)
         write_xlsx(xlsx, totals, meta, lang.value)
-        err_console.print(visible(f"Excel workbook written to {xlsx}"))
+        err_console.print(visible(w["xlsx_written"].format(path=xlsx)))
     if html:
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_html(totals, meta, lang.value), encoding="utf-8")
-        err_console.print(visible(f"HTML report written to {html}"))
+        err_console.print(visible(w["html_written"].format(path=html)))
     if overdue_writer:
-        err_console.print(visible(f"{overdue_writer.count:,} overdue duties written to {overdue_csv}"))
+        err_console.print(visible(w["overdue_written"].format(n=n(overdue_writer.count), path=overdue_csv)))
     if run_id is not None:
-        err_console.print(visible(f"stored as audit run #{run_id} in {where}"))
+        err_console.print(visible(w["stored"].format(run=run_id, where=where)))
     if totals.bad:
         for message in totals.bad_messages:
             print_error_lines(message)
-        err_console.print(Text(f"{totals.bad:,} bad case(s) skipped"
-                               + (f" (the first {len(totals.bad_messages)} shown)" if totals.bad > len(totals.bad_messages) else ""),
-                               style="red"))
+        shown = len(totals.bad_messages)
+        err_console.print(Text(w["bad_skipped"].format(n=n(totals.bad))
+                               + (w["first_shown"].format(n=shown) if totals.bad > shown else ""), style="red"))
     raise typer.Exit(EXIT_BAD_INPUT if totals.bad else EXIT_OK)
 
 
-def audit_runs(db: DbOption = None) -> None:
+def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG) -> None:
     """List the audit runs stored in the database.
 
     Each run: when it ran, as of which date, with which rules, how many cases and bad cases, and
@@ -184,17 +188,18 @@ def audit_runs(db: DbOption = None) -> None:
 
     db_engine, where = open_db_or_fail(db, create=False)
     runs = list_audit_runs(db_engine)
+    w = texts.words(texts.RUNS, lang.value)
     if not runs:
-        console.print(visible(f"No audit runs in {where}."))
+        console.print(visible(w["none"].format(where=where)))
         return
-    table = Table(title=visible(f"Audit runs in {where}"), box=box.SIMPLE_HEAD)
-    for column in ("run", "started", "as of", "rules", "cases", "bad", "source"):
-        table.add_column(column, justify="right" if column in ("run", "cases", "bad") else "left", overflow="fold")
+    table = Table(title=visible(w["title"].format(where=where)), box=box.SIMPLE_HEAD)
+    for column in ("run", "started", "as_of", "rules", "cases", "bad", "source"):
+        table.add_column(w[column], justify="right" if column in ("run", "cases", "bad") else "left", overflow="fold")
     for run in runs:
         started = run["started_at"].strftime("%Y-%m-%d %H:%M") if run["started_at"] else ""
-        state = "" if run["finished_at"] else " (unfinished)"
+        state = "" if run["finished_at"] else " " + w["unfinished"]
         table.add_row(str(run["id"]), started + state, str(run["as_of"]), visible(run["rules_label"]),
-                      f"{run['case_count']:,}", f"{run['bad_count']:,}", clip(run["source"]))
+                      number(run["case_count"], lang.value), number(run["bad_count"], lang.value), clip(run["source"]))
     console.print(table)
 
 
@@ -211,6 +216,7 @@ def audit_compare(
     run_a: Annotated[int, typer.Argument(metavar="RUN_A", help="The earlier run (its number in audit-runs).")],
     run_b: Annotated[int, typer.Argument(metavar="RUN_B", help="The later run.")],
     db: DbOption = None,
+    lang: LangOption = DEFAULT_LANG,
 ) -> None:
     """Compare two stored audit runs, rule by rule.
 
@@ -230,29 +236,31 @@ def audit_compare(
             fail(f"no audit run #{run_id} in {where} (see sagsrute audit-runs)")
         runs[run_id] = run
     a, b = _run_tallies(db_engine, run_a), _run_tallies(db_engine, run_b)
-    console.print(Text.assemble(("Audit compare", "bold"), visible(
-        f"  #{run_a} (as of {runs[run_a]['as_of']}, {runs[run_a]['rules_label']}) → "
-        f"#{run_b} (as of {runs[run_b]['as_of']}, {runs[run_b]['rules_label']})")))
+    lg = lang.value
+    w = texts.words(texts.RUNS, lg)
+    console.print(Text.assemble((w["compare"], "bold"), "  ", visible(w["compare_runs"].format(
+        a=run_a, a_as_of=runs[run_a]["as_of"], a_rules=runs[run_a]["rules_label"],
+        b=run_b, b_as_of=runs[run_b]["as_of"], b_rules=runs[run_b]["rules_label"]))))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("rule", no_wrap=True, overflow="ellipsis", min_width=14, max_width=30)
-    for column in ("duties",) + STATUSES:
-        table.add_column(column.replace("_", " "), justify="right", no_wrap=True, min_width=6)
-    table.add_column("on time A → B", justify="right", no_wrap=True, min_width=15)
+    table.add_column(w["rule"], no_wrap=True, overflow="ellipsis", min_width=14, max_width=30)
+    for column in ("population",) + STATUSES:
+        table.add_column(heading(column, lg), justify="right", no_wrap=True, min_width=6)
+    table.add_column(w["on_time"], justify="right", no_wrap=True, min_width=15)
     for rule in sorted(set(a) | set(b)):
         ta, tb = a.get(rule, Tally()), b.get(rule, Tally())
-        cells = [_delta(ta.population, tb.population)]
-        cells += [_delta(ta.counts[s], tb.counts[s], bad=s == "overdue") for s in STATUSES]
-        cells.append(f"{percent(ta.on_time_share)} → {percent(tb.on_time_share)}".replace(" %", "%"))
+        cells = [_delta(ta.population, tb.population, lg)]
+        cells += [_delta(ta.counts[s], tb.counts[s], lg, bad=s == "overdue") for s in STATUSES]
+        cells.append(f"{percent(ta.on_time_share, lg)} → {percent(tb.on_time_share, lg)}".replace(" %", "%"))
         table.add_row(visible(rule), *cells)
     console.print(table)
 
 
-def _delta(old: int, new: int, bad: bool = False) -> Text:
+def _delta(old: int, new: int, lang: str, bad: bool = False) -> Text:
     change = new - old
     if not change:
-        return Text(f"{new:,}", style="dim")
+        return Text(number(new, lang), style="dim")
     style = ("red" if change > 0 else "green") if bad else ""
-    return Text(f"{new:,} {change:+,}", style=style)
+    return Text(f"{number(new, lang)} {signed(change, lang)}", style=style)
 
 
 def register(app: typer.Typer) -> None:

@@ -36,24 +36,6 @@ STYLE = {
     Status.met_late: "magenta",
     Status.exempt: "dim",
 }
-LABEL = {
-    "da": {Status.overdue: "overskredet", Status.open: "åben", Status.met: "opfyldt",
-           Status.met_late: "opfyldt for sent", Status.exempt: "fritaget"},
-    "en": {Status.overdue: "overdue", Status.open: "open", Status.met: "met",
-           Status.met_late: "met late", Status.exempt: "exempt"},
-}
-WORDS = {
-    "da": {"case": "Sag", "as_of": "pr.", "next": "Næste skridt", "nothing": "Ingen åbne pligter.",
-           "status": "Status", "due": "Frist", "days": "Dage", "duty": "Pligt", "progress": "Fremdrift",
-           "source": "Kilde", "left": "{n} tilbage", "over": "{n} over", "today": "i dag", "none": "Ingen pligter gælder for sagen på denne dato.",
-           "rules": "regler", "milestone": " — delmål {n} af {m}"},
-    "en": {"case": "Case", "as_of": "as of", "next": "Next step", "nothing": "No open duties.",
-           "status": "Status", "due": "Due", "days": "Days", "duty": "Duty", "progress": "Progress",
-           "source": "Source", "left": "{n} left", "over": "{n} over", "today": "today", "none": "No duties apply to this case on this date.",
-           "rules": "rules", "milestone": " — milestone {n} of {m}"},
-}
-
-
 def _days(status: Status, due: date, as_of: date, w: dict) -> str:
     if status in (Status.open, Status.overdue):
         delta = (due - as_of).days
@@ -63,52 +45,48 @@ def _days(status: Status, due: date, as_of: date, w: dict) -> str:
     return ""
 
 
-ROUTING_WORDS = {
-    "da": {"routing": "Visitation", "on": "på", "route": "ydelse", "rate": {"youth": "ungesats", "adult": "voksensats"},
-           "track": {"education": "uddannelsesspor", "job": "jobspor"}, "categories": "kategorier",
-           "current": "aktuel", "none": "ingen", "invalid": "passer ikke til gruppen", "not_assessed": "ikke visiteret",
-           "distance": {"close": "tæt på arbejdsmarkedet", "far": "længere fra arbejdsmarkedet"},
-           "trial": {"akasse": "kontaktforløb i a-kassen (forsøg)", "jobcenter": "kontaktforløb i jobcentret"},
-           "mismatch": "registreret ydelse {benefit} svarer ikke til visitationen"},
-    "en": {"routing": "Routing", "on": "on", "route": "benefit", "rate": {"youth": "youth rate", "adult": "adult rate"},
-           "track": {"education": "education track", "job": "job track"}, "categories": "categories",
-           "current": "current", "none": "none", "invalid": "not valid for the group", "not_assessed": "not assessed",
-           "distance": {"close": "close to the labour market", "far": "far from the labour market"},
-           "trial": {"akasse": "contact course in the a-kasse (trial)", "jobcenter": "contact course in the jobcenter"},
-           "mismatch": "recorded benefit {benefit} differs from the route"},
-}
-
-
 def render_routing(routing: Routing, lang: str, explain: bool) -> None:
     """A short block above the duties: where the case belongs (engine/core/routing.py)."""
-    w = ROUTING_WORDS[lang]
+    w = texts.words(texts.CHECK, lang)
     benefit = lambda b: texts.name(texts.BENEFIT_NAMES, b, lang)  # noqa: E731
-    parts = [benefit(routing.benefit_route) + (f" ({w['rate'][routing.rate]})" if routing.rate else "")]
+    category = lambda c: texts.name(texts.CATEGORY_NAMES, c, lang)  # noqa: E731
+    parts = [benefit(routing.benefit_route) + (f" ({texts.name(texts.RATE_NAMES, routing.rate, lang)})" if routing.rate else "")]
     if routing.track:
-        parts.append(w["track"][routing.track])
+        parts.append(texts.name(texts.TRACK_NAMES, routing.track, lang))
     if routing.categories:
-        current = routing.current_category or w["not_assessed"]
+        current = category(routing.current_category) if routing.current_category else w["not_assessed"]
         flag = "" if routing.category_valid in (True, None) else f" — {w['invalid']}"
-        parts.append(f"{w['categories']}: {' / '.join(c.replace('_', ' ') for c in routing.categories)}; "
-                     f"{w['current']}: {current.replace('_', ' ')}{flag}")
+        parts.append(f"{w['categories']}: {' / '.join(category(c) for c in routing.categories)}; "
+                     f"{w['current']}: {current}{flag}")
     if routing.labour_market_distance:
-        parts.append(w["distance"][routing.labour_market_distance])
+        parts.append(texts.name(texts.DISTANCE_NAMES, routing.labour_market_distance, lang))
     if routing.akasse_trial:
-        parts.append(w["trial"][routing.akasse_trial])
+        parts.append(texts.name(texts.TRIAL_NAMES, routing.akasse_trial, lang))
     console.print(Text.assemble((f"{w['routing']}: ", "bold"), visible(" · ".join(parts)),
                                 (f"  ({benefit(routing.benefit)} {w['on']} {routing.decided_on})", "dim")))
     if not routing.benefit_matches_route:
         console.print(Text(f"  ! {w['mismatch'].format(benefit=benefit(routing.benefit))}", style="bold red"))
     if explain:
         for d in routing.decisions:
-            value = " / ".join(d.value) if isinstance(d.value, list) else (d.value or w["none"])
+            value = _routing_value(d.aspect, d.value, lang) or w["no_value"]
             source = f" · {d.rule} · {d.source}" if d.rule else ""
-            console.print(Text(visible(f"  • {d.aspect} = {value}: {d.why}"))
+            console.print(Text(visible(f"  • {texts.name(texts.ASPECT_NAMES, d.aspect, lang)}: {value} — {d.why}"))
                           + Text(visible(source), style="dim"))
 
 
+def _routing_value(aspect: str, value, lang: str) -> str:
+    """A decision's value in words (check --explain): benefit, rate, track, categories…"""
+    if isinstance(value, list):
+        return " / ".join(texts.name(texts.CATEGORY_NAMES, v, lang) for v in value)
+    if isinstance(value, bool):
+        return texts.name(texts.YES_NO, "yes" if value else "no", lang)
+    tables = {"benefit_route": texts.BENEFIT_NAMES, "rate": texts.RATE_NAMES, "track": texts.TRACK_NAMES,
+              "labour_market_distance": texts.DISTANCE_NAMES, "akasse_trial": texts.TRIAL_NAMES}
+    return texts.name(tables[aspect], value, lang) if value and aspect in tables else (value or "")
+
+
 def render_table(result: CheckResult, lang: str, explain: bool) -> None:
-    w = WORDS[lang]
+    w = texts.words(texts.CHECK, lang)
     console.print(Text.assemble((f"{w['case']} {visible(result.case_id)}", "bold"), f"  {w['as_of']} {result.as_of}  ",
                                 (f"({w['rules']} {visible(result.rules_version)})", "dim")))
     if result.routing is not None:
@@ -129,7 +107,7 @@ def render_table(result: CheckResult, lang: str, explain: bool) -> None:
     milestones = _milestone_labels(result, w)
     for a in result.actions:
         table.add_row(
-            Text(LABEL[lang][a.status], style=STYLE[a.status]),
+            Text(texts.status_label(a.status.value, lang), style=STYLE[a.status]),
             str(a.due),
             _days(a.status, a.due, result.as_of, w),
             f"{a.progress.done}/{a.progress.required}",

@@ -11,9 +11,11 @@ from rich.table import Table
 from rich.text import Text
 from typing import TYPE_CHECKING
 
-from cli.common import (DEFAULT_WORKERS, EXIT_BAD_INPUT, EXIT_OK, DbOption, WorkersOption, console, fail,
+from cli.common import (DEFAULT_LANG, DEFAULT_WORKERS, LangOption, EXIT_BAD_INPUT, EXIT_OK, DbOption, WorkersOption, console, fail,
                         print_error_lines)
+from engine import texts
 from engine.report.safe import clip, visible
+from engine.texts import number
 
 # SQLAlchemy and the storage modules are imported where a command uses them: loading them costs
 # most of a second, which every other command (check, rules, whatif) should not pay.
@@ -54,22 +56,23 @@ def open_db_or_fail(value: Optional[str], create: bool = True) -> tuple[Engine, 
         fail(f"cannot open the database {describe_url(url)}: {detail}")
 
 
-def _report_table(reports: list[FileReport], where: str) -> Table:
-    table = Table(title=visible(f"Import into {where}"), box=box.SIMPLE_HEAD)
-    table.add_column("file", overflow="fold")
+def _report_table(reports: list[FileReport], where: str, lang: str) -> Table:
+    w = texts.words(texts.IMPORT, lang)
+    table = Table(title=visible(w["title"].format(where=where)), box=box.SIMPLE_HEAD)
+    table.add_column(w["file"], overflow="fold")
     for column, style in (("imported", "green"), ("updated", "cyan"), ("unchanged", "dim"), ("rejected", "red")):
-        table.add_column(column, justify="right", style=style)
+        table.add_column(w[column], justify="right", style=style)
     totals = [0, 0, 0, 0]
     for r in reports:
         counts = [r.imported, r.updated, r.unchanged, len(r.rejected)]
         totals = [a + b for a, b in zip(totals, counts)]
         name = Text(clip(r.file))
         if r.failed:
-            name.append(" (failed: nothing stored)", style="bold red")
-        table.add_row(name, *(str(c) for c in counts))
+            name.append(w["failed"], style="bold red")
+        table.add_row(name, *(number(c, lang) for c in counts))
     if len(reports) > 1:
         table.add_section()
-        table.add_row("total", *(str(c) for c in totals), style="bold")
+        table.add_row(w["total"], *(number(c, lang) for c in totals), style="bold")
     return table
 
 
@@ -78,6 +81,7 @@ def import_cases(
                                                 help="Case files (YAML, JSON, JSON Lines, CSV) or directories.")],
     db: DbOption = None,
     workers: WorkersOption = DEFAULT_WORKERS,
+    lang: LangOption = DEFAULT_LANG,
 ) -> None:
     """Load cases into the database.
 
@@ -95,15 +99,16 @@ def import_cases(
         print_error_lines("\n".join(f"{p}: (file): no such file or directory" for p in paths))
         raise typer.Exit(EXIT_BAD_INPUT)
     db_engine, where = open_db_or_fail(db)
-    with console.status(Text("importing…")) as status:
+    w = texts.words(texts.IMPORT, lang.value)
+    with console.status(Text(w["working"])) as status:
         def file_done(report: FileReport) -> None:
-            status.update(Text(f"importing… {clip(report.file)} done"))
+            status.update(Text(w["file_done"].format(file=clip(report.file))))
 
         def chunk_done(report: FileReport) -> None:
-            status.update(Text(f"importing {clip(report.file)}: {report.seen:,} cases read (not yet committed)"))
+            status.update(Text(w["chunk"].format(file=clip(report.file), n=number(report.seen, lang.value))))
 
         reports = import_paths(db_engine, paths, on_file=file_done, on_chunk=chunk_done, workers=workers)
-    console.print(_report_table(reports, where))
+    console.print(_report_table(reports, where, lang.value))
     bad = False
     for report in reports:
         if report.failed:

@@ -14,6 +14,7 @@ from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_USAGE, App, LangOptio
                         print_error_lines, rules_or_exit)
 from engine.core.durable_backend import compile_ruleset
 from engine.rulebook.coverage import DEFAULT_CATALOGUES, DEFAULT_COVERAGE
+from engine import texts
 from engine.report.safe import visible
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSet
 
@@ -49,12 +50,14 @@ def list_rules(rules_dir: RulesOption = DEFAULT_RULES_DIR, lang: LangOption = DE
       sagsrute rules list --lang en
     """
     ruleset = _load(rules_dir)
+    w = texts.words(texts.RULES_LIST, lang.value)
     # 80 columns: the id and the source are never cut (they are what one types and looks up next)
-    table = Table(title=f"{ruleset.label}: {len(ruleset.rules)} rules", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("id", overflow="fold", min_width=22)
-    table.add_column("title", ratio=1)
-    table.add_column("in force", min_width=10)
-    table.add_column("source", overflow="fold", min_width=12)
+    table = Table(title=visible(w["title"].format(label=ruleset.label, n=len(ruleset.rules))), box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    table.add_column(w["id"], overflow="fold", min_width=22)
+    table.add_column(w["rule"], ratio=1)
+    table.add_column(w["in_force"], min_width=10)
+    table.add_column(w["source"], overflow="fold", min_width=12)
     for rule in ruleset.rules:
         table.add_row(visible(rule.key), visible(rule.title.get(lang.value)), _validity(rule),
                       Text(visible(rule.source.cite()), style="dim"))

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_OK, LangOption, RulesOption, console, print_error_lines,
                         rules_or_exit)
+from engine import texts
 from engine.core.check import Engine
 from engine.batch.scenarios import load_scenarios, run_scenario
 from engine.report.safe import visible
@@ -35,7 +36,8 @@ def test_rules(
     """
     ruleset = rules_or_exit(rules)
     engine = Engine(ruleset)
-    console.print(Text(visible(f"rules {ruleset.label}"), style="dim"))
+    w = texts.words(texts.TEST_RULES, lang.value)
+    console.print(Text(visible(w["rules"].format(label=ruleset.label)), style="dim"))
     passed = failed = bad = 0
     for path in paths:
         if not path.exists():
@@ -50,12 +52,12 @@ def test_rules(
             outcome = run_scenario(engine, scenario, lang.value)
             if outcome.passed:
                 passed += 1
-                console.print(Text.assemble(("PASS ", "bold green"), visible(scenario.spec.name)))
+                console.print(Text.assemble((w["pass"] + " ", "bold green"), visible(scenario.spec.name)))
                 continue
             failed += 1
-            console.print(Text.assemble(("FAIL ", "bold red"), visible(scenario.spec.name)))
+            console.print(Text.assemble((w["fail"] + " ", "bold red"), visible(scenario.spec.name)))
             # soft_wrap: a long path must stay whole (copy-pasteable), not be folded at the terminal width
-            console.print(Text(visible(f"     in {scenario.source}"), style="dim"), soft_wrap=True)
+            console.print(Text(visible("     " + w["in"].format(source=scenario.source)), style="dim"), soft_wrap=True)
             for problem in outcome.problems:
                 # "rule: status: expected met, got overdue; progress: …" reads better one difference a line
                 rule, _, rest = problem.partition(": ")
@@ -64,14 +66,15 @@ def test_rules(
                     console.print(Text(visible(f"       {difference}")))
             if explain and outcome.result is not None:
                 for action in outcome.result.actions:
-                    console.print(Text(visible(f"     got {action.rule}: {action.status.value} due {action.due} "
-                                               f"{action.progress.done}/{action.progress.required}"), style="dim"))
+                    console.print(Text(visible("     " + w["got"].format(
+                        rule=action.rule, status=texts.status_label(action.status.value, lang.value), due=action.due,
+                        progress=f"{action.progress.done}/{action.progress.required}")), style="dim"))
                     for line in action.why:
                         console.print(Text(visible(f"       • {line}"), style="dim"))
-    summary = f"{passed} passed, {failed} failed"
+    summary = w["summary"].format(passed=passed, failed=failed)
     if bad:
-        summary += f", {bad} problem{'s' if bad != 1 else ''} in scenario files (see above)"
+        summary += w["problem" if bad == 1 else "problems"].format(n=bad)
     elif not passed and not failed:
-        summary += " (no scenarios found)"
+        summary += w["none_found"]
     console.print(Text(summary, style="bold red" if failed or bad else "bold green"))
     raise typer.Exit(EXIT_BAD_INPUT if failed or bad or not passed else EXIT_OK)

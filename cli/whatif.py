@@ -16,12 +16,12 @@ from rich.text import Text
 from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_OK, AsOf, LangOption, console, err_console, parse_as_of,
                         print_error_lines, rules_or_exit)
 from engine.report.safe import visible
-from engine.report.whatif import WORDS, CsvStream, render_html
-from engine.rulebook.ruleset import DEFAULT_RULES_DIR
-from cli.check import LABEL
+from engine import texts
 from engine.batch.whatif import NONE, WhatIf, WhatIfReport
-from models.actions import Status
 from engine.io.loading import read_cases
+from engine.report.whatif import CsvStream, render_html, routing_value
+from engine.rulebook.ruleset import DEFAULT_RULES_DIR
+from engine.texts import number, signed
 
 
 HTML_CASES = 5000  # changed cases listed in the HTML page; CSV and JSON list every one
@@ -36,12 +36,8 @@ class Format(str, Enum):
 STYLE = {"overdue": "bold red", "open": "yellow", "met": "green", "met_late": "magenta", "exempt": "dim", "—": "dim"}
 
 
-def _signed(n) -> str:
-    return f"+{n}" if n > 0 else str(n)
-
-
 def _status(value: str, lang: str) -> Text:
-    return Text(value if value == NONE else LABEL[lang][Status(value)], style=STYLE[value])
+    return Text(texts.status_label(value, lang), style=STYLE[value])
 
 
 def _side(action, lang: str) -> Text:
@@ -50,52 +46,46 @@ def _side(action, lang: str) -> Text:
     return Text.assemble(_status(action.status.value, lang), f" {action.due} {action.progress.done}/{action.progress.required}")
 
 
-# Short column headings for the terminal (the HTML report has room for the long ones).
-SHORT = {
-    "en": {"added": "New", "removed": "Gone", "moved": "Moved", "moved_days": "Days min/med/max",
-           "required": "Req.", "counted": "Count"},
-    "da": {"added": "Nye", "removed": "Bortf.", "moved": "Flyttet", "moved_days": "Dage min/med/maks",
-           "required": "Krav", "counted": "Optalt"},
-}
-
-
-def _rule_tables(summaries, w: dict, lang: str) -> None:
+def _rule_tables(summaries, w, lang: str) -> None:
+    n = lambda value: number(value, lang)  # noqa: E731
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["rules"], title_justify="left")
     for col in ("rule", "added", "removed", "moved", "moved_days", "required", "counted"):
         # 80 columns: a long rule id folds rather than squeezing the figures to "…"; headers wrap
-        heading = SHORT[lang].get(col, w[col])
+        heading = w.get("short_" + col, w[col])
         if col == "rule":
             table.add_column(heading, overflow="fold", ratio=1, min_width=18)
         else:
             table.add_column(heading, justify="right", min_width=11 if col == "moved_days" else len(heading))
     for s in summaries:
         m = s.moved_stats()
-        table.add_row(visible(s.rule), str(s.added), str(s.removed), str(m["count"] if m else 0),
-                      f"{m['min']}/{m['median']}/{m['max']}" if m else "—", str(s.required_changed),
-                      str(s.counted_changed))
+        table.add_row(visible(s.rule), n(s.added), n(s.removed), n(m["count"] if m else 0),
+                      f"{n(m['min'])}/{n(m['median'])}/{n(m['max'])}" if m else "—", n(s.required_changed),
+                      n(s.counted_changed))
     console.print(table)
     transitions = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["transitions"], title_justify="left")
     for col in ("rule", "from", "to", "count"):
         transitions.add_column(w[col], justify="right" if col == "count" else "left", no_wrap=col == "rule")
     for s in summaries:
-        for (f, to), n in sorted(s.transitions.items()):
-            transitions.add_row(visible(s.rule), _status(f, lang), _status(to, lang), str(n))
+        for (f, to), count in sorted(s.transitions.items()):
+            transitions.add_row(visible(s.rule), _status(f, lang), _status(to, lang), n(count))
     if transitions.row_count:
         console.print(transitions)
 
 
 def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool) -> None:
-    w = WORDS[lang]
+    w = texts.words(texts.WHATIF, lang)
+    n = lambda value: number(value, lang)  # noqa: E731
+    sign = lambda value: signed(value, lang)  # noqa: E731
     t = report.totals()
     conv = t["conversations"]
     console.print(Text(visible(f"{w['title']}: {report.candidate}"), style="bold"))
     console.print(Text(visible(f"{w['baseline']}: {report.baseline}  {w['as_of']} {report.as_of}"), style="dim"))
-    console.print(f"{t['cases']} {w['cases']}, {t['changed_cases']} {w['changed']}, {t['changes']} {w['duties_changed']}"
-                  + (f", {t['bad_cases']} {w['bad']}" if t["bad_cases"] else ""))
+    console.print(f"{n(t['cases'])} {w['cases']}, {n(t['changed_cases'])} {w['changed']}, "
+                  f"{n(t['changes'])} {w['duties_changed']}" + (f", {n(t['bad_cases'])} {w['bad']}" if t["bad_cases"] else ""))
     over = t["overdue_cases"]
-    console.print(f"{w['overdue_line']}: {over['baseline']} → {over['candidate']} ({_signed(over['difference'])})")
-    console.print(f"{w['conv_line']}: {conv['baseline']} → {conv['candidate']} ({_signed(conv['difference'])})"
-                  + (", " + w["conv_avg"].format(months=conv["months"], avg=_signed(conv["average_per_month"]))
+    console.print(f"{w['overdue_line']}: {n(over['baseline'])} → {n(over['candidate'])} ({sign(over['difference'])})")
+    console.print(f"{w['conv_line']}: {n(conv['baseline'])} → {n(conv['candidate'])} ({sign(conv['difference'])})"
+                  + (", " + w["conv_avg"].format(months=n(conv["months"]), avg=sign(conv["average_per_month"]))
                      if conv["months"] else ""))
     summaries = report.rule_summaries()
     if not summaries and not report.routing:
@@ -107,34 +97,37 @@ def render_table(report: WhatIfReport, lang: str, show_cases: int, explain: bool
         routing = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["routing"], title_justify="left")
         for col in ("aspect", "from", "to", "cases_word"):
             routing.add_column(w[col], justify="right" if col == "cases_word" else "left")
-        for (aspect, before, after), n in sorted(report.routing.items()):
-            routing.add_row(visible(aspect), visible(before), visible(after), str(n))
+        for (aspect, before, after), count in sorted(report.routing.items()):
+            routing.add_row(texts.name(texts.ASPECT_NAMES, aspect, lang), visible(routing_value(aspect, before, lang)),
+                            visible(routing_value(aspect, after, lang)), n(count))
         console.print(routing)
     months = {m: v for m, v in conv["per_month"].items() if v}
     if months:
         console.print(Text(w["months"], style="bold"))
         for year in sorted({m[:4] for m in months}):  # one line a year keeps the months readable
-            console.print(f"  {year}: " + "  ".join(f"{m[5:]}: {_signed(v)}" for m, v in months.items() if m[:4] == year))
-    console.print(Text(f"{w['per_case']} ({report.changed_cases})", style="bold"))
+            console.print(f"  {year}: " + "  ".join(f"{m[5:]}: {sign(v)}" for m, v in months.items() if m[:4] == year))
+    console.print(Text(f"{w['per_case']} ({n(report.changed_cases)})", style="bold"))
     for case in report.changed[:show_cases]:
         console.print(Text(visible(case.case_id), style="bold"), Text(visible(f"  {case.source}"), style="dim"), soft_wrap=True)
         for change in case.changes:
-            days = "" if change.days_moved is None else "  " + w["moved_by"].format(days=_signed(change.days_moved))
+            days = "" if change.days_moved is None else "  " + w["moved_by"].format(days=sign(change.days_moved))
             anchor = str(change.anchor)
             if change.baseline is not None and change.baseline.anchor != change.anchor:
                 anchor = f"{change.baseline.anchor} → {change.anchor}"
-            console.print(Text(visible(f"  {w[change.kind + '_kind']} {change.rule} ({change.benefit} {anchor})")))
+            benefit = texts.name(texts.BENEFIT_NAMES, change.benefit, lang) if change.benefit else ""
+            console.print(Text(visible(f"  {w[change.kind + '_kind']} {change.rule} ({benefit} {anchor})")))
             console.print(Text.assemble("    ", _side(change.baseline, lang), " → ", _side(change.candidate, lang), days))
             for line in change.why if explain else change.why[-2:]:
                 console.print(Text(visible(f"      • {line}"), style="dim"))
         for change in case.routing:
-            console.print(Text(visible(f"  routing {change.aspect}: {change.before} → {change.after}")))
+            console.print(Text(visible(f"  {w['routing_kind']} {texts.name(texts.ASPECT_NAMES, change.aspect, lang)}: "
+                                       f"{routing_value(change.aspect, change.before, lang)} → "
+                                       f"{routing_value(change.aspect, change.after, lang)}")))
             for line in change.why:
                 console.print(Text(visible(f"      • {line}"), style="dim"))
     shown = min(show_cases, len(report.changed))
     if report.changed_cases > shown:
-        console.print(Text(f"… {report.changed_cases - shown} {w['more_cases']}: --cases N, "
-                           "--format json/csv, --html", style="dim"))
+        console.print(Text("… " + w["more_cases"].format(n=n(report.changed_cases - shown)), style="dim"))
 
 
 def whatif(
@@ -178,10 +171,11 @@ def whatif(
     elif fmt is Format.table:
         render_table(report, lang.value, cases, explain)
     if html is not None:
+        w_wrote = texts.words(texts.WHATIF, lang.value)["wrote"]
         try:
             html.write_text(render_html(report, lang.value), encoding="utf-8")
         except OSError as exc:
             print_error_lines(f"{html}: cannot be written ({exc.strerror})")
             raise typer.Exit(EXIT_BAD_INPUT)
-        err_console.print(visible(f"wrote {html}"))
+        err_console.print(visible(w_wrote.format(path=html)))
     raise typer.Exit(EXIT_BAD_INPUT if report.errors else EXIT_OK)

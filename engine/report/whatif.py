@@ -8,7 +8,9 @@ import io
 import math
 
 from engine.report.safe import html_text as escape  # escaped, control characters visible
-from engine.batch.whatif import CaseDiff, DutyChange, RoutingChange, WhatIfReport
+from engine import texts
+from engine.batch.whatif import NONE, CaseDiff, DutyChange, RoutingChange, WhatIfReport
+from engine.texts import number, signed
 
 CSV_COLUMNS = ["case_id", "rule", "benefit", "anchor", "change", "baseline_status", "candidate_status",
                "baseline_due", "candidate_due", "days_moved", "baseline_progress", "candidate_progress", "why"]
@@ -69,53 +71,24 @@ details{margin:.3em 0}summary{cursor:pointer}ul.why{margin:.2em 0 .6em 1.2em;col
 .overdue{color:#b00020;font-weight:600}.open{color:#a06000}.met{color:#1b7a2e}.met_late{color:#8a2be2}.exempt{color:#777}
 """
 
-WORDS = {
-    "en": {"title": "What-if", "baseline": "Baseline", "candidate": "Candidate", "as_of": "as of",
-           "cases": "cases evaluated", "changed": "cases changed", "bad": "bad cases skipped",
-           "overdue": "more cases with an overdue duty", "conv": "more conversations per month (average)",
-           "rules": "Changes per rule", "rule": "Rule", "added": "Added", "removed": "Removed",
-           "moved": "Due moved", "moved_days": "Days min/med/max", "required": "Required changed", "counted": "Counted changed",
-           "transitions": "Status changes", "from": "From", "to": "To", "count": "Duties",
-           "months": "Conversations the jobcenter must hold: candidate − baseline, by due month",
-           "per_case": "Changes per case", "errors": "Cases that could not be evaluated", "none": "No duty changed.",
-           "due": "due", "days": "Days", "duties_changed": "duties changed",
-           "overdue_line": "Cases with an overdue duty", "more_cases": "more changed cases",
-           "conv_line": "Conversations required",
-           "conv_avg": "over {months} months: {avg} per month on average", "moved_by": "due {days} days",
-           "added_kind": "added", "removed_kind": "removed", "changed_kind": "changed",
-           "routing": "Routing changes", "aspect": "Aspect", "cases_word": "Cases",
-           "shown": "The first {shown} of {total} changed cases; --format csv lists them all."},
-    "da": {"title": "Hvad nu hvis", "baseline": "Udgangspunkt", "candidate": "Ændring", "as_of": "pr.",
-           "cases": "sager vurderet", "changed": "sager ændret", "bad": "fejlbehæftede sager sprunget over",
-           "overdue": "flere sager med en overskredet pligt", "conv": "flere samtaler pr. måned (gennemsnit)",
-           "rules": "Ændringer pr. regel", "rule": "Regel", "added": "Nye", "removed": "Bortfaldne",
-           "moved": "Frist flyttet", "moved_days": "Dage min/med/maks", "required": "Krav ændret", "counted": "Optalt ændret",
-           "transitions": "Statusændringer", "from": "Fra", "to": "Til", "count": "Pligter",
-           "months": "Samtaler jobcentret skal holde: ændring − udgangspunkt, efter fristens måned",
-           "per_case": "Ændringer pr. sag", "errors": "Sager der ikke kunne vurderes", "none": "Ingen pligter ændret.",
-           "due": "frist", "days": "Dage", "duties_changed": "pligter ændret",
-           "overdue_line": "Sager med en overskredet pligt", "more_cases": "flere ændrede sager",
-           "conv_line": "Krævede samtaler",
-           "conv_avg": "over {months} måneder: {avg} pr. måned i gennemsnit", "moved_by": "frist {days} dage",
-           "added_kind": "ny", "removed_kind": "bortfalder", "changed_kind": "ændret",
-           "routing": "Ændret visitation og placering", "aspect": "Emne", "cases_word": "Sager",
-           "shown": "De første {shown} af {total} ændrede sager; --format csv viser dem alle."},
-}
-
-
-STATUS_WORDS = {
-    "en": {"met": "met", "met_late": "met late", "open": "open", "overdue": "overdue", "exempt": "exempt"},
-    "da": {"met": "opfyldt", "met_late": "opfyldt for sent", "open": "åben", "overdue": "overskredet",
-           "exempt": "fritaget"},
-}
-
-
 def _status(value: str, lang: str) -> str:
-    return f'<span class="{escape(value)}">{escape(STATUS_WORDS[lang].get(value, value))}</span>'
+    return f'<span class="{escape(value)}">{escape(texts.status_label(value, lang))}</span>'
 
 
-def _signed(n) -> str:
-    return f"+{n}" if n > 0 else str(n)
+def routing_value(aspect: str, value: str, lang: str) -> str:
+    """A routing value in words: a benefit, category, rate, track, distance or trial by its name."""
+    if value == NONE:
+        return value
+    table = _ROUTING_VALUE_NAMES.get(aspect)
+    if aspect == "categories":
+        return ", ".join(texts.name(texts.CATEGORY_NAMES, c, lang) for c in value.split(", "))
+    if aspect == "category_valid":
+        return texts.name(texts.YES_NO, "yes" if value == "true" else "no", lang)
+    return texts.name(table, value, lang) if table else value
+
+
+_ROUTING_VALUE_NAMES = {"benefit_route": texts.BENEFIT_NAMES, "rate": texts.RATE_NAMES, "track": texts.TRACK_NAMES,
+                        "labour_market_distance": texts.DISTANCE_NAMES, "akasse_trial": texts.TRIAL_NAMES}
 
 
 def _cls(n) -> str:
@@ -139,7 +112,7 @@ def _bars(per_month: dict[str, int]) -> str:
         y = mid - h if value > 0 else mid
         colour = "#b00020" if value > 0 else "#1b7a2e"
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(step - 4, 2):.1f}" height="{h:.1f}" fill="{colour}">'
-                     f'<title>{escape(month)}: {_signed(value)}</title></rect>')
+                     f'<title>{escape(month)}: {signed(value, "en")}</title></rect>')
         if i % math.ceil(48 / step) == 0:  # a label is about 45 px wide: never let two overlap
             parts.append(f'<text x="{x:.1f}" y="{height - 4}" font-size="10">{escape(month)}</text>')
     parts.append(f'<text x="2" y="{pad - 8}" font-size="10">+{peak}</text>'
@@ -155,7 +128,9 @@ def _side(change: DutyChange, which: str, lang: str) -> str:
 
 
 def render_html(report: WhatIfReport, lang: str = "en") -> str:
-    w = WORDS[lang]
+    w = texts.words(texts.WHATIF, lang)
+    n = lambda value: number(value, lang)  # noqa: E731
+    sign = lambda value: signed(value, lang)  # noqa: E731
     totals = report.totals()
     conv = totals["conversations"]
     over = totals["overdue_cases"]["difference"]
@@ -164,12 +139,12 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
            f'<h1>{w["title"]} — {escape(report.candidate)}</h1>',
            f'<p>{w["baseline"]}: <code>{escape(report.baseline)}</code> · {w["candidate"]}: '
            f'<code>{escape(report.candidate)}</code> · {w["as_of"]} {report.as_of}</p>',
-           f'<div class="kpi"><b>{totals["cases"]}</b>{w["cases"]}</div>',
-           f'<div class="kpi"><b>{totals["changed_cases"]}</b>{w["changed"]}</div>',
-           f'<div class="kpi"><b class="{_cls(over)}">{_signed(over)}</b>{w["overdue"]}</div>',
-           f'<div class="kpi"><b class="{_cls(conv["average_per_month"])}">{_signed(conv["average_per_month"])}</b>{w["conv"]}</div>']
+           f'<div class="kpi"><b>{n(totals["cases"])}</b>{w["cases"]}</div>',
+           f'<div class="kpi"><b>{n(totals["changed_cases"])}</b>{w["changed"]}</div>',
+           f'<div class="kpi"><b class="{_cls(over)}">{sign(over)}</b>{w["overdue"]}</div>',
+           f'<div class="kpi"><b class="{_cls(conv["average_per_month"])}">{sign(conv["average_per_month"])}</b>{w["conv"]}</div>']
     if totals["bad_cases"]:
-        out.append(f'<div class="kpi"><b class="up">{totals["bad_cases"]}</b>{w["bad"]}</div>')
+        out.append(f'<div class="kpi"><b class="up">{n(totals["bad_cases"])}</b>{w["bad"]}</div>')
 
     out.append(f'<h2>{w["rules"]}</h2>')
     summaries = report.rule_summaries()
@@ -180,43 +155,44 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
                    f'<th>{w["moved"]}</th><th>{w["moved_days"]}</th><th>{w["required"]}</th><th>{w["counted"]}</th></tr>')
         for s in summaries:
             m = s.moved_stats()
-            days = f'{m["min"]} / {m["median"]} / {m["max"]}' if m else "—"
+            days = f'{n(m["min"])} / {n(m["median"])} / {n(m["max"])}' if m else "—"
             out.append(f'<tr><td><b>{escape(s.rule)}</b><br><span class="dim">{escape(s.title)}</span></td>'
-                       f'<td class="n">{s.added}</td><td class="n">{s.removed}</td><td class="n">{m["count"] if m else 0}</td>'
-                       f'<td class="n">{days}</td><td class="n">{s.required_changed}</td><td class="n">{s.counted_changed}</td></tr>')
+                       f'<td class="n">{n(s.added)}</td><td class="n">{n(s.removed)}</td><td class="n">{n(m["count"] if m else 0)}</td>'
+                       f'<td class="n">{days}</td><td class="n">{n(s.required_changed)}</td><td class="n">{n(s.counted_changed)}</td></tr>')
         out.append("</table>")
         out.append(f'<h2>{w["transitions"]}</h2><table><tr><th>{w["rule"]}</th><th>{w["from"]}</th>'
                    f'<th>{w["to"]}</th><th>{w["count"]}</th></tr>')
         for s in summaries:
-            for (f, t), n in sorted(s.transitions.items()):
+            for (f, t), count in sorted(s.transitions.items()):
                 out.append(f'<tr><td>{escape(s.rule)}</td><td>{_status(f, lang)}</td>'
-                           f'<td>{_status(t, lang)}</td><td class="n">{n}</td></tr>')
+                           f'<td>{_status(t, lang)}</td><td class="n">{n(count)}</td></tr>')
         out.append("</table>")
 
     if report.routing:
         out.append(f'<h2>{w["routing"]}</h2><table><tr><th>{w["aspect"]}</th><th>{w["from"]}</th>'
                    f'<th>{w["to"]}</th><th>{w["cases_word"]}</th></tr>')
-        for (aspect, before, after), n in sorted(report.routing.items()):
-            out.append(f'<tr><td>{escape(aspect)}</td><td>{escape(before)}</td><td>{escape(after)}</td>'
-                       f'<td class="n">{n}</td></tr>')
+        for (aspect, before, after), count in sorted(report.routing.items()):
+            out.append(f'<tr><td>{escape(texts.name(texts.ASPECT_NAMES, aspect, lang))}</td>'
+                       f'<td>{escape(routing_value(aspect, before, lang))}</td><td>{escape(routing_value(aspect, after, lang))}</td>'
+                       f'<td class="n">{n(count)}</td></tr>')
         out.append("</table>")
     out.append(f'<h2>{w["months"]}</h2>')
-    average = f' / {conv["months"]} = {_signed(conv["average_per_month"])}' if conv["months"] else ""
-    out.append(f'<p>{_signed(conv["difference"])} ({conv["baseline"]} → {conv["candidate"]}){average}</p>')
+    average = f' / {n(conv["months"])} = {sign(conv["average_per_month"])}' if conv["months"] else ""
+    out.append(f'<p>{sign(conv["difference"])} ({n(conv["baseline"])} → {n(conv["candidate"])}){average}</p>')
     out.append(_bars(conv["per_month"]))
 
     out.append(f'<h2>{w["per_case"]} ({report.changed_cases})</h2>')
     if report.changed_cases > len(report.changed):
         out.append(f'<p class="dim">{w["shown"].format(shown=len(report.changed), total=report.changed_cases)}</p>')
     for case in report.changed:
-        words = STATUS_WORDS[lang]
-        gist = "; ".join([f"{d.rule} ({words.get(d.status_from, d.status_from)} → {words.get(d.status_to, d.status_to)})"
+        gist = "; ".join([f"{d.rule} ({texts.status_label(d.status_from, lang)} → {texts.status_label(d.status_to, lang)})"
                           for d in case.changes]
-                         + [f"{r.aspect} ({r.before} → {r.after})" for r in case.routing])
+                         + [f"{texts.name(texts.ASPECT_NAMES, r.aspect, lang)} ({routing_value(r.aspect, r.before, lang)} → "
+                            f"{routing_value(r.aspect, r.after, lang)})" for r in case.routing])
         out.append(f'<details><summary><b>{escape(case.case_id)}</b> — {escape(gist)}</summary><table>'
                    f'<tr><th>{w["rule"]}</th><th></th><th>{w["baseline"]}</th><th>{w["candidate"]}</th><th>{w["days"]}</th></tr>')
         for change in case.changes:
-            days = "" if change.days_moved is None else _signed(change.days_moved)
+            days = "" if change.days_moved is None else sign(change.days_moved)
             why = "".join(f"<li>{escape(line)}</li>" for line in change.why)
             out.append(f'<tr><td>{escape(change.rule)}<br><span class="dim">{escape(change.benefit or "")} '
                        f'{change.anchor}</span></td><td>{w[change.kind + "_kind"]}</td><td>{_side(change, "b", lang)}</td>'
@@ -224,8 +200,10 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
                        f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
         for change in case.routing:
             why = "".join(f"<li>{escape(line)}</li>" for line in change.why)
-            out.append(f'<tr><td>routing: {escape(change.aspect)}</td><td></td><td>{escape(change.before)}</td>'
-                       f'<td>{escape(change.after)}</td><td></td></tr><tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
+            out.append(f'<tr><td>{escape(w["routing_kind"])}: {escape(texts.name(texts.ASPECT_NAMES, change.aspect, lang))}</td>'
+                       f'<td></td><td>{escape(routing_value(change.aspect, change.before, lang))}</td>'
+                       f'<td>{escape(routing_value(change.aspect, change.after, lang))}</td><td></td></tr>'
+                       f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
         out.append("</table></details>")
     if report.errors:
         out.append(f'<h2>{w["errors"]}</h2><ul>' + "".join(f"<li>{escape(e)}</li>" for e in report.errors) + "</ul>")
