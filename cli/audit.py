@@ -10,27 +10,26 @@ from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
-from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 from rich.text import Text
 
 from cli.common import (DEFAULT_LANG, DEFAULT_WORKERS, EXIT_BAD_INPUT, EXIT_OK, AsOf, DbOption, LangOption, RulesOption, WorkersOption,
                         console, err_console, fail, parse_as_of, print_error_lines, rules_or_exit)
 from cli.import_cmd import open_db_or_fail
-from engine.batch.runner import AuditOptions, run_audit
-from engine.batch.totals import STATUSES, Tally
-from engine.io.sources import db_items, file_items
-from engine.core.check import Engine
 from engine import texts
-from engine.report import AuditMeta, heading, titles_of
-from engine.texts import number, percent, signed
+from engine.batch.runner import AuditOptions, run_audit
+from engine.batch.totals import Tally
+from engine.core.check import Engine
+from engine.io.loading import case_files
+from engine.io.sources import db_items, file_items
+from engine.report import AuditMeta, titles_of
 from engine.report.html import render_html
-from engine.report.safe import clip, visible
+from engine.report.listings import compare_table, compare_title, runs_table
+from engine.report.safe import visible
 from engine.report.tables import OverdueCsv, write_csv_dir, write_xlsx
 from engine.report.terminal import render
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR
-from engine.io.loading import case_files
+from engine.texts import number
 
 PROGRESS_FROM = 2000  # cases: a progress bar below this only when stderr is a terminal
 
@@ -188,19 +187,10 @@ def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG) -> None:
 
     db_engine, where = open_db_or_fail(db, create=False)
     runs = list_audit_runs(db_engine)
-    w = texts.words(texts.RUNS, lang.value)
     if not runs:
-        console.print(visible(w["none"].format(where=where)))
+        console.print(visible(texts.words(texts.RUNS, lang.value)["none"].format(where=where)))
         return
-    table = Table(title=visible(w["title"].format(where=where)), box=box.SIMPLE_HEAD)
-    for column in ("run", "started", "as_of", "rules", "cases", "bad", "source"):
-        table.add_column(w[column], justify="right" if column in ("run", "cases", "bad") else "left", overflow="fold")
-    for run in runs:
-        started = run["started_at"].strftime("%Y-%m-%d %H:%M") if run["started_at"] else ""
-        state = "" if run["finished_at"] else " " + w["unfinished"]
-        table.add_row(str(run["id"]), started + state, str(run["as_of"]), visible(run["rules_label"]),
-                      number(run["case_count"], lang.value), number(run["bad_count"], lang.value), clip(run["source"]))
-    console.print(table)
+    console.print(runs_table(runs, where, lang.value))
 
 
 def _run_tallies(db_engine, run_id: int) -> dict[str, Tally]:
@@ -235,32 +225,8 @@ def audit_compare(
         if run is None:
             fail(f"no audit run #{run_id} in {where} (see sagsrute audit-runs)")
         runs[run_id] = run
-    a, b = _run_tallies(db_engine, run_a), _run_tallies(db_engine, run_b)
-    lg = lang.value
-    w = texts.words(texts.RUNS, lg)
-    console.print(Text.assemble((w["compare"], "bold"), "  ", visible(w["compare_runs"].format(
-        a=run_a, a_as_of=runs[run_a]["as_of"], a_rules=runs[run_a]["rules_label"],
-        b=run_b, b_as_of=runs[run_b]["as_of"], b_rules=runs[run_b]["rules_label"]))))
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column(w["rule"], no_wrap=True, overflow="ellipsis", min_width=14, max_width=30)
-    for column in ("population",) + STATUSES:
-        table.add_column(heading(column, lg), justify="right", no_wrap=True, min_width=6)
-    table.add_column(w["on_time"], justify="right", no_wrap=True, min_width=15)
-    for rule in sorted(set(a) | set(b)):
-        ta, tb = a.get(rule, Tally()), b.get(rule, Tally())
-        cells = [_delta(ta.population, tb.population, lg)]
-        cells += [_delta(ta.counts[s], tb.counts[s], lg, bad=s == "overdue") for s in STATUSES]
-        cells.append(f"{percent(ta.on_time_share, lg)} → {percent(tb.on_time_share, lg)}".replace(" %", "%"))
-        table.add_row(visible(rule), *cells)
-    console.print(table)
-
-
-def _delta(old: int, new: int, lang: str, bad: bool = False) -> Text:
-    change = new - old
-    if not change:
-        return Text(number(new, lang), style="dim")
-    style = ("red" if change > 0 else "green") if bad else ""
-    return Text(f"{number(new, lang)} {signed(change, lang)}", style=style)
+    console.print(compare_title(runs[run_a], runs[run_b], lang.value))
+    console.print(compare_table(_run_tallies(db_engine, run_a), _run_tallies(db_engine, run_b), lang.value))
 
 
 def register(app: typer.Typer) -> None:

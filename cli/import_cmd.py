@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
-from rich import box
-from rich.table import Table
 from rich.text import Text
 from typing import TYPE_CHECKING
 
 from cli.common import (DEFAULT_LANG, DEFAULT_WORKERS, LangOption, EXIT_BAD_INPUT, EXIT_OK, DbOption, WorkersOption, console, fail,
                         print_error_lines)
 from engine import texts
-from engine.report.safe import clip, visible
+from engine.report.listings import import_table
+from engine.report.safe import clip
 from engine.texts import number
 
 # SQLAlchemy and the storage modules are imported where a command uses them: loading them costs
@@ -56,26 +55,6 @@ def open_db_or_fail(value: Optional[str], create: bool = True) -> tuple[Engine, 
         fail(f"cannot open the database {describe_url(url)}: {detail}")
 
 
-def _report_table(reports: list[FileReport], where: str, lang: str) -> Table:
-    w = texts.words(texts.IMPORT, lang)
-    table = Table(title=visible(w["title"].format(where=where)), box=box.SIMPLE_HEAD)
-    table.add_column(w["file"], overflow="fold")
-    for column, style in (("imported", "green"), ("updated", "cyan"), ("unchanged", "dim"), ("rejected", "red")):
-        table.add_column(w[column], justify="right", style=style)
-    totals = [0, 0, 0, 0]
-    for r in reports:
-        counts = [r.imported, r.updated, r.unchanged, len(r.rejected)]
-        totals = [a + b for a, b in zip(totals, counts)]
-        name = Text(clip(r.file))
-        if r.failed:
-            name.append(w["failed"], style="bold red")
-        table.add_row(name, *(number(c, lang) for c in counts))
-    if len(reports) > 1:
-        table.add_section()
-        table.add_row(w["total"], *(number(c, lang) for c in totals), style="bold")
-    return table
-
-
 def import_cases(
     paths: Annotated[List[Path], typer.Argument(metavar="PATH...", show_default=False,
                                                 help="Case files (YAML, JSON, JSON Lines, CSV) or directories.")],
@@ -108,7 +87,7 @@ def import_cases(
             status.update(Text(w["chunk"].format(file=clip(report.file), n=number(report.seen, lang.value))))
 
         reports = import_paths(db_engine, paths, on_file=file_done, on_chunk=chunk_done, workers=workers)
-    console.print(_report_table(reports, where, lang.value))
+    console.print(import_table(reports, where, lang.value))
     bad = False
     for report in reports:
         if report.failed:

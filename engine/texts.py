@@ -101,6 +101,22 @@ ASPECT_NAMES: Table = {
     "akasse_trial": ("contact course", "kontaktforløb"),
 }
 
+_ROUTING_VALUES: dict[str, Table] = {"benefit_route": BENEFIT_NAMES, "rate": RATE_NAMES, "track": TRACK_NAMES,
+                                     "labour_market_distance": DISTANCE_NAMES, "akasse_trial": TRIAL_NAMES}
+
+
+def routing_value(aspect: str, value: object, lang: str) -> str:
+    """A routing decision's value in words: a benefit, rate, track, distance or trial by its name,
+    the categories by theirs (a list, or the what-if's "a, b"), a yes/no (True or "true")."""
+    if aspect == "categories":
+        values = value if isinstance(value, list) else [v for v in str(value or "").split(", ") if v]
+        return " / ".join(name(CATEGORY_NAMES, v, lang) for v in values)
+    if aspect == "category_valid" and value in (True, False, "true", "false"):
+        return name(YES_NO, "yes" if value in (True, "true") else "no", lang)
+    table = _ROUTING_VALUES.get(aspect)
+    return name(table, str(value), lang) if table and value else str(value or "")
+
+
 # One table of status labels for every output (check, audit, what-if; terminal, HTML, Excel).
 STATUS_NAMES: Table = {
     "met": ("met", "opfyldt"),

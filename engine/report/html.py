@@ -9,40 +9,8 @@ from engine.report.safe import html_text as escape  # escaped, control character
 from engine.batch.totals import PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals
 from engine.report import (AuditMeta, across_rules, group_label, heading, late_histogram, overall, passivity_rows,
                            rule_rows, star_rows, words)
+from engine.report.style import BAD, GOOD, GREY, INK, MUTED, WARN, page_head
 from engine.texts import number, percent
-
-GOOD, WARN, BAD, GREY = "#2e7d32", "#e09b00", "#c62828", "#9e9e9e"
-
-CSS = """
-*{box-sizing:border-box}
-body{font:14px/1.45 "Segoe UI",system-ui,-apple-system,Helvetica,Arial,sans-serif;margin:0;color:#1d2733;background:#f3f5f8}
-header{background:#1f4e79;color:#fff;padding:1.4em 2em 1.2em}
-header h1{margin:0 0 .3em;font-size:1.7em;font-weight:600}
-header .meta{opacity:.9}header .meta span{margin-right:1.6em;white-space:nowrap}
-main{max-width:78em;margin:0 auto;padding:1.2em 2em 3em}
-section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:1em 1.4em 1.2em;margin:1.2em 0}
-h2{font-size:1.15em;margin:.2em 0 .8em;color:#1f4e79}
-.kpis{display:flex;flex-wrap:wrap;gap:.8em}
-.kpi{flex:1 1 9em;background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:.8em 1em}
-.kpi b{display:block;font-size:1.7em;font-weight:600;font-variant-numeric:tabular-nums}
-.kpi small{color:#5b6773}.kpi.bad b{color:#c62828}.kpi.good b{color:#2e7d32}
-.grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1.2em}.grid section{margin:0;min-width:0}
-@media (max-width:900px){.grid{grid-template-columns:minmax(0,1fr)}}
-table{border-collapse:collapse;width:100%}
-th,td{padding:.35em .6em;border-bottom:1px solid #e6e9ed;text-align:left;vertical-align:top}
-th{background:#f0f3f7;font-weight:600;font-size:.92em}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
-td.why{color:#4a5561;font-size:.9em}td.id{white-space:nowrap}
-.flag{color:#c62828;font-weight:600}.ok{color:#2e7d32}.dim{color:#7a8590}
-.legend{font-size:.88em;color:#4a5561;margin-top:.4em}
-.legend i{display:inline-block;width:.9em;height:.9em;border-radius:2px;margin:0 .3em -.1em 1em;vertical-align:baseline}
-.legend i.line{width:1.4em;height:0;border-top:2px dashed #1d2733;border-radius:0;margin-bottom:.2em}
-ul.errors{color:#c62828;font-family:ui-monospace,monospace;font-size:.88em}
-dl.defs dt{font-weight:600;margin-top:.5em}dl.defs dd{margin:0 0 0 1em;color:#4a5561}
-footer{color:#7a8590;font-size:.85em;text-align:center;padding:1em}
-svg text{font-family:inherit}
-"""
-
 
 def _colour(value: Optional[float]) -> str:
     if value is None:
@@ -70,23 +38,23 @@ def bar_chart(items: list[tuple[str, Optional[float], str]], w, chart_id: str, l
     for tick in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
         x = label_w + bar_w * tick
         out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 24}" stroke="#e3e7ec"/>')
-        out.append(f'<text x="{x:.1f}" y="{top - 10}" font-size="10" fill="#7a8590" text-anchor="middle">'
+        out.append(f'<text x="{x:.1f}" y="{top - 10}" font-size="10" fill="{MUTED}" text-anchor="middle">'
                    f'{int(tick * 100)} %</text>')
     for i, (label, value, note) in enumerate(items):
         y = top + i * row_h
-        out.append(f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1d2733">'
+        out.append(f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="{INK}">'
                    f'<title>{escape(label)}</title>{escape(_short(label, limit))}</text>')
         if value is None:
             out.append(f'<text x="{label_w + 4}" y="{y + 15}" font-size="11" fill="{GREY}">–</text>')
         else:
             out.append(f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{max(bar_w * value, 1):.1f}" height="{row_h - 8}" '
                        f'rx="2" fill="{_colour(value)}"><title>{escape(label)}: {percent(value, lang)} ({escape(note)})</title></rect>')
-            out.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="11" fill="#1d2733">{percent(value, lang)}'
-                       f'<tspan fill="#7a8590"> {escape(note)}</tspan></text>')
+            out.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="11" fill="{INK}">{percent(value, lang)}'
+                       f'<tspan fill="{MUTED}"> {escape(note)}</tspan></text>')
     x80 = label_w + bar_w * STAR_THRESHOLD
     out.append(f'<line class="threshold" x1="{x80:.1f}" y1="{top - 4}" x2="{x80:.1f}" y2="{height - 24}" '
-               f'stroke="#1d2733" stroke-width="1.5" stroke-dasharray="5,3"/>')
-    out.append(f'<text x="{x80:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" fill="#1d2733">'
+               f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="5,3"/>')
+    out.append(f'<text x="{x80:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" fill="{INK}">'
                f'{escape(w["threshold"])}</text>')
     out.append("</svg>")
     return "".join(out)
@@ -102,7 +70,7 @@ def histogram(bins: list[tuple[str, int]], w, lang: str, width: int = 560, heigh
     for frac in (0, 0.25, 0.5, 0.75, 1):
         y = top + plot_h * (1 - frac)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#e3e7ec"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="#7a8590">'
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="{MUTED}">'
                    f'{number(round(peak * frac), lang)}</text>')
     for i, (label, n) in enumerate(bins):
         h = plot_h * n / peak
@@ -111,9 +79,9 @@ def histogram(bins: list[tuple[str, int]], w, lang: str, width: int = 560, heigh
                    f'rx="2" fill="#c0504d"><title>{escape(label)} {escape(w["days"])}: {number(n, lang)}</title></rect>')
         if n:
             out.append(f'<text x="{x + slot * 0.35:.1f}" y="{top + plot_h - h - 4:.1f}" font-size="10" '
-                       f'text-anchor="middle" fill="#1d2733">{number(n, lang)}</text>')
+                       f'text-anchor="middle" fill="{INK}">{number(n, lang)}</text>')
         out.append(f'<text x="{x + slot * 0.35:.1f}" y="{top + plot_h + 16:.1f}" font-size="11" text-anchor="middle" '
-                   f'fill="#1d2733">{escape(label)}</text>')
+                   f'fill="{INK}">{escape(label)}</text>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" font-size="11" text-anchor="middle" fill="#4a5561">'
                f'{escape(w["days"])}</text>')
     out.append("</svg>")
@@ -159,9 +127,7 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
     rules = rule_rows(totals, meta, lang)
     teams = across_rules(totals, "team")
     star = totals.star
-    parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-             f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-             f'<title>{escape(w["title"])} {meta.as_of}</title><style>{CSS}</style></head><body>']
+    parts = [page_head(f'{w["title"]} {meta.as_of}', lang)]
     run = f'<span>{escape(w["run"])} #{meta.run_id}</span>' if meta.run_id is not None else ""
     parts.append(f'<header><h1>{escape(w["title"])} — {escape(w["as_of"].lower())} {meta.as_of}</h1>'
                  f'<div class="meta"><span>{escape(w["rules"])}: <b>{escape(meta.rules_label)}</b></span>'

@@ -7,9 +7,16 @@ import csv
 import io
 import math
 
-from engine.report.safe import html_text as escape  # escaped, control characters visible
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
 from engine import texts
 from engine.batch.whatif import NONE, CaseDiff, DutyChange, RoutingChange, WhatIfReport
+from engine.report.safe import html_text as escape  # escaped, control characters visible
+from engine.report.safe import visible
+from engine.report.style import BAD, GOOD, STATUS_STYLE, page_head
 from engine.texts import number, signed
 
 CSV_COLUMNS = ["case_id", "rule", "benefit", "anchor", "change", "baseline_status", "candidate_status",
@@ -60,42 +67,15 @@ def render_csv(report: WhatIfReport) -> str:
     return out.getvalue()
 
 
-CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222;padding:0 1em}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5em 0}th,td{padding:.25em .7em;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.kpi{display:inline-block;margin:0 1.5em 1em 0;padding:.6em 1em;background:#f7f7f7;border-radius:6px}
-.kpi b{display:block;font-size:1.6em}.up{color:#b00020}.down{color:#1b7a2e}.dim{color:#777}
-details{margin:.3em 0}summary{cursor:pointer}ul.why{margin:.2em 0 .6em 1.2em;color:#444}
-.overdue{color:#b00020;font-weight:600}.open{color:#a06000}.met{color:#1b7a2e}.met_late{color:#8a2be2}.exempt{color:#777}
-"""
-
 def _status(value: str, lang: str) -> str:
     return f'<span class="{escape(value)}">{escape(texts.status_label(value, lang))}</span>'
-
-
-def routing_value(aspect: str, value: str, lang: str) -> str:
-    """A routing value in words: a benefit, category, rate, track, distance or trial by its name."""
-    if value == NONE:
-        return value
-    table = _ROUTING_VALUE_NAMES.get(aspect)
-    if aspect == "categories":
-        return ", ".join(texts.name(texts.CATEGORY_NAMES, c, lang) for c in value.split(", "))
-    if aspect == "category_valid":
-        return texts.name(texts.YES_NO, "yes" if value == "true" else "no", lang)
-    return texts.name(table, value, lang) if table else value
-
-
-_ROUTING_VALUE_NAMES = {"benefit_route": texts.BENEFIT_NAMES, "rate": texts.RATE_NAMES, "track": texts.TRACK_NAMES,
-                        "labour_market_distance": texts.DISTANCE_NAMES, "akasse_trial": texts.TRIAL_NAMES}
 
 
 def _cls(n) -> str:
     return "up" if n > 0 else "down" if n < 0 else "dim"
 
 
-def _bars(per_month: dict[str, int]) -> str:
+def _bars(per_month: dict[str, int], lang: str) -> str:
     """A bar chart in SVG: one bar per month, above the line for more conversations, below for fewer."""
     if not per_month:
         return ""
@@ -110,13 +90,13 @@ def _bars(per_month: dict[str, int]) -> str:
         x = pad + i * step + 2
         h = abs(value) * scale
         y = mid - h if value > 0 else mid
-        colour = "#b00020" if value > 0 else "#1b7a2e"
+        colour = BAD if value > 0 else GOOD
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(step - 4, 2):.1f}" height="{h:.1f}" fill="{colour}">'
-                     f'<title>{escape(month)}: {signed(value, "en")}</title></rect>')
+                     f'<title>{escape(month)}: {signed(value, lang)}</title></rect>')
         if i % math.ceil(48 / step) == 0:  # a label is about 45 px wide: never let two overlap
             parts.append(f'<text x="{x:.1f}" y="{height - 4}" font-size="10">{escape(month)}</text>')
-    parts.append(f'<text x="2" y="{pad - 8}" font-size="10">+{peak}</text>'
-                 f'<text x="2" y="{height - pad + 12}" font-size="10">−{peak}</text></svg>')
+    parts.append(f'<text x="2" y="{pad - 8}" font-size="10">{signed(peak, lang)}</text>'
+                 f'<text x="2" y="{height - pad + 12}" font-size="10">−{number(peak, lang)}</text></svg>')
     return "".join(parts)
 
 
@@ -127,6 +107,14 @@ def _side(change: DutyChange, which: str, lang: str) -> str:
     return f'{_status(action.status.value, lang)} {action.due} ({action.progress.done}/{action.progress.required})'
 
 
+def _section(title: str, body: str, anchor: str) -> str:
+    return f'<section id="{anchor}"><h2>{escape(title)}</h2>{body}</section>'
+
+
+def _kpi(value: str, label: str, cls: str = "") -> str:
+    return f'<div class="kpi"><b class="{cls}">{escape(value)}</b><small>{escape(label)}</small></div>'
+
+
 def render_html(report: WhatIfReport, lang: str = "en") -> str:
     w = texts.words(texts.WHATIF, lang)
     n = lambda value: number(value, lang)  # noqa: E731
@@ -134,78 +122,175 @@ def render_html(report: WhatIfReport, lang: str = "en") -> str:
     totals = report.totals()
     conv = totals["conversations"]
     over = totals["overdue_cases"]["difference"]
-    out = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{w["title"]}: '
-           f'{escape(report.candidate)}</title><style>{CSS}</style></head><body>',
-           f'<h1>{w["title"]} — {escape(report.candidate)}</h1>',
-           f'<p>{w["baseline"]}: <code>{escape(report.baseline)}</code> · {w["candidate"]}: '
-           f'<code>{escape(report.candidate)}</code> · {w["as_of"]} {report.as_of}</p>',
-           f'<div class="kpi"><b>{n(totals["cases"])}</b>{w["cases"]}</div>',
-           f'<div class="kpi"><b>{n(totals["changed_cases"])}</b>{w["changed"]}</div>',
-           f'<div class="kpi"><b class="{_cls(over)}">{sign(over)}</b>{w["overdue"]}</div>',
-           f'<div class="kpi"><b class="{_cls(conv["average_per_month"])}">{sign(conv["average_per_month"])}</b>{w["conv"]}</div>']
-    if totals["bad_cases"]:
-        out.append(f'<div class="kpi"><b class="up">{n(totals["bad_cases"])}</b>{w["bad"]}</div>')
+    out = [page_head(f'{w["title"]}: {report.candidate}', lang),
+           f'<header><h1>{escape(w["title"])} — {escape(report.candidate)}</h1><div class="meta">'
+           f'<span>{escape(w["baseline"])}: <code>{escape(report.baseline)}</code></span>'
+           f'<span>{escape(w["candidate"])}: <code>{escape(report.candidate)}</code></span>'
+           f'<span>{escape(w["as_of"])} {report.as_of}</span></div></header><main>',
+           '<div class="kpis">' + _kpi(n(totals["cases"]), w["cases"]) + _kpi(n(totals["changed_cases"]), w["changed"])
+           + _kpi(sign(over), w["overdue"], _cls(over))
+           + _kpi(sign(conv["average_per_month"]), w["conv"], _cls(conv["average_per_month"]))
+           + (_kpi(n(totals["bad_cases"]), w["bad"], "up") if totals["bad_cases"] else "") + "</div>"]
 
-    out.append(f'<h2>{w["rules"]}</h2>')
     summaries = report.rule_summaries()
     if not summaries:
-        out.append(f'<p>{w["none"]}</p>')
+        out.append(_section(w["rules"], f'<p>{escape(w["none"])}</p>', "rules"))
     else:
-        out.append(f'<table><tr><th>{w["rule"]}</th><th>{w["added"]}</th><th>{w["removed"]}</th>'
-                   f'<th>{w["moved"]}</th><th>{w["moved_days"]}</th><th>{w["required"]}</th><th>{w["counted"]}</th></tr>')
+        rows = [f'<table><tr><th>{w["rule"]}</th><th class="n">{w["added"]}</th><th class="n">{w["removed"]}</th>'
+                f'<th class="n">{w["moved"]}</th><th class="n">{w["moved_days"]}</th><th class="n">{w["required"]}</th>'
+                f'<th class="n">{w["counted"]}</th></tr>']
         for s in summaries:
             m = s.moved_stats()
             days = f'{n(m["min"])} / {n(m["median"])} / {n(m["max"])}' if m else "—"
-            out.append(f'<tr><td><b>{escape(s.rule)}</b><br><span class="dim">{escape(s.title)}</span></td>'
-                       f'<td class="n">{n(s.added)}</td><td class="n">{n(s.removed)}</td><td class="n">{n(m["count"] if m else 0)}</td>'
-                       f'<td class="n">{days}</td><td class="n">{n(s.required_changed)}</td><td class="n">{n(s.counted_changed)}</td></tr>')
-        out.append("</table>")
-        out.append(f'<h2>{w["transitions"]}</h2><table><tr><th>{w["rule"]}</th><th>{w["from"]}</th>'
-                   f'<th>{w["to"]}</th><th>{w["count"]}</th></tr>')
+            rows.append(f'<tr><td>{escape(s.title)}<br><span class="dim">{escape(s.rule)}</span></td>'
+                        f'<td class="n">{n(s.added)}</td><td class="n">{n(s.removed)}</td><td class="n">{n(m["count"] if m else 0)}</td>'
+                        f'<td class="n">{days}</td><td class="n">{n(s.required_changed)}</td><td class="n">{n(s.counted_changed)}</td></tr>')
+        out.append(_section(w["rules"], "".join(rows) + "</table>", "rules"))
+        rows = [f'<table><tr><th>{w["rule"]}</th><th>{w["from"]}</th><th>{w["to"]}</th><th class="n">{w["count"]}</th></tr>']
         for s in summaries:
             for (f, t), count in sorted(s.transitions.items()):
-                out.append(f'<tr><td>{escape(s.rule)}</td><td>{_status(f, lang)}</td>'
-                           f'<td>{_status(t, lang)}</td><td class="n">{n(count)}</td></tr>')
-        out.append("</table>")
+                rows.append(f'<tr><td>{escape(s.title)}</td><td>{_status(f, lang)}</td>'
+                            f'<td>{_status(t, lang)}</td><td class="n">{n(count)}</td></tr>')
+        out.append(_section(w["transitions"], "".join(rows) + "</table>", "transitions"))
 
     if report.routing:
-        out.append(f'<h2>{w["routing"]}</h2><table><tr><th>{w["aspect"]}</th><th>{w["from"]}</th>'
-                   f'<th>{w["to"]}</th><th>{w["cases_word"]}</th></tr>')
+        rows = [f'<table><tr><th>{w["aspect"]}</th><th>{w["from"]}</th><th>{w["to"]}</th><th class="n">{w["cases_word"]}</th></tr>']
         for (aspect, before, after), count in sorted(report.routing.items()):
-            out.append(f'<tr><td>{escape(texts.name(texts.ASPECT_NAMES, aspect, lang))}</td>'
-                       f'<td>{escape(routing_value(aspect, before, lang))}</td><td>{escape(routing_value(aspect, after, lang))}</td>'
-                       f'<td class="n">{n(count)}</td></tr>')
-        out.append("</table>")
-    out.append(f'<h2>{w["months"]}</h2>')
+            rows.append(f'<tr><td>{escape(texts.name(texts.ASPECT_NAMES, aspect, lang))}</td>'
+                        f'<td>{escape(texts.routing_value(aspect, before, lang))}</td>'
+                        f'<td>{escape(texts.routing_value(aspect, after, lang))}</td><td class="n">{n(count)}</td></tr>')
+        out.append(_section(w["routing"], "".join(rows) + "</table>", "routing"))
     average = f' / {n(conv["months"])} = {sign(conv["average_per_month"])}' if conv["months"] else ""
-    out.append(f'<p>{sign(conv["difference"])} ({n(conv["baseline"])} → {n(conv["candidate"])}){average}</p>')
-    out.append(_bars(conv["per_month"]))
+    out.append(_section(w["months"], f'<p>{sign(conv["difference"])} ({n(conv["baseline"])} → {n(conv["candidate"])})'
+                        f'{average}</p>{_bars(conv["per_month"], lang)}', "conversations"))
 
-    out.append(f'<h2>{w["per_case"]} ({report.changed_cases})</h2>')
+    cases = []
     if report.changed_cases > len(report.changed):
-        out.append(f'<p class="dim">{w["shown"].format(shown=len(report.changed), total=report.changed_cases)}</p>')
+        cases.append(f'<p class="dim">{escape(w["shown"].format(shown=n(len(report.changed)), total=n(report.changed_cases)))}</p>')
     for case in report.changed:
-        gist = "; ".join([f"{d.rule} ({texts.status_label(d.status_from, lang)} → {texts.status_label(d.status_to, lang)})"
+        gist = "; ".join([f"{d.title} ({texts.status_label(d.status_from, lang)} → {texts.status_label(d.status_to, lang)})"
                           for d in case.changes]
-                         + [f"{texts.name(texts.ASPECT_NAMES, r.aspect, lang)} ({routing_value(r.aspect, r.before, lang)} → "
-                            f"{routing_value(r.aspect, r.after, lang)})" for r in case.routing])
-        out.append(f'<details><summary><b>{escape(case.case_id)}</b> — {escape(gist)}</summary><table>'
-                   f'<tr><th>{w["rule"]}</th><th></th><th>{w["baseline"]}</th><th>{w["candidate"]}</th><th>{w["days"]}</th></tr>')
+                         + [f"{texts.name(texts.ASPECT_NAMES, r.aspect, lang)} ({texts.routing_value(r.aspect, r.before, lang)} → "
+                            f"{texts.routing_value(r.aspect, r.after, lang)})" for r in case.routing])
+        cases.append(f'<details><summary><b>{escape(case.case_id)}</b> — {escape(gist)}</summary><table>'
+                     f'<tr><th>{w["rule"]}</th><th></th><th>{w["baseline"]}</th><th>{w["candidate"]}</th>'
+                     f'<th class="n">{w["days"]}</th></tr>')
         for change in case.changes:
             days = "" if change.days_moved is None else sign(change.days_moved)
             why = "".join(f"<li>{escape(line)}</li>" for line in change.why)
-            out.append(f'<tr><td>{escape(change.rule)}<br><span class="dim">{escape(change.benefit or "")} '
-                       f'{change.anchor}</span></td><td>{w[change.kind + "_kind"]}</td><td>{_side(change, "b", lang)}</td>'
-                       f'<td>{_side(change, "c", lang)}</td><td class="n">{days}</td></tr>'
-                       f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
+            benefit = texts.name(texts.BENEFIT_NAMES, change.benefit, lang) if change.benefit else ""
+            cases.append(f'<tr><td>{escape(change.title)}<br><span class="dim">{escape(benefit)} '
+                         f'{change.anchor}</span></td><td>{w[change.kind + "_kind"]}</td><td>{_side(change, "b", lang)}</td>'
+                         f'<td>{_side(change, "c", lang)}</td><td class="n">{days}</td></tr>'
+                         f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
         for change in case.routing:
             why = "".join(f"<li>{escape(line)}</li>" for line in change.why)
-            out.append(f'<tr><td>{escape(w["routing_kind"])}: {escape(texts.name(texts.ASPECT_NAMES, change.aspect, lang))}</td>'
-                       f'<td></td><td>{escape(routing_value(change.aspect, change.before, lang))}</td>'
-                       f'<td>{escape(routing_value(change.aspect, change.after, lang))}</td><td></td></tr>'
-                       f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
-        out.append("</table></details>")
+            cases.append(f'<tr><td>{escape(w["routing_kind"])}: {escape(texts.name(texts.ASPECT_NAMES, change.aspect, lang))}</td>'
+                         f'<td></td><td>{escape(texts.routing_value(change.aspect, change.before, lang))}</td>'
+                         f'<td>{escape(texts.routing_value(change.aspect, change.after, lang))}</td><td></td></tr>'
+                         f'<tr><td colspan="5"><ul class="why">{why}</ul></td></tr>')
+        cases.append("</table></details>")
+    out.append(_section(f'{w["per_case"]} ({n(report.changed_cases)})', "".join(cases), "cases"))
     if report.errors:
-        out.append(f'<h2>{w["errors"]}</h2><ul>' + "".join(f"<li>{escape(e)}</li>" for e in report.errors) + "</ul>")
-    out.append("</body></html>")
+        out.append(f'<section id="errors"><h2>{escape(w["errors"])}</h2><ul class="errors">'
+                   + "".join(f"<li>{escape(e)}</li>" for e in report.errors) + "</ul></section>")
+    out.append("</main></body></html>")
     return "\n".join(out)
+
+
+# -- the terminal ----------------------------------------------------------------------------------
+
+def _status_text(value: str, lang: str) -> Text:
+    return Text(texts.status_label(value, lang), style=STATUS_STYLE[value])
+
+
+def _side_text(action, lang: str) -> Text:
+    if action is None:
+        return Text(NONE, style="dim")
+    return Text.assemble(_status_text(action.status.value, lang), f" {action.due} {action.progress.done}/{action.progress.required}")
+
+
+def _rule_tables(console: Console, summaries, w, lang: str) -> None:
+    n = lambda value: number(value, lang)  # noqa: E731
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["rules"], title_justify="left")
+    for col in ("rule", "added", "removed", "moved", "moved_days", "required", "counted"):
+        # 80 columns: a long rule id folds rather than squeezing the figures to "…"; headers wrap
+        heading = w.get("short_" + col, w[col])
+        if col == "rule":
+            table.add_column(heading, overflow="fold", ratio=1, min_width=18)
+        else:
+            table.add_column(heading, justify="right", min_width=11 if col == "moved_days" else len(heading))
+    for s in summaries:
+        m = s.moved_stats()
+        table.add_row(visible(s.rule), n(s.added), n(s.removed), n(m["count"] if m else 0),
+                      f"{n(m['min'])}/{n(m['median'])}/{n(m['max'])}" if m else "—", n(s.required_changed),
+                      n(s.counted_changed))
+    console.print(table)
+    transitions = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["transitions"], title_justify="left")
+    for col in ("rule", "from", "to", "count"):
+        transitions.add_column(w[col], justify="right" if col == "count" else "left", no_wrap=col == "rule")
+    for s in summaries:
+        for (f, to), count in sorted(s.transitions.items()):
+            transitions.add_row(visible(s.rule), _status_text(f, lang), _status_text(to, lang), n(count))
+    if transitions.row_count:
+        console.print(transitions)
+
+
+def render_terminal(console: Console, report: WhatIfReport, lang: str, show_cases: int, explain: bool) -> None:
+    """The what-if for a terminal: totals, the per-rule tables, routing, conversations per month and
+    the first ``show_cases`` changed cases with their reasons."""
+    w = texts.words(texts.WHATIF, lang)
+    n = lambda value: number(value, lang)  # noqa: E731
+    sign = lambda value: signed(value, lang)  # noqa: E731
+    t = report.totals()
+    conv = t["conversations"]
+    console.print(Text(visible(f"{w['title']}: {report.candidate}"), style="bold"))
+    console.print(Text(visible(f"{w['baseline']}: {report.baseline}  {w['as_of']} {report.as_of}"), style="dim"))
+    console.print(f"{n(t['cases'])} {w['cases']}, {n(t['changed_cases'])} {w['changed']}, "
+                  f"{n(t['changes'])} {w['duties_changed']}" + (f", {n(t['bad_cases'])} {w['bad']}" if t["bad_cases"] else ""))
+    over = t["overdue_cases"]
+    console.print(f"{w['overdue_line']}: {n(over['baseline'])} → {n(over['candidate'])} ({sign(over['difference'])})")
+    console.print(f"{w['conv_line']}: {n(conv['baseline'])} → {n(conv['candidate'])} ({sign(conv['difference'])})"
+                  + (", " + w["conv_avg"].format(months=n(conv["months"]), avg=sign(conv["average_per_month"]))
+                     if conv["months"] else ""))
+    summaries = report.rule_summaries()
+    if not summaries and not report.routing:
+        console.print(w["none"])
+        return
+    if summaries:
+        _rule_tables(console, summaries, w, lang)
+    if report.routing:
+        routing = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["routing"], title_justify="left")
+        for col in ("aspect", "from", "to", "cases_word"):
+            routing.add_column(w[col], justify="right" if col == "cases_word" else "left")
+        for (aspect, before, after), count in sorted(report.routing.items()):
+            routing.add_row(texts.name(texts.ASPECT_NAMES, aspect, lang), visible(texts.routing_value(aspect, before, lang)),
+                            visible(texts.routing_value(aspect, after, lang)), n(count))
+        console.print(routing)
+    months = {m: v for m, v in conv["per_month"].items() if v}
+    if months:
+        console.print(Text(w["months"], style="bold"))
+        for year in sorted({m[:4] for m in months}):  # one line a year keeps the months readable
+            console.print(f"  {year}: " + "  ".join(f"{m[5:]}: {sign(v)}" for m, v in months.items() if m[:4] == year))
+    console.print(Text(f"{w['per_case']} ({n(report.changed_cases)})", style="bold"))
+    for case in report.changed[:show_cases]:
+        console.print(Text(visible(case.case_id), style="bold"), Text(visible(f"  {case.source}"), style="dim"), soft_wrap=True)
+        for change in case.changes:
+            days = "" if change.days_moved is None else "  " + w["moved_by"].format(days=sign(change.days_moved))
+            anchor = str(change.anchor)
+            if change.baseline is not None and change.baseline.anchor != change.anchor:
+                anchor = f"{change.baseline.anchor} → {change.anchor}"
+            benefit = texts.name(texts.BENEFIT_NAMES, change.benefit, lang) if change.benefit else ""
+            console.print(Text(visible(f"  {w[change.kind + '_kind']} {change.rule} ({benefit} {anchor})")))
+            console.print(Text.assemble("    ", _side_text(change.baseline, lang), " → ", _side_text(change.candidate, lang), days))
+            for line in change.why if explain else change.why[-2:]:
+                console.print(Text(visible(f"      • {line}"), style="dim"))
+        for change in case.routing:
+            console.print(Text(visible(f"  {w['routing_kind']} {texts.name(texts.ASPECT_NAMES, change.aspect, lang)}: "
+                                       f"{texts.routing_value(change.aspect, change.before, lang)} → "
+                                       f"{texts.routing_value(change.aspect, change.after, lang)}")))
+            for line in change.why:
+                console.print(Text(visible(f"      • {line}"), style="dim"))
+    shown = min(show_cases, len(report.changed))
+    if report.changed_cases > shown:
+        console.print(Text("… " + w["more_cases"].format(n=n(report.changed_cases - shown)), style="dim"))
