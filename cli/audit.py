@@ -24,6 +24,7 @@ from engine.io.loading import case_files
 from engine.io.sources import db_items, file_items
 from engine.report import AuditMeta, titles_of
 from engine.report.html import render_html
+from engine.report.layout import is_narrow
 from engine.report.listings import compare_table, compare_title, runs_table
 from engine.report.safe import visible
 from engine.report.tables import OverdueCsv, write_csv_dir, write_xlsx
@@ -190,7 +191,7 @@ def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG) -> None:
     if not runs:
         console.print(visible(texts.words(texts.RUNS, lang.value)["none"].format(where=where)))
         return
-    console.print(runs_table(runs, where, lang.value))
+    console.print(runs_table(runs, where, lang.value, is_narrow(console)))
 
 
 def _run_tallies(db_engine, run_id: int) -> dict[str, Tally]:
@@ -216,7 +217,7 @@ def audit_compare(
     Example:
       sagsrute audit-compare 1 2
     """
-    from engine.io.storage import get_audit_run
+    from engine.io.storage import get_audit_run, load_ruleset_snapshot
 
     db_engine, where = open_db_or_fail(db, create=False)
     runs = {}
@@ -226,7 +227,12 @@ def audit_compare(
             fail(f"no audit run #{run_id} in {where} (see sagsrute audit-runs)")
         runs[run_id] = run
     console.print(compare_title(runs[run_a], runs[run_b], lang.value))
-    console.print(compare_table(_run_tallies(db_engine, run_a), _run_tallies(db_engine, run_b), lang.value))
+    titles: dict[str, str] = {}
+    for run in (runs[run_b], runs[run_a]):  # the rules' titles as the runs stored them, B's first
+        for rule in (load_ruleset_snapshot(db_engine, run["rules_label"]) or {}).get("rules", []):
+            titles.setdefault(rule["rule"]["id"], rule["rule"]["title"][lang.value])
+    console.print(compare_table(_run_tallies(db_engine, run_a), _run_tallies(db_engine, run_b), lang.value, titles,
+                                is_narrow(console)))
 
 
 def register(app: typer.Typer) -> None:

@@ -87,7 +87,7 @@ def import_cases(
             status.update(Text(w["chunk"].format(file=clip(report.file), n=number(report.seen, lang.value))))
 
         reports = import_paths(db_engine, paths, on_file=file_done, on_chunk=chunk_done, workers=workers)
-    console.print(import_table(reports, where, lang.value))
+    console.print(import_table(reports, where, lang.value, console.width), crop=False)
     bad = False
     for report in reports:
         if report.failed:

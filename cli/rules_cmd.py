@@ -12,6 +12,7 @@ from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_USAGE, App, LangOptio
                         print_error_lines, rules_or_exit)
 from engine.core.durable_backend import compile_ruleset
 from engine.rulebook.coverage import DEFAULT_CATALOGUES, DEFAULT_COVERAGE
+from engine.report.layout import is_narrow
 from engine.report.listings import rules_table
 from engine.report.rulebook import coverage_markdown, render_coverage, render_routing_rule, render_rule
 from engine.report.safe import visible
@@ -35,7 +36,7 @@ def list_rules(rules_dir: RulesOption = DEFAULT_RULES_DIR, lang: LangOption = DE
     Example:
       sagsrute rules list --lang en
     """
-    console.print(rules_table(_load(rules_dir), lang.value))
+    console.print(rules_table(_load(rules_dir), lang.value, is_narrow(console)))
 
 
 @app.command("show")

@@ -273,8 +273,9 @@ AUDIT: Table = {
     "all_variants": (" (all variants)", " (alle varianter)"),
     # the terminal's short column headings (80 columns)
     "short_population": ("Duties", "Pligter"), "short_overdue": ("Overdue", "Overskr."), "short_open": ("Open", "Åbne"),
-    "short_missed": ("Missed", "Forpas."), "short_on_time_share": ("On time", "Rettid."),
-    "short_median_days_late": ("Median days late", "Median dage sent"), "short_days_overdue": ("Days over", "Dage over"),
+    "short_missed": ("Missed", "Forpas."), "short_star_conv": ("4 conversations", "4 samtaler"),
+    "short_star_offer": ("Offer", "Tilbud"), "short_on_time_share": ("On time", "Rettid."),
+    "short_median_days_late": ("Median\ndays late", "Median\ndage sent"), "short_days_overdue": ("Days\nover", "Dage\nover"),
     # the CLI's lines around the report
     "csv_written": ("CSV tables written to {path}", "CSV-tabeller skrevet i {path}"),
     "xlsx_written": ("Excel workbook written to {path}", "Excel-projektmappe skrevet til {path}"),
@@ -342,6 +343,8 @@ RUNS: Table = {
     "compare_runs": ("#{a} (as of {a_as_of}, {a_rules}) → #{b} (as of {b_as_of}, {b_rules})",
                      "#{a} (pr. {a_as_of}, {a_rules}) → #{b} (pr. {b_as_of}, {b_rules})"),
     "rule": ("Rule", "Regel"), "on_time": ("On time A → B", "Rettidighed A → B"),
+    "left_out": ("Left out at this width: {columns} (shown from {width} columns)",
+                 "Udeladt i denne bredde: {columns} (vises fra {width} tegns bredde)"),
 }
 
 RULES_LIST: Table = {

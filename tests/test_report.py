@@ -90,9 +90,11 @@ def test_audit_over_the_database_stores_runs_that_can_be_compared(tmp_path):
     assert second.exit_code == 0 and "audit run #2" in second.output
     runs = runner.invoke(app, ["audit-runs", "--db", db], catch_exceptions=False)
     assert runs.exit_code == 0 and "2021-12-31" in runs.output and "2022-06-30" in runs.output
-    compared = runner.invoke(app, ["audit-compare", "1", "2", "--db", db], catch_exceptions=False)
+    compared = runner.invoke(app, ["audit-compare", "1", "2", "--db", db, "--lang", "en"], catch_exceptions=False,
+                             env={"COLUMNS": "160"})
     assert compared.exit_code == 0, compared.output
-    assert "contact-course" in compared.output and "ret-og-pligt" in compared.output
+    assert "Four conversations in the first six months" in compared.output  # rules by title, as the runs stored them
+    assert "Ret og pligt offer no later than after six months" in compared.output
     missing = runner.invoke(app, ["audit-compare", "1", "9", "--db", db])
     assert missing.exit_code == 1 and "no audit run #9" in missing.output
 

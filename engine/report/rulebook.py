@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 from typing import Optional
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from engine.report.layout import is_narrow
 from engine.report.listings import validity
 from engine.report.safe import visible
 
@@ -97,19 +100,31 @@ def coverage_markdown(report, ruleset) -> str:
 
 
 def render_coverage(console: Console, report, ruleset) -> None:
+    """One row per catalogue rule; narrow, one block per rule (a catalogue id is up to 45 characters,
+    and its rule ids as long)."""
     reasons = report.coverage.reasons
-    out = Table(title=visible(f"{ruleset.label}: coverage of the research catalogues"))
-    for column in ("rule (catalogue)", "status", "encoded as / reason"):
-        out.add_column(column)
+    title = Text(visible(f"{ruleset.label}: coverage of the research catalogues"), style="bold")
+    rows = []
     for _, e in report.rows():
         if e.status == "not_encoded":
-            what = Text(visible(f"{e.reason}: {e.note or reasons.get(e.reason, '')}"), style="dim")
-            status = Text("not encoded", style="yellow")
+            rows.append((visible(e.id), Text("not encoded", style="yellow"),
+                         Text(visible(f"{e.reason}: {e.note or reasons.get(e.reason, '')}"), style="dim")))
         else:
-            what = Text(visible(", ".join(e.rules or e.routing) + (f" ({e.note})" if e.note else "")))
-            status = Text(e.status, style="green")
-        out.add_row(visible(e.id), status, what)
-    console.print(out)
+            rows.append((visible(e.id), Text(e.status, style="green"),
+                         Text(visible(", ".join(e.rules or e.routing) + (f" ({e.note})" if e.note else "")))))
+    if is_narrow(console):
+        blocks: list = [title]
+        for rule_id, status, what in rows:
+            blocks += [Text.assemble((rule_id, "bold"), "  ", status), Padding(what, (0, 0, 0, 2))]
+        console.print(Group(*blocks))
+    else:
+        out = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+        out.add_column("rule (catalogue)", no_wrap=True)
+        out.add_column("status", no_wrap=True)
+        out.add_column("encoded as / reason", ratio=1)
+        for row in rows:
+            out.add_row(*row)
+        console.print(out)
     counts = report.counts()
     encoded = counts.get("encoded", 0) + counts.get("routing", 0)
     console.print(f"{sum(counts.values())} catalogue rules: {counts.get('encoded', 0)} encoded as duties, "

@@ -1,20 +1,27 @@
 """The audit's terminal summary: rich tables per rule, the STAR measure, passivity and the most
-overdue duties (and per-group tables on request)."""
+overdue duties (and per-group tables on request). It reads at 80 columns (engine/report/layout.py):
+figures, dates, case ids and names are never cut; titles wrap between words."""
 
 from __future__ import annotations
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from engine import texts
 from engine.batch.totals import STAR_MIN_POPULATION, AuditTotals
-from engine.report import AuditMeta, group_label, group_rows, overall, passivity_rows, rule_rows, star_rows, words
+from engine.report import AuditMeta, group_label, group_rows, overall, passivity_rows, rule_rows, star_rows, title_of, words
+from engine.report.layout import fits
 from engine.report.safe import clip, visible
 from engine.texts import number, percent
 
 TERMINAL_OVERDUE = 15
+
+# The terminal shows what a team lead scans for, under short headers; every count is in the CSV,
+# Excel and HTML reports.
+TERMINAL_COUNTS = ("population", "overdue", "open", "on_time_share", "median_days_late")
 
 
 def _share_text(value, lang: str, decided: int = 10) -> Text:
@@ -22,21 +29,24 @@ def _share_text(value, lang: str, decided: int = 10) -> Text:
     return Text(percent(value, lang), style=style)
 
 
-# The terminal shows what a team lead scans for, under short headers so that it fits 80 columns;
-# every count is in the CSV, Excel and HTML reports.
-TERMINAL_COUNTS = ("population", "overdue", "open", "on_time_share", "median_days_late")
+def _table(title: str) -> Table:
+    return Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False)
 
 
-def _counts_table(title: str, rows: list[dict], w, first: list[tuple[str, str]], lang: str) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False)
-    # Fits 80 columns: titles and headers wrap, figures never do (a cut "0.…" says nothing).
-    for key, label in first:
-        table.add_column(label, ratio=1, min_width=24 if key == "title" else 8)
+def _counts_table(title: str, rows: list[dict], w, lang: str, dim: str = "") -> Table:
+    """One row per rule: the title wraps, the figures never do. Per group (``dim``), each group's
+    value is a heading row over its rules."""
+    table = _table(title)
+    table.add_column(f"{w[dim]} / {w['rule']}" if dim else w["rule"], ratio=1)
     for key in TERMINAL_COUNTS:
-        table.add_column(w["short_" + key], justify="right", min_width=7, max_width=9)
-    for row in rows:
+        table.add_column(w["short_" + key], justify="right", no_wrap=True)
+    current = None
+    for row in sorted(rows, key=lambda r: r[dim]) if dim else rows:  # stable: rule order within a group
+        if dim and row[dim] != current:
+            current = row[dim]
+            table.add_row(Text(clip(group_label(dim, current, lang)), style="bold"), *[""] * len(TERMINAL_COUNTS))
         decided = row["met"] + row["met_late"] + row["overdue"]
-        table.add_row(*(clip(group_label(k, row[k], lang) if k != "title" else row[k]) for k, _ in first),
+        table.add_row(Padding(Text(visible(row["title"])), (0, 0, 0, 2)) if dim else Text(visible(row["title"])),
                       number(row["population"], lang),
                       Text(number(row["overdue"], lang), style="red" if row["overdue"] else ""),
                       number(row["open"], lang),
@@ -54,22 +64,28 @@ def render(console: Console, totals: AuditTotals, meta: AuditMeta, lang: str, gr
                   f"{w['duties']}: {number(everything.population, lang)}  ·  "
                   f"{w['overdue_now']}: {number(everything.overdue, lang)}  ·  "
                   f"{w['on_time']}: {percent(everything.on_time_share, lang)}{run}")
-    rows = rule_rows(totals, meta, lang)
-    console.print(_counts_table(w["per_rule"], rows, w, [("title", w["rule"])], lang))
+    console.print(_counts_table(w["per_rule"], rule_rows(totals, meta, lang), w, lang))
     for dim in group_by:
         title = w["by_group"].format(dim=texts.name(texts.DIMENSION_NAMES, dim, lang))
-        console.print(_counts_table(title, group_rows(totals, meta, dim, lang), w, [("title", w["rule"]), (dim, w[dim])], lang))
+        console.print(_counts_table(title, group_rows(totals, meta, dim, lang), w, lang, dim))
     _star(console, totals, w, lang)
     _passivity(console, totals, w, lang)
-    _overdue(console, totals, w, lang)
+    _overdue(console, totals, meta, w, lang)
+
+
+def _team_cell(team, w, lang: str):
+    return clip(group_label("team", team, lang)) if team else Text(w["all"], style="bold")
 
 
 def _star(console: Console, totals: AuditTotals, w, lang: str) -> None:
-    table = Table(title=w["star"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-    for label in (w["team"], w["cohort"], w["star_conv"], w["share"], w["star_offer"], w["share"]):
-        table.add_column(label, justify="right" if label != w["team"] else "left")
+    table = _table(w["star"])
+    table.caption = f"{w['short_star_conv']}: {w['star_conv'].lower()}  ·  {w['short_star_offer']}: {w['star_offer'].lower()}"
+    table.caption_justify = "left"
+    table.add_column(w["team"], no_wrap=True)
+    for label in (w["cohort"], w["short_star_conv"], w["share"], w["short_star_offer"], w["share"]):
+        table.add_column(label, justify="right", no_wrap=True)
     for row in star_rows(totals):
-        table.add_row(clip(group_label("team", row["team"], lang)) if row["team"] else Text(w["all"], style="bold"),
+        table.add_row(_team_cell(row["team"], w, lang),
                       number(row["cohort"], lang), number(row["four_conversations"], lang),
                       _flagged(row["conversation_share"], row["conversation_flag"], row["cohort"], lang),
                       f"{number(row['with_offer'], lang)}/{number(row['offer_required'], lang)}",
@@ -88,28 +104,40 @@ def _flagged(value, flag: bool, population: int, lang: str) -> Text:
 
 
 def _passivity(console: Console, totals: AuditTotals, w, lang: str) -> None:
-    table = Table(title=w["passivity"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-    for label in (w["team"], w["on_benefit"], w["cohort"], w["passive"], w["share"]):
-        table.add_column(label, justify="left" if label == w["team"] else "right")
+    table = _table(w["passivity"])
+    table.add_column(w["team"], no_wrap=True)
+    for label in (w["on_benefit"], w["cohort"], w["passive"], w["share"]):
+        table.add_column(label, justify="right")
     for row in passivity_rows(totals):
-        table.add_row(clip(group_label("team", row["team"], lang)) if row["team"] else Text(w["all"], style="bold"),
-                      f"{row['months']} {w['months']}", number(row["population"], lang), number(row["passive"], lang),
-                      percent(row["share"], lang))
+        table.add_row(_team_cell(row["team"], w, lang), f"{row['months']} {w['months']}", number(row["population"], lang),
+                      number(row["passive"], lang), percent(row["share"], lang))
     console.print(table)
 
 
-def _overdue(console: Console, totals: AuditTotals, w, lang: str) -> None:
+def _overdue(console: Console, totals: AuditTotals, meta: AuditMeta, w, lang: str) -> None:
     duties = totals.overdue_list()[:TERMINAL_OVERDUE]
     if not duties:
         return
-    table = Table(title=w["top_overdue"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False)
-    for label, justify, least in ((w["case"], "left", 8), (w["due"], "left", 10), (w["short_days_overdue"], "right", 5),
-                                  (w["id"], "left", 20), (w["team"], "left", 6), (w["caseworker"], "left", 6)):
-        table.add_column(label, justify=justify, min_width=least, overflow="fold")
-    for d in duties:
-        table.add_row(clip(d.case_id), str(d.due), Text(number(d.days_overdue, lang), style="red"), visible(d.rule),
-                      clip(group_label("team", d.team, lang)), clip(group_label("caseworker", d.caseworker, lang)))
-    console.print(table)
+    rows = [(clip(d.case_id), str(d.due), number(d.days_overdue, lang), visible(title_of(meta, d.rule, lang)),
+             clip(group_label("team", d.team, lang)), clip(group_label("caseworker", d.caseworker, lang))) for d in duties]
+    table = _table(w["top_overdue"])
+    for label, justify in ((w["case"], "left"), (w["due"], "left"), (w["short_days_overdue"], "right")):
+        table.add_column(label, justify=justify, no_wrap=True)
+    table.add_column(w["rule"], ratio=1)
+    table.add_column(f"{w['team']}\n{w['caseworker']}", no_wrap=True)  # one above the other: room for the title
+    for case, due, days, title, team, caseworker in rows:
+        table.add_row(case, due, Text(days, style="red"), title, f"{team}\n{caseworker}")
+    whole = [cell for row in rows for i, cell in enumerate(row) if i != 3]
+    whole += [word for row in rows for word in row[3].split()]  # a title wraps between words only
+    if fits(console.width, table, whole):
+        console.print(table)
+    else:  # names or words too long to stand side by side: one block per duty
+        blocks = [Text(w["top_overdue"], style="bold")]
+        for case, due, days, title, team, caseworker in rows:
+            blocks.append(Text.assemble((case, "bold"), f"  {w['due']} {due}  ", (days, "red"), f" {w['days']}",
+                                        f"  {team} / {caseworker}"))
+            blocks.append(Padding(Text(title), (0, 0, 0, 2)))
+        console.print(Group(*blocks))
     hidden = totals.overdue_count - len(duties)
     if hidden > 0:
         console.print(Text(w["more_overdue_hint"].format(n=number(hidden, lang)), style="dim"))

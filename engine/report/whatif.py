@@ -211,27 +211,26 @@ def _side_text(action, lang: str) -> Text:
 
 
 def _rule_tables(console: Console, summaries, w, lang: str) -> None:
+    """Per rule: its title (wrapping between words), then figures that are never cut."""
     n = lambda value: number(value, lang)  # noqa: E731
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["rules"], title_justify="left")
-    for col in ("rule", "added", "removed", "moved", "moved_days", "required", "counted"):
-        # 80 columns: a long rule id folds rather than squeezing the figures to "…"; headers wrap
-        heading = w.get("short_" + col, w[col])
-        if col == "rule":
-            table.add_column(heading, overflow="fold", ratio=1, min_width=18)
-        else:
-            table.add_column(heading, justify="right", min_width=11 if col == "moved_days" else len(heading))
+    table.add_column(w["rule"], ratio=1, min_width=16)
+    for col in ("added", "removed", "moved", "moved_days", "required", "counted"):
+        table.add_column(w["short_" + col], justify="right", no_wrap=True)
     for s in summaries:
         m = s.moved_stats()
-        table.add_row(visible(s.rule), n(s.added), n(s.removed), n(m["count"] if m else 0),
+        table.add_row(visible(s.title), n(s.added), n(s.removed), n(m["count"] if m else 0),
                       f"{n(m['min'])}/{n(m['median'])}/{n(m['max'])}" if m else "—", n(s.required_changed),
                       n(s.counted_changed))
     console.print(table)
     transitions = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["transitions"], title_justify="left")
-    for col in ("rule", "from", "to", "count"):
-        transitions.add_column(w[col], justify="right" if col == "count" else "left", no_wrap=col == "rule")
+    transitions.add_column(w["rule"], ratio=1)
+    for col in ("from", "to"):
+        transitions.add_column(w[col], no_wrap=True)
+    transitions.add_column(w["count"], justify="right", no_wrap=True)
     for s in summaries:
         for (f, to), count in sorted(s.transitions.items()):
-            transitions.add_row(visible(s.rule), _status_text(f, lang), _status_text(to, lang), n(count))
+            transitions.add_row(visible(s.title), _status_text(f, lang), _status_text(to, lang), n(count))
     if transitions.row_count:
         console.print(transitions)
 
@@ -261,8 +260,9 @@ def render_terminal(console: Console, report: WhatIfReport, lang: str, show_case
         _rule_tables(console, summaries, w, lang)
     if report.routing:
         routing = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=w["routing"], title_justify="left")
-        for col in ("aspect", "from", "to", "cases_word"):
-            routing.add_column(w[col], justify="right" if col == "cases_word" else "left")
+        for col in ("aspect", "from", "to"):
+            routing.add_column(w[col], ratio=1)
+        routing.add_column(w["cases_word"], justify="right", no_wrap=True)
         for (aspect, before, after), count in sorted(report.routing.items()):
             routing.add_row(texts.name(texts.ASPECT_NAMES, aspect, lang), visible(texts.routing_value(aspect, before, lang)),
                             visible(texts.routing_value(aspect, after, lang)), n(count))
@@ -270,8 +270,12 @@ def render_terminal(console: Console, report: WhatIfReport, lang: str, show_case
     months = {m: v for m, v in conv["per_month"].items() if v}
     if months:
         console.print(Text(w["months"], style="bold"))
-        for year in sorted({m[:4] for m in months}):  # one line a year keeps the months readable
-            console.print(f"  {year}: " + "  ".join(f"{m[5:]}: {sign(v)}" for m, v in months.items() if m[:4] == year))
+        years = Table.grid(padding=(0, 1), pad_edge=True)  # one row a year keeps the months readable
+        years.add_column(no_wrap=True)
+        years.add_column(ratio=1)
+        for year in sorted({m[:4] for m in months}):
+            years.add_row(f" {year}:", "  ".join(f"{m[5:]}: {sign(v)}" for m, v in months.items() if m[:4] == year))
+        console.print(years)
     console.print(Text(f"{w['per_case']} ({n(report.changed_cases)})", style="bold"))
     for case in report.changed[:show_cases]:
         console.print(Text(visible(case.case_id), style="bold"), Text(visible(f"  {case.source}"), style="dim"), soft_wrap=True)
@@ -281,7 +285,7 @@ def render_terminal(console: Console, report: WhatIfReport, lang: str, show_case
             if change.baseline is not None and change.baseline.anchor != change.anchor:
                 anchor = f"{change.baseline.anchor} → {change.anchor}"
             benefit = texts.name(texts.BENEFIT_NAMES, change.benefit, lang) if change.benefit else ""
-            console.print(Text(visible(f"  {w[change.kind + '_kind']} {change.rule} ({benefit} {anchor})")))
+            console.print(Text(visible(f"  {w[change.kind + '_kind']}: {change.title} ({benefit} {anchor})")))
             console.print(Text.assemble("    ", _side_text(change.baseline, lang), " → ", _side_text(change.candidate, lang), days))
             for line in change.why if explain else change.why[-2:]:
                 console.print(Text(visible(f"      • {line}"), style="dim"))
@@ -293,4 +297,4 @@ def render_terminal(console: Console, report: WhatIfReport, lang: str, show_case
                 console.print(Text(visible(f"      • {line}"), style="dim"))
     shown = min(show_cases, len(report.changed))
     if report.changed_cases > shown:
-        console.print(Text("… " + w["more_cases"].format(n=n(report.changed_cases - shown)), style="dim"))
+        console.print(Text(w["more_cases"].format(n=n(report.changed_cases - shown)), style="dim"))
