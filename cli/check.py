@@ -31,13 +31,16 @@ def check(
                                         help="table for people, json for tools (the contract's §3).")] = Format.table,
     lang: LangOption = DEFAULT_LANG,
     explain: Annotated[bool, typer.Option("--explain", help="Show why each duty applies and how its status follows.")] = False,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Also list the met, met-late and exempt duties (folded below the open ones by default).")] = False,
     rules_dir: RulesOption = DEFAULT_RULES_DIR,
 ) -> None:
     """What a case needs next, and by when.
 
-    Prints the case's routing, its next step and every duty with its due date and status; with
-    --explain also the rule, its legal source and the reasons. Bad cases are reported and the
-    good ones still evaluated.
+    Prints the case's routing, its next step (the most urgent duty that can still be done) and the
+    open and overdue duties with their due dates; --all lists the met and exempt ones too, and
+    --explain adds the rule, its legal source and the reasons. Bad cases are reported and the good
+    ones still evaluated.
 
     \b
     Example:
@@ -66,7 +69,7 @@ def check(
             if results:
                 console.print()
             results.append(result)
-            render_check(console, result, lang.value, explain)
+            render_check(console, result, lang.value, explain, show_all)
     if fmt is Format.json:
         # One case file gives one object (contract §3); a batch (several files, a directory, JSON
         # Lines) gives a list in input order, whatever number of its cases were good.

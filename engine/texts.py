@@ -210,6 +210,8 @@ CHECK: Table = {
     "rules": ("rules", "regler"), "milestone": (" — milestone {n} of {m}", " — delmål {n} af {m}"),
     "folded": ("{n} met or exempt duties not shown (--all shows them)",
                "{n} opfyldte eller fritagne pligter vises ikke (--all viser dem)"),
+    "folded_one": ("{n} met or exempt duty not shown (--all shows it)",
+                   "{n} opfyldt eller fritaget pligt vises ikke (--all viser den)"),
     "period_ended": ("period ended {end}", "forløbet sluttede {end}"),
     # the routing block
     "routing": ("Routing", "Visitation"), "on": ("on", "på"), "categories": ("categories", "kategorier"),
@@ -241,6 +243,7 @@ AUDIT: Table = {
     "passivity": ("Passivity (no active offer)", "Passivmåling (intet aktivt tilbud)"), "passive": ("Passive", "Passive"),
     "months": ("months", "måneder"), "on_benefit": ("On benefit at least", "På ydelse mindst"),
     "top_overdue": ("Most overdue duties", "Mest overskredne pligter"),
+    "top_overdue_now": ("Most overdue duties that can still be done", "Mest overskredne pligter der stadig kan nås"),
     "case": ("Case", "Sag"), "due": ("Due", "Frist"), "days_overdue": ("Days overdue", "Dage over"),
     "team": ("Team", "Team"), "caseworker": ("Caseworker", "Sagsbehandler"), "benefit": ("Benefit", "Ydelse"),
     "category": ("Category", "Kategori"), "progress": ("Progress", "Fremdrift"), "why": ("Why", "Begrundelse"),
@@ -273,7 +276,7 @@ AUDIT: Table = {
     "all_variants": (" (all variants)", " (alle varianter)"),
     # the terminal's short column headings (80 columns)
     "short_population": ("Duties", "Pligter"), "short_overdue": ("Overdue", "Overskr."), "short_open": ("Open", "Åbne"),
-    "short_missed": ("Missed", "Forpas."), "short_star_conv": ("4 conversations", "4 samtaler"),
+    "short_overdue_now": ("Overdue\nnow", "Overskr.\nnu"), "short_missed": ("Missed", "Forpasset"), "short_star_conv": ("4 conversations", "4 samtaler"),
     "short_star_offer": ("Offer", "Tilbud"), "short_on_time_share": ("On time", "Rettid."),
     "short_median_days_late": ("Median\ndays late", "Median\ndage sent"), "short_days_overdue": ("Days\nover", "Dage\nover"),
     # the CLI's lines around the report

@@ -90,7 +90,7 @@ def test_audit(world, width, tmp_path):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_check(width):
     case = ROOT / "samples" / "worked" / "Y-AP-B.yaml"
-    text = run(width, "check", case, "--as-of", "2015-03-15", "--explain", "--lang", "en")
+    text = run(width, "check", case, "--as-of", "2015-03-15", "--explain", "--lang", "en", "--all")
     lines_fit(text, width)
     whole(text, ["2014-11-10", "1/1", "met late"])
     result = json.loads(run(width, "check", case, "--as-of", "2015-03-15", "--format", "json", "--lang", "en"))

@@ -57,37 +57,62 @@ def render_routing(console: Console, routing: Routing, lang: str, explain: bool)
                           + Text(visible(source), style="dim"))
 
 
-def render_check(console: Console, result: CheckResult, lang: str, explain: bool) -> None:
+def can_act(action: Action) -> bool:
+    """An open or overdue duty that can still be done: its benefit period runs (``Action.actionable``,
+    plan §Interfaces 1; where the engine does not say, every open or overdue duty can)."""
+    return action.status in PENDING and getattr(action, "actionable", None) is not False
+
+
+def missed(action: Action) -> bool:
+    """An overdue duty whose benefit period has ended: nothing can be done about it any more."""
+    return action.status in PENDING and getattr(action, "actionable", None) is False
+
+
+def shown_actions(actions: list[Action], show_all: bool) -> tuple[list[Action], int]:
+    """The duties in the order a caseworker acts on them — those that can still be done (overdue
+    first, then by due date), then the missed ones, then (with ``show_all``) the met, met late and
+    exempt ones — and how many were folded away."""
+    todo = [a for a in actions if can_act(a)]
+    gone = [a for a in actions if missed(a)]
+    done = [a for a in actions if a.status not in PENDING]
+    return (todo + gone + done, 0) if show_all else (todo + gone, len(done))
+
+
+def render_check(console: Console, result: CheckResult, lang: str, explain: bool, show_all: bool = False) -> None:
     w = texts.words(texts.CHECK, lang)
     console.print(Text.assemble((f"{w['case']} {visible(result.case_id)}", "bold"), f"  {w['as_of']} {result.as_of}  ",
                                 (f"({w['rules']} {visible(result.rules_version)})", "dim")))
     if result.routing is not None:
         render_routing(console, result.routing, lang, explain)
-    pending = [a for a in result.actions if a.status in PENDING]
     if not result.actions:
         console.print(w["none"])
         return
-    if pending:
-        nxt = pending[0]
+    actions, folded = shown_actions(result.actions, show_all)
+    todo = [a for a in actions if can_act(a)]
+    if todo:  # the most urgent duty that can still be done
+        nxt = min(todo, key=lambda a: (a.due, a.sort_key()))
         console.print(Text.assemble((f"{w['next']}: ", "bold"), (visible(nxt.title), STATUS_STYLE[nxt.status.value]),
                                     f" — {w['due'].lower()} {nxt.due} ({days_text(nxt.status, nxt.due, result.as_of, w)})"))
     else:
         console.print(w["nothing"])
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("status", "due", "days", "progress", "duty"):
-        table.add_column(w[column], no_wrap=column != "duty")
-    milestones = milestone_labels(result.actions, w)
-    for a in result.actions:
-        table.add_row(
-            Text(texts.status_label(a.status.value, lang), style=STATUS_STYLE[a.status.value]),
-            str(a.due),
-            days_text(a.status, a.due, result.as_of, w),
-            f"{a.progress.done}/{a.progress.required}",
-            visible(a.title + milestones.get(id(a), "")),
-        )
-    console.print(table)
+    if actions:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for column in ("status", "due", "days", "progress"):
+            table.add_column(w[column], no_wrap=True)
+        table.add_column(w["duty"], ratio=1)
+        milestones = milestone_labels(result.actions, w)
+        for a in actions:
+            days = Text(w["missed"], style="dim") if missed(a) else days_text(a.status, a.due, result.as_of, w)
+            table.add_row(
+                Text(texts.status_label(a.status.value, lang), style=STATUS_STYLE[a.status.value]),
+                str(a.due), days, f"{a.progress.done}/{a.progress.required}",
+                visible(a.title + milestones.get(id(a), "")),
+            )
+        console.print(table)
+    if folded:
+        console.print(Text(w["folded_one" if folded == 1 else "folded"].format(n=folded), style="dim"))
     if explain:
-        for a in result.actions:
+        for a in actions:
             console.print(Text(visible(a.title), style="bold"))
             console.print(Text(visible(f"  {a.rule} · {a.source}"), style="dim"))
             for line in a.why:

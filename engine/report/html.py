@@ -7,8 +7,8 @@ from typing import Optional
 
 from engine.report.safe import html_text as escape  # escaped, control characters visible
 from engine.batch.totals import PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals
-from engine.report import (AuditMeta, across_rules, group_label, heading, late_histogram, overall, passivity_rows,
-                           rule_rows, star_rows, words)
+from engine.report import (RULE_COLUMNS, SPLIT, AuditMeta, across_rules, group_label, heading, late_histogram, missed_of,
+                           overall, overdue_now, passivity_rows, rule_rows, star_rows, words)
 from engine.report.style import BAD, GOOD, GREY, INK, MUTED, WARN, page_head
 from engine.texts import number, percent
 
@@ -136,7 +136,8 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
                  + _kpi(w["cases"], number(totals.cases, lang))
                  + _kpi(w["duties"], number(everything.population, lang))
                  + _kpi(w["on_time_share"], percent(everything.on_time_share, lang), _kind(everything.on_time_share))
-                 + _kpi(w["overdue_now"], number(everything.overdue, lang), "bad" if everything.overdue else "")
+                 + _kpi(w["overdue_now"], number(overdue_now(everything), lang), "bad" if overdue_now(everything) else "")
+                 + (_kpi(w["missed"], number(missed_of(everything), lang)) if SPLIT else "")
                  + _kpi(w["star_conv"], percent(star.conversation_share, lang), _kind(star.conversation_share))
                  + _kpi(w["star_offer"], percent(star.offer_share, lang), _kind(star.offer_share))
                  + _kpi(w["bad"], number(totals.bad, lang), "bad" if totals.bad else "")
@@ -163,6 +164,8 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
     parts.append(f'<section id="definitions"><h2>{escape(w["definitions"])}</h2><dl class="defs">'
                  f'<dt>{escape(w["on_time_share"])}</dt><dd>{escape(w["def_share"])}</dd>'
                  f'<dt>{escape(w["median_days_late"])}</dt><dd>{escape(w["def_late"])}</dd>'
+                 + (f'<dt>{escape(w["overdue_now"])} / {escape(w["missed"])}</dt><dd>{escape(w["def_overdue"])}</dd>'
+                    if SPLIT else "") +
                  f'<dt>STAR</dt><dd>{escape(w["def_star"])}</dd>'
                  f'<dt>{escape(w["passivity"])}</dt><dd>{escape(w["def_passive"])}</dd></dl></section>')
     parts.append(f'</main><footer>{escape(w["generated"])}</footer></body></html>')
@@ -206,16 +209,16 @@ def _passivity_section(totals: AuditTotals, w, lang: str) -> str:
 
 
 def _rules_table(rules: list[dict], w, lang: str) -> str:
-    head = "".join(f'<th class="n">{escape(heading(k, lang))}</th>' for k in
-                   ("population", "met", "met_late", "overdue", "open", "exempt", "on_time_share", "median_days_late"))
+    head = "".join(f'<th class="n">{escape(heading(k, lang))}</th>' for k in RULE_COLUMNS)
     rows = []
     for r in rules:
-        cells = "".join(f'<td class="n">{number(r[k], lang)}</td>' for k in ("population", "met", "met_late"))
-        cells += f'<td class="n{" flag" if r["overdue"] else ""}">{number(r["overdue"], lang)}</td>'
-        cells += "".join(f'<td class="n">{number(r[k], lang)}</td>' for k in ("open", "exempt"))
-        share = r["on_time_share"]
-        cells += f'<td class="n" style="color:{_colour(share)}">{percent(share, lang)}</td>'
-        cells += f'<td class="n">{number(r["median_days_late"], lang)}</td>'
+        cells = ""
+        for k in RULE_COLUMNS:
+            if k == "on_time_share":
+                cells += f'<td class="n" style="color:{_colour(r[k])}">{percent(r[k], lang)}</td>'
+            else:
+                flag = " flag" if k in ("overdue", "overdue_now") and r[k] else ""
+                cells += f'<td class="n{flag}">{number(r[k], lang)}</td>'
         rows.append(f'<tr><td>{escape(r["title"])}<br><span class="dim">{escape(r["rule"])}</span></td>{cells}</tr>')
     return (f'<section id="rules"><h2>{escape(w["per_rule"])}</h2><table id="rules-table"><thead><tr>'
             f'<th>{escape(w["rule"])}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
@@ -230,7 +233,8 @@ def _overdue_section(totals: AuditTotals, w, lang: str) -> str:
         f'<td class="n">{escape(d.progress)}</td><td class="why">{escape(d.why)}</td></tr>' for d in duties)
     hidden = totals.overdue_count - len(duties)
     more = f'<p class="dim">{escape(w["more_overdue"].format(n=number(hidden, lang)))}</p>' if hidden > 0 else ""
-    return (f'<section id="overdue"><h2>{escape(w["top_overdue"])} ({number(totals.overdue_count, lang)})</h2>'
+    return (f'<section id="overdue"><h2>{escape(w["top_overdue_now" if SPLIT else "top_overdue"])} '
+            f'({number(totals.overdue_count, lang)})</h2>'
             f'<table id="overdue-table"><thead><tr><th>{escape(w["case"])}</th><th>{escape(w["id"])}</th>'
             f'<th class="n">{escape(w["due"])}</th><th class="n">{escape(w["days_overdue"])}</th><th>{escape(w["team"])}</th>'
             f'<th>{escape(w["caseworker"])}</th><th class="n">{escape(w["progress"])}</th><th>{escape(w["why"])}</th>'

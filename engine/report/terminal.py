@@ -12,7 +12,8 @@ from rich.text import Text
 
 from engine import texts
 from engine.batch.totals import STAR_MIN_POPULATION, AuditTotals
-from engine.report import AuditMeta, group_label, group_rows, overall, passivity_rows, rule_rows, star_rows, title_of, words
+from engine.report import (OVERDUE_COLUMNS, SPLIT, AuditMeta, group_label, group_rows, missed_of, overall, overdue_now,
+                           passivity_rows, rule_rows, star_rows, title_of, words)
 from engine.report.layout import fits
 from engine.report.safe import clip, visible
 from engine.texts import number, percent
@@ -21,7 +22,7 @@ TERMINAL_OVERDUE = 15
 
 # The terminal shows what a team lead scans for, under short headers; every count is in the CSV,
 # Excel and HTML reports.
-TERMINAL_COUNTS = ("population", "overdue", "open", "on_time_share", "median_days_late")
+TERMINAL_COUNTS = ("population", *OVERDUE_COLUMNS, "open", "on_time_share", "median_days_late")
 
 
 def _share_text(value, lang: str, decided: int = 10) -> Text:
@@ -46,10 +47,10 @@ def _counts_table(title: str, rows: list[dict], w, lang: str, dim: str = "") -> 
             current = row[dim]
             table.add_row(Text(clip(group_label(dim, current, lang)), style="bold"), *[""] * len(TERMINAL_COUNTS))
         decided = row["met"] + row["met_late"] + row["overdue"]
+        overdue = [Text(number(row[k], lang), style=("red" if k != "missed" else "dim") if row[k] else "")
+                   for k in OVERDUE_COLUMNS]
         table.add_row(Padding(Text(visible(row["title"])), (0, 0, 0, 2)) if dim else Text(visible(row["title"])),
-                      number(row["population"], lang),
-                      Text(number(row["overdue"], lang), style="red" if row["overdue"] else ""),
-                      number(row["open"], lang),
+                      number(row["population"], lang), *overdue, number(row["open"], lang),
                       _share_text(row["on_time_share"], lang, decided), number(row["median_days_late"], lang))
     return table
 
@@ -59,11 +60,14 @@ def render(console: Console, totals: AuditTotals, meta: AuditMeta, lang: str, gr
     console.print(Text.assemble((w["title"], "bold"), f"  {w['as_of'].lower()} {meta.as_of}  ",
                                 (f"({w['rules'].lower()} {visible(meta.rules_label)})", "dim")))
     everything = overall(totals)
-    run = f"  ·  {w['run']} #{meta.run_id}" if meta.run_id is not None else ""
-    console.print(f"{w['cases']}: {number(totals.cases, lang)}  ·  {w['bad']}: {number(totals.bad, lang)}  ·  "
-                  f"{w['duties']}: {number(everything.population, lang)}  ·  "
-                  f"{w['overdue_now']}: {number(everything.overdue, lang)}  ·  "
-                  f"{w['on_time']}: {percent(everything.on_time_share, lang)}{run}")
+    figures = [(w["cases"], number(totals.cases, lang)), (w["bad"], number(totals.bad, lang)),
+               (w["duties"], number(everything.population, lang)), (w["overdue_now"], number(overdue_now(everything), lang))]
+    if SPLIT:
+        figures.append((w["missed"], number(missed_of(everything), lang)))
+    figures.append((w["on_time"], percent(everything.on_time_share, lang)))
+    if meta.run_id is not None:
+        figures.append((w["run"], f"#{meta.run_id}"))
+    console.print("  ·  ".join(f"{label}: {value}" for label, value in figures))
     console.print(_counts_table(w["per_rule"], rule_rows(totals, meta, lang), w, lang))
     for dim in group_by:
         title = w["by_group"].format(dim=texts.name(texts.DIMENSION_NAMES, dim, lang))
@@ -120,7 +124,7 @@ def _overdue(console: Console, totals: AuditTotals, meta: AuditMeta, w, lang: st
         return
     rows = [(clip(d.case_id), str(d.due), number(d.days_overdue, lang), visible(title_of(meta, d.rule, lang)),
              clip(group_label("team", d.team, lang)), clip(group_label("caseworker", d.caseworker, lang))) for d in duties]
-    table = _table(w["top_overdue"])
+    table = _table(w["top_overdue_now" if SPLIT else "top_overdue"])
     for label, justify in ((w["case"], "left"), (w["due"], "left"), (w["short_days_overdue"], "right")):
         table.add_column(label, justify=justify, no_wrap=True)
     table.add_column(w["rule"], ratio=1)
@@ -132,7 +136,7 @@ def _overdue(console: Console, totals: AuditTotals, meta: AuditMeta, w, lang: st
     if fits(console.width, table, whole):
         console.print(table)
     else:  # names or words too long to stand side by side: one block per duty
-        blocks = [Text(w["top_overdue"], style="bold")]
+        blocks = [Text(w["top_overdue_now" if SPLIT else "top_overdue"], style="bold")]
         for case, due, days, title, team, caseworker in rows:
             blocks.append(Text.assemble((case, "bold"), f"  {w['due']} {due}  ", (days, "red"), f" {w['days']}",
                                         f"  {team} / {caseworker}"))
