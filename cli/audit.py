@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from cli.common import (DEFAULT_LANG, DEFAULT_WORKERS, EXIT_BAD_INPUT, EXIT_OK, AsOf, DbOption, LangOption, RulesOption, WorkersOption,
+from cli.common import (DEFAULT_CSV_DIALECT, DEFAULT_LANG, DEFAULT_WORKERS, CsvDialectOption, EXIT_BAD_INPUT, EXIT_OK, AsOf, DbOption, LangOption, RulesOption, WorkersOption,
                         console, err_console, fail, parse_as_of, print_error_lines, rules_or_exit)
 from cli.import_cmd import open_db_or_fail
 from engine import texts
@@ -75,6 +75,7 @@ def audit(
                                                  help="Write a self-contained HTML report with charts.")] = None,
     overdue_csv: Annotated[Optional[Path], typer.Option("--overdue-csv", metavar="FILE",
                                                         help="Write every overdue duty with its reason as CSV.")] = None,
+    csv_dialect: CsvDialectOption = DEFAULT_CSV_DIALECT,
     store: Annotated[Optional[bool], typer.Option(
         "--store/--no-store", show_default=False,
         help="Store the run and its per-case results in the database. Default: when auditing the database.")] = None,
@@ -121,7 +122,7 @@ def audit(
         save_ruleset(db_engine, ruleset)
         run_id = start_audit_run(db_engine, day, ruleset.label, source,
                                  {"workers": workers, "lang": lang.value, "rules_dir": str(rules_dir)})
-    overdue_writer = OverdueCsv(overdue_csv) if overdue_csv else None
+    overdue_writer = OverdueCsv(overdue_csv, lang.value, csv_dialect.value) if overdue_csv else None
     options = AuditOptions(
         as_of=day, lang=lang.value, workers=workers, top_limit=top,
         on_rows=(lambda rows: add_audit_results(db_engine, run_id, rows)) if store else None,
@@ -144,14 +145,15 @@ def audit(
     seconds = time.perf_counter() - started
     if store:
         finish_audit_run(db_engine, run_id, totals.cases, totals.bad)
-    meta = AuditMeta(as_of=day, rules_label=ruleset.label, source=source, titles=titles_of(ruleset), run_id=run_id,
+    shown_source = texts.words(texts.AUDIT, lang.value)["database"] if from_db else source  # no URL in a report
+    meta = AuditMeta(as_of=day, rules_label=ruleset.label, source=shown_source, titles=titles_of(ruleset), run_id=run_id,
                      workers=workers, seconds=seconds)
     if not quiet:
         render(console, totals, meta, lang.value, tuple(d.value for d in group_by))
     w = texts.words(texts.AUDIT, lang.value)
     n = lambda value: number(value, lang.value)  # noqa: E731
     if csv_dir:
-        write_csv_dir(csv_dir, totals, meta, lang.value)
+        write_csv_dir(csv_dir, totals, meta, lang.value, csv_dialect.value)
         err_console.print(visible(w["csv_written"].format(path=f"{csv_dir}/")))
     if xlsx:
         xlsx.parent.mkdir(parents=True, exist_ok=True)

@@ -166,7 +166,18 @@ WorkersOption = Annotated[int, typer.Option(
     "--workers", metavar="N", min=1, max=64,
     help="Worker processes (one per core pays on large inputs); the result is the same for any number.")]
 
+class CsvDialect(str, Enum):
+    plain = "plain"
+    excel = "excel"
+
+
+CsvDialectOption = Annotated[CsvDialect, typer.Option(
+    "--csv-dialect", metavar="plain|excel",
+    help="plain: for tools (comma, decimal point, field names as headers). excel: for a spreadsheet "
+         "(headers and values in --lang; in Danish ';' and a decimal comma; UTF-8 with a BOM).")]
+
 DEFAULT_LANG = Lang.da
+DEFAULT_CSV_DIALECT = CsvDialect.plain
 DEFAULT_WORKERS = 1  # one process unless asked: the same order of rows and files on every run
 
 

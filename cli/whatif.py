@@ -10,7 +10,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_OK, AsOf, LangOption, console, err_console, parse_as_of,
+from cli.common import (DEFAULT_CSV_DIALECT, DEFAULT_LANG, CsvDialectOption, EXIT_BAD_INPUT, EXIT_OK, AsOf, LangOption, console, err_console, parse_as_of,
                         print_error_lines, rules_or_exit)
 from engine import texts
 from engine.batch.whatif import WhatIf
@@ -42,6 +42,7 @@ def whatif(
     html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE",
                                                  help="Also write a self-contained HTML report to this file.")] = None,
     lang: LangOption = DEFAULT_LANG,
+    csv_dialect: CsvDialectOption = DEFAULT_CSV_DIALECT,
     cases: Annotated[int, typer.Option("--cases", metavar="N", min=0,
                                        help="How many changed cases the table lists.")] = 20,
     explain: Annotated[bool, typer.Option("--explain", help="Show the full reason of every change in the table.")] = False,
@@ -61,7 +62,7 @@ def whatif(
     # Keep only the changed cases something will show: all for JSON, up to HTML_CASES for the HTML
     # page, --cases for the table; CSV rows are written as the cases are found.
     keep = None if fmt is Format.json else max(HTML_CASES if html else 0, cases if fmt is Format.table else 0)
-    stream = CsvStream(sys.stdout) if fmt is Format.csv else None
+    stream = CsvStream(sys.stdout, lang.value, csv_dialect.value) if fmt is Format.csv else None
     report = WhatIf(base, cand).run(read_cases(case_paths), day, lang.value, keep=keep, on_case=stream)
     for error in report.errors:
         print_error_lines(error)

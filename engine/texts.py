@@ -288,7 +288,7 @@ AUDIT: Table = {
     "bad_skipped": ("{n} bad case(s) skipped", "{n} fejlbehæftede sager sprunget over"),
     "first_shown": (" (the first {n} shown)", " (de første {n} vist)"),
     "progress_bar": ("auditing", "reviderer"),
-    "sheet_info": ("Audit", "Revision"),
+    "database": ("the database", "databasen"), "overdue_duties": ("Overdue duties listed", "Overskredne pligter i listen"),
 }
 
 DIMENSION_NAMES: Table = {
@@ -327,6 +327,37 @@ WHATIF: Table = {
     "short_added": ("New", "Nye"), "short_removed": ("Gone", "Bortf."), "short_moved": ("Moved", "Flyttet"),
     "short_moved_days": ("Days min/med/max", "Dage min/med/maks"), "short_required": ("Req.", "Krav"),
     "short_counted": ("Count", "Optalt"),
+}
+
+# The columns of the CSV files and Excel sheets (audit, overdue list, what-if), by field name.
+COLUMNS: Table = {
+    "rule": ("Rule id", "Regel-id"), "title": ("Rule", "Regel"), "population": ("Duties", "Pligter"),
+    "overdue_now": ("Overdue now", "Overskredet nu"), "missed": ("Missed (period ended)", "Forpasset (forløbet sluttet)"),
+    "on_time_share": ("On-time share", "Rettidighed"), "median_days_late": ("Median days late", "Median dage for sent"),
+    "benefit": ("Benefit", "Ydelse"), "category": ("Category", "Kategori"), "team": ("Team", "Team"),
+    "caseworker": ("Caseworker", "Sagsbehandler"),
+    "cohort": ("Population", "Population"), "four_conversations": ("With 4 conversations", "Med 4 samtaler"),
+    "conversation_share": ("Share with 4 conversations", "Andel med 4 samtaler"),
+    "conversation_flag": ("Conversations below 80 %", "Samtaler under 80 %"),
+    "offer_required": ("Offer due", "Tilbud krævet"), "with_offer": ("With an offer", "Med tilbud"),
+    "offer_share": ("Share with an offer", "Andel med tilbud"), "offer_flag": ("Offers below 80 %", "Tilbud under 80 %"),
+    "months": ("On benefit at least (months)", "På ydelse mindst (måneder)"), "passive": ("Passive", "Passive"),
+    "share": ("Share passive", "Andel passive"),
+    "case_id": ("Case", "Sag"), "due": ("Due", "Frist"), "days_overdue": ("Days overdue", "Dage over fristen"),
+    "progress": ("Progress", "Fremdrift"), "why": ("Why", "Begrundelse"), "anchor": ("Anchor date", "Ankerdato"),
+    "actionable": ("Can still be done", "Kan stadig nås"), "period_end": ("Period ended", "Forløbet sluttede"),
+    "change": ("Change", "Ændring"), "baseline_status": ("Status now", "Status nu"),
+    "candidate_status": ("Status after the change", "Status efter ændringen"), "baseline_due": ("Due now", "Frist nu"),
+    "candidate_due": ("Due after the change", "Frist efter ændringen"), "days_moved": ("Due moved (days)", "Frist flyttet (dage)"),
+    "baseline_progress": ("Progress now", "Fremdrift nu"), "candidate_progress": ("Progress after the change", "Fremdrift efter ændringen"),
+}
+
+# The audit's tables as CSV files (named by key) and as Excel sheets (named in the language).
+TABLE_NAMES: Table = {
+    "info": ("Audit", "Revision"), "rules": ("Rules", "Regler"), "by_benefit": ("By benefit", "Pr. ydelse"),
+    "by_category": ("By category", "Pr. kategori"), "by_team": ("By team", "Pr. team"),
+    "by_caseworker": ("By caseworker", "Pr. sagsbehandler"), "star": ("STAR", "STAR"), "passivity": ("Passivity", "Passivmåling"),
+    "overdue_top": ("Most overdue", "Mest overskredne"),
 }
 
 IMPORT: Table = {
@@ -388,8 +419,11 @@ def status_label(status: str, lang: str) -> str:
 
 NO_VALUE = "–"  # a share or median of nothing
 
+# What separates the cells of a spreadsheet's CSV: Danish Excel reads ";" (the comma is its decimal mark).
+SEPARATORS: Table = {"list": (",", ";"), "decimal": (".", ",")}
 
-def _localise(text: str, lang: str) -> str:
+
+def localise(text: str, lang: str) -> str:
     """Python's ``1,234.5`` into Danish ``1.234,5``."""
     return text.translate(_DANISH) if lang == "da" else text
 
@@ -402,8 +436,8 @@ def number(value: Optional[float], lang: str) -> str:
     if value is None:
         return NO_VALUE
     if isinstance(value, float) and not value.is_integer():
-        return _localise(f"{value:,.1f}", lang)
-    return _localise(f"{int(value):,}", lang)
+        return localise(f"{value:,.1f}", lang)
+    return localise(f"{int(value):,}", lang)
 
 
 def signed(value: float, lang: str) -> str:
@@ -413,7 +447,7 @@ def signed(value: float, lang: str) -> str:
 
 def percent(value: Optional[float], lang: str) -> str:
     """A share 0–1 as ``73,4 %`` (Danish) or ``73.4 %`` (English)."""
-    return NO_VALUE if value is None else _localise(f"{value * 100:,.1f}", lang) + " %"
+    return NO_VALUE if value is None else localise(f"{value * 100:,.1f}", lang) + " %"
 
 
 def decimal(value: Optional[float], lang: str, places: int = 2) -> str:
@@ -421,4 +455,4 @@ def decimal(value: Optional[float], lang: str, places: int = 2) -> str:
     if value is None:
         return NO_VALUE
     shown = f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
-    return _localise(shown, lang)
+    return localise(shown, lang)

@@ -120,13 +120,16 @@ def test_spreadsheets_hold_text_not_formulas(tmp_path):
     cases = tmp_path / "cases"
     cases.mkdir()
     (cases / "a.json").write_text(json.dumps(hostile_case("FZ-1", "=HYPERLINK(\"http://x\")", f"w{ESC}x")))
-    result, text = invoke("audit", cases, "--as-of", "2021-08-16", "--xlsx", tmp_path / "a.xlsx")
+    result, text = invoke("audit", cases, "--as-of", "2021-08-16", "--xlsx", tmp_path / "a.xlsx", "--lang", "en",
+                          "--csv", tmp_path / "csv", "--csv-dialect", "excel")
     assert result.exit_code == 0, text
     book = load_workbook(tmp_path / "a.xlsx")
-    teams = [c for c in book["by_team"]["C"][1:]]
+    teams = [c for c in book["By team"]["C"][1:]]
     assert teams and all(c.data_type == "s" and c.value == "=HYPERLINK(\"http://x\")" for c in teams)
-    assert [c.value for c in book["by_caseworker"]["C"][1:]][0] == "w\\x1bx"
+    assert [c.value for c in book["By caseworker"]["C"][1:]][0] == "w\\x1bx"
     assert spreadsheet_text("=1+1") == "'=1+1" and spreadsheet_text("-x") == "'-x" and spreadsheet_text(5) == 5
+    # the CSV for a spreadsheet quotes it too; the plain one (for tools) keeps the value as it is
+    assert "'=HYPERLINK" in (tmp_path / "csv" / "by_team.csv").read_text(encoding="utf-8-sig")
 
 
 def test_visible_and_clip():

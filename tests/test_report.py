@@ -59,12 +59,13 @@ def test_csv_tables_and_full_overdue_list(reports):
 def test_excel_workbook_has_a_styled_frozen_sheet_per_table(reports):
     out, _ = reports
     book = load_workbook(out / "report.xlsx")
-    assert {"audit", "rules", "by_team", "by_caseworker", "star", "passivity", "overdue_top"} <= set(book.sheetnames)
-    sheet = book["rules"]
+    # sheet names and headers in the report's language (English here)
+    assert {"Audit", "Rules", "By team", "By caseworker", "STAR", "Passivity", "Most overdue"} <= set(book.sheetnames)
+    sheet = book["Rules"]
     assert sheet.freeze_panes == "A2"
-    assert sheet["A1"].value == "rule" and sheet["A1"].font.bold
+    assert sheet["A1"].value == "Rule id" and sheet["A1"].font.bold
     header = [c.value for c in sheet[1]]
-    share = header.index("on_time_share") + 1
+    share = header.index("On-time share") + 1
     course = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "contact-course-4-conversations")
     assert course[share - 1].value == 0.5 and course[share - 1].number_format == "0.0%"
 

@@ -47,9 +47,9 @@ def _all_variants(lang: str) -> str:
 # ("overdue_now": their benefit period runs) and those missed (the period has ended), both in
 # Tally.row(). Where the engine does not split them, the reports show one overdue count.
 SPLIT = {"overdue_now", "missed"} <= set(Tally().row())
-OVERDUE_COLUMNS = ("overdue_now", "missed") if SPLIT else ("overdue",)
+OVERDUE_COUNTS = ("overdue_now", "missed") if SPLIT else ("overdue",)
 
-RULE_COLUMNS = ("population", "met", "met_late", *OVERDUE_COLUMNS, "open", "exempt", "on_time_share", "median_days_late")
+RULE_COLUMNS = ("population", "met", "met_late", *OVERDUE_COUNTS, "open", "exempt", "on_time_share", "median_days_late")
 
 
 def overdue_now(tally: Tally) -> int:
@@ -154,5 +154,5 @@ def star_rows(totals: AuditTotals) -> list[dict]:
     return rows
 
 
-__all__ = ["AuditMeta", "DIMENSIONS", "SPLIT", "OVERDUE_COLUMNS", "RULE_COLUMNS", "overdue_now", "missed_of", "STAR_THRESHOLD", "titles_of", "words", "heading", "group_label", "rule_rows", "group_rows",
+__all__ = ["AuditMeta", "DIMENSIONS", "SPLIT", "OVERDUE_COUNTS", "RULE_COLUMNS", "overdue_now", "missed_of", "STAR_THRESHOLD", "titles_of", "words", "heading", "group_label", "rule_rows", "group_rows",
            "across_rules", "overall", "late_histogram", "passivity_rows", "star_rows", "percent", "number"]

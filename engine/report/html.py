@@ -8,7 +8,7 @@ from typing import Optional
 from engine.report.safe import html_text as escape  # escaped, control characters visible
 from engine.batch.totals import PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals
 from engine.report import (RULE_COLUMNS, SPLIT, AuditMeta, across_rules, group_label, heading, late_histogram, missed_of,
-                           overall, overdue_now, passivity_rows, rule_rows, star_rows, words)
+                           overall, overdue_now, passivity_rows, rule_rows, star_rows, title_of, words)
 from engine.report.style import BAD, GOOD, GREY, INK, MUTED, WARN, page_head
 from engine.texts import number, percent
 
@@ -154,7 +154,7 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
     parts.append(_star_section(totals, w, lang))
     parts.append(_passivity_section(totals, w, lang))
     parts.append(_rules_table(rules, w, lang))
-    parts.append(_overdue_section(totals, w, lang))
+    parts.append(_overdue_section(totals, meta, w, lang))
     if totals.bad_messages:
         items = "".join(f"<li>{escape(m)}</li>" for m in totals.bad_messages)
         more = totals.bad - len(totals.bad_messages)
@@ -224,10 +224,11 @@ def _rules_table(rules: list[dict], w, lang: str) -> str:
             f'<th>{escape(w["rule"])}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 
-def _overdue_section(totals: AuditTotals, w, lang: str) -> str:
+def _overdue_section(totals: AuditTotals, meta: AuditMeta, w, lang: str) -> str:
     duties = totals.overdue_list()
     rows = "".join(
-        f'<tr><td class="id">{escape(d.case_id)}</td><td>{escape(d.rule)}</td><td class="n">{d.due}</td>'
+        f'<tr><td class="id">{escape(d.case_id)}</td><td>{escape(title_of(meta, d.rule, lang))}<br>'
+        f'<span class="dim">{escape(d.rule)}</span></td><td class="n">{d.due}</td>'
         f'<td class="n flag">{number(d.days_overdue, lang)}</td><td>{escape(group_label("team", d.team, lang))}</td>'
         f'<td>{escape(group_label("caseworker", d.caseworker, lang))}</td>'
         f'<td class="n">{escape(d.progress)}</td><td class="why">{escape(d.why)}</td></tr>' for d in duties)
@@ -235,7 +236,7 @@ def _overdue_section(totals: AuditTotals, w, lang: str) -> str:
     more = f'<p class="dim">{escape(w["more_overdue"].format(n=number(hidden, lang)))}</p>' if hidden > 0 else ""
     return (f'<section id="overdue"><h2>{escape(w["top_overdue_now" if SPLIT else "top_overdue"])} '
             f'({number(totals.overdue_count, lang)})</h2>'
-            f'<table id="overdue-table"><thead><tr><th>{escape(w["case"])}</th><th>{escape(w["id"])}</th>'
+            f'<table id="overdue-table"><thead><tr><th>{escape(w["case"])}</th><th>{escape(w["rule"])}</th>'
             f'<th class="n">{escape(w["due"])}</th><th class="n">{escape(w["days_overdue"])}</th><th>{escape(w["team"])}</th>'
             f'<th>{escape(w["caseworker"])}</th><th class="n">{escape(w["progress"])}</th><th>{escape(w["why"])}</th>'
             f'</tr></thead><tbody>{rows}</tbody></table>{more}</section>')

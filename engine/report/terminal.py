@@ -12,7 +12,7 @@ from rich.text import Text
 
 from engine import texts
 from engine.batch.totals import STAR_MIN_POPULATION, AuditTotals
-from engine.report import (OVERDUE_COLUMNS, SPLIT, AuditMeta, group_label, group_rows, missed_of, overall, overdue_now,
+from engine.report import (OVERDUE_COUNTS, SPLIT, AuditMeta, group_label, group_rows, missed_of, overall, overdue_now,
                            passivity_rows, rule_rows, star_rows, title_of, words)
 from engine.report.layout import fits
 from engine.report.safe import clip, visible
@@ -22,7 +22,7 @@ TERMINAL_OVERDUE = 15
 
 # The terminal shows what a team lead scans for, under short headers; every count is in the CSV,
 # Excel and HTML reports.
-TERMINAL_COUNTS = ("population", *OVERDUE_COLUMNS, "open", "on_time_share", "median_days_late")
+TERMINAL_COUNTS = ("population", *OVERDUE_COUNTS, "open", "on_time_share", "median_days_late")
 
 
 def _share_text(value, lang: str, decided: int = 10) -> Text:
@@ -48,7 +48,7 @@ def _counts_table(title: str, rows: list[dict], w, lang: str, dim: str = "") -> 
             table.add_row(Text(clip(group_label(dim, current, lang)), style="bold"), *[""] * len(TERMINAL_COUNTS))
         decided = row["met"] + row["met_late"] + row["overdue"]
         overdue = [Text(number(row[k], lang), style=("red" if k != "missed" else "dim") if row[k] else "")
-                   for k in OVERDUE_COLUMNS]
+                   for k in OVERDUE_COUNTS]
         table.add_row(Padding(Text(visible(row["title"])), (0, 0, 0, 2)) if dim else Text(visible(row["title"])),
                       number(row["population"], lang), *overdue, number(row["open"], lang),
                       _share_text(row["on_time_share"], lang, decided), number(row["median_days_late"], lang))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 
@@ -17,17 +16,22 @@ from engine.batch.whatif import NONE, CaseDiff, DutyChange, RoutingChange, WhatI
 from engine.report.safe import html_text as escape  # escaped, control characters visible
 from engine.report.safe import visible
 from engine.report.style import BAD, GOOD, STATUS_STYLE, page_head
+from engine.report.tables import CsvFormat
 from engine.texts import number, signed
 
 CSV_COLUMNS = ["case_id", "rule", "benefit", "anchor", "change", "baseline_status", "candidate_status",
                "baseline_due", "candidate_due", "days_moved", "baseline_progress", "candidate_progress", "why"]
 
 
+def _missing(status: str) -> str:
+    return "" if status == NONE else status  # no duty on that side: an empty cell
+
+
 def csv_row(change: DutyChange) -> dict:
     b, c = change.baseline, change.candidate
     return {
         "case_id": change.case_id, "rule": change.rule, "benefit": change.benefit or "", "anchor": str(change.anchor),
-        "change": change.kind, "baseline_status": change.status_from, "candidate_status": change.status_to,
+        "change": change.kind, "baseline_status": _missing(change.status_from), "candidate_status": _missing(change.status_to),
         "baseline_due": str(b.due) if b else "", "candidate_due": str(c.due) if c else "",
         "days_moved": "" if change.days_moved is None else change.days_moved,
         "baseline_progress": f"{b.progress.done}/{b.progress.required}" if b else "",
@@ -40,7 +44,7 @@ def routing_row(change: RoutingChange) -> dict:
     """A routing change as a CSV row: ``change`` is ``routing``, ``rule`` names the aspect."""
     row = dict.fromkeys(CSV_COLUMNS, "")
     row.update(case_id=change.case_id, rule=f"routing:{change.aspect}", change="routing",
-               baseline_status=change.before, candidate_status=change.after, why=" | ".join(change.why))
+               baseline_status=_missing(change.before), candidate_status=_missing(change.after), why=" | ".join(change.why))
     return row
 
 
@@ -49,19 +53,32 @@ def case_rows(case: CaseDiff) -> list[dict]:
 
 
 class CsvStream:
-    """Writes the CSV row by row as changed cases are found, so no case is kept for it."""
+    """Writes the CSV row by row as changed cases are found, so no case is kept for it (dialects:
+    engine/report/tables.py)."""
 
-    def __init__(self, handle):
-        self.writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        self.writer.writeheader()
+    def __init__(self, handle, lang: str = "en", dialect: str = "plain"):
+        self.format = CsvFormat(dialect, lang)
+        self.lang = lang
+        self.writer = self.format.writer(handle, CSV_COLUMNS)
 
     def __call__(self, case: CaseDiff) -> None:
-        self.writer.writerows(case_rows(case))
+        for row in case_rows(case):
+            if self.format.excel:
+                row = self._in_words(row)
+            self.writer.writerow(self.format.cells(CSV_COLUMNS, row))
+
+    def _in_words(self, row: dict) -> dict:
+        w = texts.words(texts.WHATIF, self.lang)
+        out = dict(row, change=w[row["change"] + "_kind"])
+        for side in ("baseline_status", "candidate_status"):
+            if row["change"] != "routing" and row[side]:
+                out[side] = texts.status_label(row[side], self.lang)
+        return out
 
 
-def render_csv(report: WhatIfReport) -> str:
+def render_csv(report: WhatIfReport, lang: str = "en", dialect: str = "plain") -> str:
     out = io.StringIO()
-    stream = CsvStream(out)
+    stream = CsvStream(out, lang, dialect)
     for case in report.changed:
         stream(case)
     return out.getvalue()
