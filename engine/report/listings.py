@@ -63,7 +63,7 @@ def runs_table(runs: list[dict], where: str, lang: str, narrow: bool = False):
     rows = []
     for run in runs:
         started = run["started_at"].strftime("%Y-%m-%d %H:%M") if run["started_at"] else ""
-        state = "" if run["finished_at"] else " " + w["unfinished"]
+        state = _state(run, w)
         rows.append((str(run["id"]), started + state, str(run["as_of"]), visible(run["rules_label"]),
                      number(run["case_count"], lang), number(run["bad_count"], lang), clip(run["source"])))
     if narrow:
@@ -80,6 +80,15 @@ def runs_table(runs: list[dict], where: str, lang: str, narrow: bool = False):
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def _state(run: dict, w) -> str:
+    """'' for a finished run, else how it ended: the run's state where storage records one
+    (running, interrupted, failed), or unfinished."""
+    state = run.get("state")
+    if state is None:
+        return "" if run["finished_at"] else " " + w["unfinished"]
+    return "" if state == "finished" else " " + w.get(state, f"({state})")
 
 
 def compare_title(a: dict, b: dict, lang: str) -> Text:
