@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typer
-
 from cli import audit as audit_cmd
 from cli import check as check_cmd
 from cli import import_cmd
@@ -11,14 +9,21 @@ from cli import rules_cmd
 from cli import samples_cmd
 from cli import test_rules as test_rules_cmd
 from cli import whatif as whatif_cmd
+from cli.common import App, VersionOption
 
-app = typer.Typer(
+# App: every command runs behind the one error boundary (cli/common.py)
+app = App(
     name="sagsrute",
     help="Rule-driven case routing for Danish jobcenter casework: duties, deadlines, compliance.",
+    epilog="Exit codes: 0 done, 1 bad input, 2 usage, 3 engine fault, 4 internal error, 130 interrupted. "
+           "Each command's --help has an example.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def options(version: VersionOption = False) -> None:
+    """Rule-driven case routing for Danish jobcenter casework: duties, deadlines, compliance."""
 app.command("check")(check_cmd.check)
 audit_cmd.register(app)  # audit, audit-runs, audit-compare
 app.add_typer(rules_cmd.app, name="rules")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
-from rich import box
-from rich.table import Table
+from rich.text import Text
 from typing import TYPE_CHECKING
 
-from cli.common import EXIT_BAD_INPUT, EXIT_OK, console, fail, print_error_lines
+from cli.common import (DEFAULT_LANG, DEFAULT_WORKERS, LangOption, EXIT_BAD_INPUT, EXIT_OK, DbOption, WorkersOption, console, fail,
+                        print_error_lines)
+from engine import texts
+from engine.report.listings import import_table
+from engine.report.safe import clip
+from engine.texts import number
 
 # SQLAlchemy and the storage modules are imported where a command uses them: loading them costs
 # most of a second, which every other command (check, rules, whatif) should not pay.
@@ -20,17 +23,24 @@ if TYPE_CHECKING:
 
     from engine.io.importer import FileReport
 
-DB_HELP = ("Database: a SQLite file path or any SQLAlchemy URL (postgresql://…). "
-           "Default: $XDG_DATA_HOME/sagsrute/sagsrute.sqlite (~/.local/share/sagsrute/sagsrute.sqlite).")
-
-
-def open_db_or_fail(value: Optional[str]) -> tuple[Engine, str]:
-    """The database of a ``--db`` option, or a clear error (exit 1) instead of a traceback."""
+def open_db_or_fail(value: Optional[str], create: bool = True) -> tuple[Engine, str]:
+    """The database of a ``--db`` option, or a clear error (exit 1) instead of a traceback. With
+    ``create=False`` (a command that only reads) a SQLite file that does not exist is an error, not
+    a new empty database."""
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from engine.io.storage import SchemaTooNew, db_url, describe_url, open_db
 
     url = db_url(value)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        fail(f"--db {value!r}: not a database URL SQLAlchemy knows")
+    if not create and parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if not Path(parsed.database).is_file():
+            fail(f"no database at {parsed.database}: import cases first (sagsrute import FILE... --db PATH), "
+                 "or give --db the database's path")
     try:
         return open_db(url), describe_url(url)
     except SchemaTooNew as exc:
@@ -39,52 +49,45 @@ def open_db_or_fail(value: Optional[str]) -> tuple[Engine, str]:
         fail(f"--db {describe_url(url)!r}: not a database URL SQLAlchemy knows")
     except ImportError as exc:
         fail(f"the database driver for {describe_url(url)} is not installed ({exc.name}); for PostgreSQL: "
-             "pip install 'sagsrute\\[postgres]'")
+             "pip install 'sagsrute[postgres]'")
     except (SQLAlchemyError, OSError) as exc:
         detail = getattr(exc, "orig", None) or exc
         fail(f"cannot open the database {describe_url(url)}: {detail}")
 
 
-def _report_table(reports: list[FileReport], where: str) -> Table:
-    table = Table(title=f"Import into {where}", box=box.SIMPLE_HEAD)
-    table.add_column("file", overflow="fold")
-    for column, style in (("imported", "green"), ("updated", "cyan"), ("unchanged", "dim"), ("rejected", "red")):
-        table.add_column(column, justify="right", style=style)
-    totals = [0, 0, 0, 0]
-    for r in reports:
-        counts = [r.imported, r.updated, r.unchanged, len(r.rejected)]
-        totals = [a + b for a, b in zip(totals, counts)]
-        name = r.file + (" [bold red](failed: nothing stored)[/]" if r.failed else "")
-        table.add_row(name, *(str(c) for c in counts))
-    if len(reports) > 1:
-        table.add_section()
-        table.add_row("total", *(str(c) for c in totals), style="bold")
-    return table
-
-
 def import_cases(
-    paths: List[Path] = typer.Argument(..., help="Case files (YAML, JSON, JSON Lines, CSV) or directories."),
-    db: Optional[str] = typer.Option(None, "--db", help=DB_HELP, metavar="PATH_OR_URL"),
-    workers: int = typer.Option(min(4, os.cpu_count() or 1), "--workers",
-                                help="Processes validating large JSON Lines files (the result is the same for any number)."),
+    paths: Annotated[List[Path], typer.Argument(metavar="PATH...", show_default=False,
+                                                help="Case files (YAML, JSON, JSON Lines, CSV) or directories.")],
+    db: DbOption = None,
+    workers: WorkersOption = DEFAULT_WORKERS,
+    lang: LangOption = DEFAULT_LANG,
 ) -> None:
-    """Load cases into the database: new ones are imported, changed ones updated, identical ones left.
+    """Load cases into the database.
 
-    Each file is one transaction. Bad cases are rejected with the file, line and field and the
+    New cases are imported, changed ones updated, identical ones left. Each file is one transaction. Bad cases are rejected with the file, line and field and the
     good cases still land; the exit code is 1 when anything was rejected.
+
+    \b
+    Examples:
+      sagsrute import samples/caseload/
+      sagsrute import out/generated-5000.jsonl --db team.sqlite
     """
     from engine.io.importer import import_paths
 
+    if not any(p.exists() for p in paths):  # nothing to import: open (and create) no database
+        print_error_lines("\n".join(f"{p}: (file): no such file or directory" for p in paths))
+        raise typer.Exit(EXIT_BAD_INPUT)
     db_engine, where = open_db_or_fail(db)
-    with console.status("importing…") as status:
+    w = texts.words(texts.IMPORT, lang.value)
+    with console.status(Text(w["working"])) as status:
         def file_done(report: FileReport) -> None:
-            status.update(f"importing… {report.file} done")
+            status.update(Text(w["file_done"].format(file=clip(report.file))))
 
         def chunk_done(report: FileReport) -> None:
-            status.update(f"importing {report.file}: {report.seen:,} cases read (not yet committed)")
+            status.update(Text(w["chunk"].format(file=clip(report.file), n=number(report.seen, lang.value))))
 
-        reports = import_paths(db_engine, paths, on_file=file_done, on_chunk=chunk_done, workers=max(1, workers))
-    console.print(_report_table(reports, where))
+        reports = import_paths(db_engine, paths, on_file=file_done, on_chunk=chunk_done, workers=workers)
+    console.print(import_table(reports, where, lang.value, console.width), crop=False)
     bad = False
     for report in reports:
         if report.failed:

@@ -1,10 +1,28 @@
-"""The words of the ``why`` list, in Danish and English. Kept apart so the evaluator stays about logic."""
+"""Every word sagsrute shows a person, in English and Danish, in one shape: a table maps a key to
+``(English, Danish)``. The engine's why-texts (``TEXTS``, read by ``text``), the names of benefits,
+categories and the rest (read by ``name``), and the words of every report and command (read by
+``words``), with the number conventions of each language (``number``, ``percent``).
+
+Input errors are not here: they stay English ``file: field: problem`` lines (the bad-input
+contract), built where they arise (engine/io). Rule titles and reasons are data in the rule files."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Mapping, Optional
 
-BENEFIT_NAMES = {
+Table = Mapping[str, tuple[str, str]]  # key -> (English, Danish)
+
+LANGS = ("en", "da")
+
+
+def _index(lang: str) -> int:
+    return 1 if lang == "da" else 0
+
+
+# -- names of the domain's values ------------------------------------------------------------------
+
+BENEFIT_NAMES: Table = {
     "a_dagpenge": ("a-dagpenge", "a-dagpenge"),
     "kontanthjaelp": ("kontanthjælp", "kontanthjælp"),
     "uddannelseshjaelp": ("uddannelseshjælp", "uddannelseshjælp"),
@@ -16,14 +34,108 @@ BENEFIT_NAMES = {
     "integrationsydelse": ("integrationsydelse", "integrationsydelse"),
 }
 
-EXEMPTION_NAMES = {
+EXEMPTION_NAMES: Table = {
     "standby": ("standby (seriously ill)", "standby (alvorligt syg)"),
     "less_intensive": ("less intensive effort", "mindre intensiv indsats"),
     "ret_og_pligt_postponed": ("ret og pligt postponed", "ret og pligt udskudt"),
     "mentor": ("mentor support", "mentorstøtte"),
 }
 
-TEXTS = {
+# The visitation categories are Danish legal terms: English keeps them, spelt as Danish writes them.
+CATEGORY_NAMES: Table = {
+    "jobparat": ("jobparat", "jobparat"),
+    "aktivitetsparat": ("aktivitetsparat", "aktivitetsparat"),
+    "uddannelsesparat": ("uddannelsesparat", "uddannelsesparat"),
+    "aabenlyst_uddannelsesparat": ("åbenlyst uddannelsesparat", "åbenlyst uddannelsesparat"),
+}
+
+OFFER_NAMES: Table = {
+    "virksomhedspraktik": ("virksomhedspraktik (work placement)", "virksomhedspraktik"),
+    "loentilskud": ("løntilskud (wage subsidy)", "løntilskud"),
+    "nytteindsats": ("nytteindsats (community work)", "nytteindsats"),
+    "vejledning_opkvalificering": ("vejledning og opkvalificering (guidance and upskilling)",
+                                   "vejledning og opkvalificering"),
+    "ordinaer_uddannelse": ("ordinær uddannelse (ordinary education)", "ordinær uddannelse"),
+    "mentor": ("mentor", "mentor"),
+}
+
+# A rule's regime as its rule file names it (rules/*.yaml ``valid.regime``).
+REGIME_NAMES: Table = {
+    "KHR2014, kept by LAB2020": ("KHR2014, kept by LAB2020", "KHR2014, videreført i LAB2020"),
+    "before KHR2014": ("before KHR2014", "før KHR2014"),
+    "before LAB2020": ("before LAB2020", "før LAB2020"),
+    "before and outside the a-kasse trial": ("before and outside the a-kasse trial", "før og uden for a-kasseforsøget"),
+}
+
+ANCHOR_NAMES: Table = {  # what a deadline counts from (models/rules.py Anchor.describe)
+    "start": ("the benefit's start", "ydelsens start"),
+    "contact": ("first contact", "første henvendelse"),
+    "first_sick_day": ("the first day of sickness absence", "første sygefraværsdag"),
+    "category_assessed": ("the assessment", "visitationen"),
+}
+
+OFFSET_UNITS: Table = {  # engine/core/dates.py Offset.describe: (one, many) per unit
+    "month": ("month", "måned"), "months": ("months", "måneder"),
+    "week": ("week", "uge"), "weeks": ("weeks", "uger"),
+    "day": ("day", "dag"), "days": ("days", "dage"),
+}
+
+DISTANCE_NAMES: Table = {
+    "close": ("close to the labour market", "tæt på arbejdsmarkedet"),
+    "far": ("far from the labour market", "længere fra arbejdsmarkedet"),
+}
+
+RATE_NAMES: Table = {"youth": ("youth rate", "ungesats"), "adult": ("adult rate", "voksensats")}
+TRACK_NAMES: Table = {"education": ("education track", "uddannelsesspor"), "job": ("job track", "jobspor")}
+TRIAL_NAMES: Table = {"akasse": ("contact course in the a-kasse (trial)", "kontaktforløb i a-kassen (forsøg)"),
+                      "jobcenter": ("contact course in the jobcenter", "kontaktforløb i jobcentret")}
+
+# The routing aspects (engine/core/routing.py ASPECTS), as check --explain and the what-if name them.
+ASPECT_NAMES: Table = {
+    "benefit_route": ("benefit", "ydelse"),
+    "rate": ("rate", "sats"),
+    "track": ("track", "spor"),
+    "categories": ("visitation categories", "visitationskategorier"),
+    "category_valid": ("category valid", "kategori gyldig"),
+    "labour_market_distance": ("distance to the labour market", "afstand til arbejdsmarkedet"),
+    "akasse_trial": ("contact course", "kontaktforløb"),
+}
+
+_ROUTING_VALUES: dict[str, Table] = {"benefit_route": BENEFIT_NAMES, "rate": RATE_NAMES, "track": TRACK_NAMES,
+                                     "labour_market_distance": DISTANCE_NAMES, "akasse_trial": TRIAL_NAMES}
+
+
+def routing_value(aspect: str, value: object, lang: str) -> str:
+    """A routing decision's value in words: a benefit, rate, track, distance or trial by its name,
+    the categories by theirs (a list, or the what-if's "a, b"), a yes/no (True or "true")."""
+    if aspect == "categories":
+        values = value if isinstance(value, list) else [v for v in str(value or "").split(", ") if v]
+        return " / ".join(name(CATEGORY_NAMES, v, lang) for v in values)
+    if aspect == "category_valid" and value in (True, False, "true", "false"):
+        return name(YES_NO, "yes" if value in (True, "true") else "no", lang)
+    table = _ROUTING_VALUES.get(aspect)
+    return name(table, str(value), lang) if table and value else str(value or "")
+
+
+# One table of status labels for every output (check, audit, what-if; terminal, HTML, Excel).
+STATUS_NAMES: Table = {
+    "met": ("met", "opfyldt"),
+    "met_late": ("met late", "opfyldt for sent"),
+    "overdue": ("overdue", "overskredet"),
+    "open": ("open", "åben"),
+    "exempt": ("exempt", "fritaget"),
+}
+
+YES_NO: Table = {"yes": ("yes", "ja"), "no": ("no", "nej")}
+
+# Values a why-text names by their key, put into words by ``text`` (the engine passes the key).
+_VALUE_NAMES: dict[str, Table] = {"category": CATEGORY_NAMES, "regime": REGIME_NAMES, "offer": OFFER_NAMES}
+
+
+# -- the why-texts: the reasons the engine gives for each duty --------------------------------------
+# The engine's own (CORE edits these entries); read by ``text``.
+
+TEXTS: Table = {
     "benefit": ("{benefit} since {start}", "{benefit} siden {start}"),
     "benefit_ended": ("the benefit period ended {end}", "ydelsesforløbet sluttede {end}"),
     "age": ("age {age} at the start", "{age} år ved start"),
@@ -52,20 +164,296 @@ TEXTS = {
     "offer_ended": ("ended {end}, within the limit", "sluttede {end}, inden for grænsen"),
     "offer_runs_past": ("the recorded end {end} is {days} days past the limit",
                         "den registrerede slutdato {end} ligger {days} dage efter grænsen"),
+    # pieces of the texts above
+    "extended": (" (extended)", " (forlænget)"),
+    "no_end": ("no end date", "ingen slutdato"),
+    "zero_days": ("0 days", "0 dage"),
+    # routing (engine/core/routing.py) where no routing rule decides an aspect
+    "no_route_rule": ("no routing rule decides this benefit: the period's own benefit ({benefit})",
+                      "ingen visitationsregel gælder for ydelsen: forløbets egen ydelse ({benefit})"),
+    "no_categories": ("no visitation categories apply to {benefit} in the rule set",
+                      "ingen visitationskategorier gælder for {benefit} i regelsættet"),
 }
 
 
 def text(key: str, lang: str, **values) -> str:
-    en, da = TEXTS[key]
-    return (da if lang == "da" else en).format(**values)
+    """The why-text ``key`` in ``lang`` with ``values`` filled in (a category, regime or offer named
+    by its key is put into words)."""
+    for value_name, table in _VALUE_NAMES.items():
+        value = values.get(value_name)
+        if isinstance(value, str) and value in table:
+            values[value_name] = table[value][_index(lang)]
+    return TEXTS[key][_index(lang)].format(**values)
 
 
-def name(table: dict, key: str, lang: str) -> str:
-    en, da = table.get(key, (key, key))
-    return da if lang == "da" else en
+def name(table: Table, key: str, lang: str) -> str:
+    """The name of ``key`` in a names table, or the key itself where the table has none."""
+    pair = table.get(key)
+    return key if pair is None else pair[_index(lang)]
 
 
 def open_end(end: date | None, lang: str) -> str:
-    if end is not None:
-        return str(end)
-    return "ingen slutdato" if lang == "da" else "no end date"
+    return str(end) if end is not None else text("no_end", lang)
+
+
+# -- the words of the commands and reports -----------------------------------------------------------
+
+CHECK: Table = {
+    "case": ("Case", "Sag"), "as_of": ("as of", "pr."), "next": ("Next step", "Næste skridt"),
+    "next_missed": ("Nothing can still be done in time", "Intet kan længere nås"),
+    "nothing": ("No open duties.", "Ingen åbne pligter."),
+    "status": ("Status", "Status"), "due": ("Due", "Frist"), "days": ("Days", "Dage"), "duty": ("Duty", "Pligt"),
+    "progress": ("Progress", "Fremdrift"), "source": ("Source", "Kilde"),
+    "left": ("{n} left", "{n} tilbage"), "over": ("{n} over", "{n} over"), "today": ("today", "i dag"),
+    "missed": ("missed", "forpasset"),
+    "none": ("No duties apply to this case on this date.", "Ingen pligter gælder for sagen på denne dato."),
+    "rules": ("rules", "regler"), "milestone": (" — milestone {n} of {m}", " — delmål {n} af {m}"),
+    "folded": ("{n} met or exempt duties not shown (--all shows them)",
+               "{n} opfyldte eller fritagne pligter vises ikke (--all viser dem)"),
+    "folded_one": ("{n} met or exempt duty not shown (--all shows it)",
+                   "{n} opfyldt eller fritaget pligt vises ikke (--all viser den)"),
+    "period_ended": ("period ended {end}", "forløbet sluttede {end}"),
+    # the routing block
+    "routing": ("Routing", "Visitation"), "on": ("on", "på"), "categories": ("categories", "kategorier"),
+    "current": ("current", "aktuel"), "no_value": ("none", "ingen"), "invalid": ("not valid for the group", "passer ikke til gruppen"),
+    "not_assessed": ("not assessed", "ikke visiteret"),
+    "mismatch": ("recorded benefit {benefit} differs from the route", "registreret ydelse {benefit} svarer ikke til visitationen"),
+    "yes": ("yes", "ja"), "no": ("no", "nej"),
+}
+
+AUDIT: Table = {
+    "title": ("Deadline compliance audit", "Rettidighedsrevision"), "as_of": ("As of", "Pr."), "rules": ("Rules", "Regler"),
+    "source": ("Cases from", "Sager fra"), "run": ("Audit run", "Revisionskørsel"), "cases": ("Cases audited", "Sager revideret"),
+    "bad": ("Bad cases (skipped)", "Fejlbehæftede sager (sprunget over)"), "duties": ("Duties", "Pligter"),
+    "overdue_now": ("Overdue now", "Overskredet nu"),
+    "missed": ("Missed (period ended)", "Forpasset (forløbet sluttet)"),
+    "on_time": ("On time", "Rettidigt"), "rule": ("Rule", "Regel"), "id": ("Rule id", "Regel-id"),
+    "population": ("Duties", "Pligter"), "on_time_share": ("On-time share", "Rettidighed"),
+    "median_days_late": ("Median days late", "Median dage for sent"),
+    "per_rule": ("Compliance per rule", "Rettidighed pr. regel"),
+    "per_team": ("On-time share per team (all rules)", "Rettidighed pr. team (alle regler)"),
+    "per_rule_chart": ("On-time share per rule", "Rettidighed pr. regel"), "threshold": ("80 % threshold", "80 %-grænse"),
+    "histogram": ("Days late (met late and overdue duties)", "Dage for sent (opfyldt for sent og overskredet)"),
+    "days": ("days", "dage"), "count": ("duties", "pligter"),
+    "star": ("STAR early effort: citizens at six months' seniority", "STAR tidlig indsats: borgere med seks måneders anciennitet"),
+    "star_conv": ("With 4 conversations by six months", "Med 4 samtaler inden seks måneder"),
+    "star_offer": ("With an offer by six months (where required)", "Med tilbud inden seks måneder (hvor det kræves)"),
+    "cohort": ("Population", "Population"), "share": ("Share", "Andel"), "flag": ("Below 80 %", "Under 80 %"),
+    "not_judged": ("population under {n}: not judged", "population under {n}: vurderes ikke"),
+    "passivity": ("Passivity (no active offer)", "Passivmåling (intet aktivt tilbud)"), "passive": ("Passive", "Passive"),
+    "months": ("months", "måneder"), "on_benefit": ("On benefit at least", "På ydelse mindst"),
+    "top_overdue": ("Most overdue duties", "Mest overskredne pligter"),
+    "top_overdue_now": ("Most overdue duties that can still be done", "Mest overskredne pligter der stadig kan nås"),
+    "case": ("Case", "Sag"), "due": ("Due", "Frist"), "days_overdue": ("Days overdue", "Dage over"),
+    "team": ("Team", "Team"), "caseworker": ("Caseworker", "Sagsbehandler"), "benefit": ("Benefit", "Ydelse"),
+    "category": ("Category", "Kategori"), "progress": ("Progress", "Fremdrift"), "why": ("Why", "Begrundelse"),
+    "more_overdue": ("{n} more overdue duties not shown", "{n} flere overskredne pligter vises ikke"),
+    "more_overdue_hint": ("{n} more overdue duties not shown (--overdue-csv FILE lists them all)",
+                          "{n} flere overskredne pligter vises ikke (--overdue-csv FIL giver hele listen)"),
+    "errors": ("Cases that could not be audited", "Sager der ikke kunne revideres"),
+    "more_errors": ("{n} more bad cases", "{n} flere fejlbehæftede sager"),
+    "by_group": ("Per {dim}", "Pr. {dim}"), "none": ("(none)", "(ingen)"), "all": ("all", "alle"),
+    "definitions": ("Definitions", "Definitioner"),
+    "def_share": ("On-time share = met ÷ (met + met late + overdue); open and exempt duties are left out.",
+                  "Rettidighed = opfyldt ÷ (opfyldt + opfyldt for sent + overskredet); åbne og fritagne pligter tælles ikke med."),
+    "def_late": ("Days late = done − due for met-late duties, as-of − due for overdue ones; the median is over both.",
+                 "Dage for sent = opfyldt − frist for pligter opfyldt for sent, opgørelsesdato − frist for overskredne; medianen er over begge."),
+    "def_overdue": ("Overdue now = overdue duties of a benefit period still running: they can still be done. Missed = "
+                    "overdue duties whose benefit period has ended: nothing can be done about them any more.",
+                    "Overskredet nu = overskredne pligter i et ydelsesforløb der stadig løber: de kan stadig nås. Forpasset = "
+                    "overskredne pligter hvis ydelsesforløb er sluttet: dem kan der ikke længere gøres noget ved."),
+    "def_star": ("STAR: citizens whose current benefit period started at least six months ago; 4 conversations = the "
+                 "contact-course duty met on time; offer = the ret og pligt duty met on time, where it is due. STAR flags "
+                 "a share under 80 % on a population of at least 10.",
+                 "STAR: borgere hvis nuværende ydelsesforløb begyndte for mindst seks måneder siden; 4 samtaler = "
+                 "kontaktforløbspligten opfyldt rettidigt; tilbud = ret og pligt-tilbuddet givet rettidigt, hvor fristen er "
+                 "nået. STAR reagerer på en andel under 80 % ved en population på mindst 10."),
+    "def_passive": ("Passive = no offer other than mentor running at any time in the last 6 / 12 months, among citizens "
+                    "on their current benefit at least that long.",
+                    "Passiv = intet andet tilbud end mentor i gang på noget tidspunkt de seneste 6 / 12 måneder, blandt "
+                    "borgere på deres nuværende ydelse mindst så længe."),
+    "generated": ("Generated by sagsrute", "Lavet med sagsrute"),
+    "all_variants": (" (all variants)", " (alle varianter)"),
+    # the terminal's short column headings (80 columns)
+    "short_population": ("Duties", "Pligter"), "short_overdue": ("Overdue", "Overskr."), "short_open": ("Open", "Åbne"),
+    "short_overdue_now": ("Overdue\nnow", "Overskr.\nnu"), "short_missed": ("Missed", "Forpasset"), "short_star_conv": ("4 conversations", "4 samtaler"),
+    "short_star_offer": ("Offer", "Tilbud"), "short_on_time_share": ("On time", "Rettid."),
+    "short_median_days_late": ("Median\ndays late", "Median\ndage sent"), "short_days_overdue": ("Days\nover", "Dage\nover"),
+    # the CLI's lines around the report
+    "csv_written": ("CSV tables written to {path}", "CSV-tabeller skrevet i {path}"),
+    "xlsx_written": ("Excel workbook written to {path}", "Excel-projektmappe skrevet til {path}"),
+    "html_written": ("HTML report written to {path}", "HTML-rapport skrevet til {path}"),
+    "overdue_written": ("{n} overdue duties written to {path}", "{n} overskredne pligter skrevet til {path}"),
+    "stored": ("stored as audit run #{run} in {where}", "gemt som revisionskørsel #{run} i {where}"),
+    "bad_skipped": ("{n} bad case(s) skipped", "{n} fejlbehæftede sager sprunget over"),
+    "first_shown": (" (the first {n} shown)", " (de første {n} vist)"),
+    "progress_bar": ("auditing", "reviderer"),
+    "database": ("the database", "databasen"), "overdue_duties": ("Overdue duties listed", "Overskredne pligter i listen"),
+}
+
+DIMENSION_NAMES: Table = {
+    "benefit": ("benefit", "ydelse"), "category": ("category", "kategori"), "team": ("team", "team"),
+    "caseworker": ("caseworker", "sagsbehandler"),
+}
+
+WHATIF: Table = {
+    "title": ("What-if", "Hvad nu hvis"), "baseline": ("Baseline", "Udgangspunkt"), "candidate": ("Candidate", "Ændring"),
+    "as_of": ("as of", "pr."), "cases": ("cases evaluated", "sager vurderet"), "changed": ("cases changed", "sager ændret"),
+    "bad": ("bad cases skipped", "fejlbehæftede sager sprunget over"),
+    "overdue": ("more cases with an overdue duty", "flere sager med en overskredet pligt"),
+    "conv": ("more conversations per month (average)", "flere samtaler pr. måned (gennemsnit)"),
+    "rules": ("Changes per rule", "Ændringer pr. regel"), "rule": ("Rule", "Regel"), "added": ("Added", "Nye"),
+    "removed": ("Removed", "Bortfaldne"), "moved": ("Due moved", "Frist flyttet"),
+    "moved_days": ("Days min/med/max", "Dage min/med/maks"), "required": ("Required changed", "Krav ændret"),
+    "counted": ("Counted changed", "Optalt ændret"), "transitions": ("Status changes", "Statusændringer"),
+    "from": ("From", "Fra"), "to": ("To", "Til"), "count": ("Duties", "Pligter"),
+    "months": ("Conversations the jobcenter must hold: candidate − baseline, by due month",
+               "Samtaler jobcentret skal holde: ændring − udgangspunkt, efter fristens måned"),
+    "per_case": ("Changes per case", "Ændringer pr. sag"), "errors": ("Cases that could not be evaluated", "Sager der ikke kunne vurderes"),
+    "none": ("No duty changed.", "Ingen pligter ændret."), "due": ("due", "frist"), "days": ("Days", "Dage"),
+    "duties_changed": ("duties changed", "pligter ændret"),
+    "overdue_line": ("Cases with an overdue duty", "Sager med en overskredet pligt"),
+    "more_cases": ("{n} more changed cases: --cases N, --format json/csv, --html FILE",
+                   "{n} flere ændrede sager: --cases N, --format json/csv, --html FIL"),
+    "conv_line": ("Conversations required", "Krævede samtaler"),
+    "conv_avg": ("over {months} months: {avg} per month on average", "over {months} måneder: {avg} pr. måned i gennemsnit"),
+    "moved_by": ("due {days} days", "frist {days} dage"),
+    "added_kind": ("added", "ny"), "removed_kind": ("removed", "bortfalder"), "changed_kind": ("changed", "ændret"),
+    "routing": ("Routing changes", "Ændret visitation og placering"), "routing_kind": ("routing", "visitation"),
+    "aspect": ("Aspect", "Emne"), "cases_word": ("Cases", "Sager"),
+    "shown": ("The first {shown} of {total} changed cases.", "De første {shown} af {total} ændrede sager."),
+    "wrote": ("wrote {path}", "skrev {path}"),
+    # the terminal's short column headings
+    "short_added": ("New", "Nye"), "short_removed": ("Gone", "Bortf."), "short_moved": ("Moved", "Flyttet"),
+    "short_moved_days": ("Days min/med/max", "Dage min/med/maks"), "short_required": ("Req.", "Krav"),
+    "short_counted": ("Count", "Optalt"),
+}
+
+# The columns of the CSV files and Excel sheets (audit, overdue list, what-if), by field name.
+COLUMNS: Table = {
+    "rule": ("Rule id", "Regel-id"), "title": ("Rule", "Regel"), "population": ("Duties", "Pligter"),
+    "overdue_now": ("Overdue now", "Overskredet nu"), "missed": ("Missed (period ended)", "Forpasset (forløbet sluttet)"),
+    "on_time_share": ("On-time share", "Rettidighed"), "median_days_late": ("Median days late", "Median dage for sent"),
+    "benefit": ("Benefit", "Ydelse"), "category": ("Category", "Kategori"), "team": ("Team", "Team"),
+    "caseworker": ("Caseworker", "Sagsbehandler"),
+    "cohort": ("Population", "Population"), "four_conversations": ("With 4 conversations", "Med 4 samtaler"),
+    "conversation_share": ("Share with 4 conversations", "Andel med 4 samtaler"),
+    "conversation_flag": ("Conversations below 80 %", "Samtaler under 80 %"),
+    "offer_required": ("Offer due", "Tilbud krævet"), "with_offer": ("With an offer", "Med tilbud"),
+    "offer_share": ("Share with an offer", "Andel med tilbud"), "offer_flag": ("Offers below 80 %", "Tilbud under 80 %"),
+    "months": ("On benefit at least (months)", "På ydelse mindst (måneder)"), "passive": ("Passive", "Passive"),
+    "share": ("Share passive", "Andel passive"),
+    "case_id": ("Case", "Sag"), "due": ("Due", "Frist"), "days_overdue": ("Days overdue", "Dage over fristen"),
+    "progress": ("Progress", "Fremdrift"), "why": ("Why", "Begrundelse"), "anchor": ("Anchor date", "Ankerdato"),
+    "actionable": ("Can still be done", "Kan stadig nås"), "period_end": ("Period ended", "Forløbet sluttede"),
+    "change": ("Change", "Ændring"), "baseline_status": ("Status now", "Status nu"),
+    "candidate_status": ("Status after the change", "Status efter ændringen"), "baseline_due": ("Due now", "Frist nu"),
+    "candidate_due": ("Due after the change", "Frist efter ændringen"), "days_moved": ("Due moved (days)", "Frist flyttet (dage)"),
+    "baseline_progress": ("Progress now", "Fremdrift nu"), "candidate_progress": ("Progress after the change", "Fremdrift efter ændringen"),
+}
+
+# The audit's tables as CSV files (named by key) and as Excel sheets (named in the language).
+TABLE_NAMES: Table = {
+    "info": ("Audit", "Revision"), "rules": ("Rules", "Regler"), "by_benefit": ("By benefit", "Pr. ydelse"),
+    "by_category": ("By category", "Pr. kategori"), "by_team": ("By team", "Pr. team"),
+    "by_caseworker": ("By caseworker", "Pr. sagsbehandler"), "star": ("STAR", "STAR"), "passivity": ("Passivity", "Passivmåling"),
+    "overdue_top": ("Most overdue", "Mest overskredne"),
+}
+
+IMPORT: Table = {
+    "title": ("Import into {where}", "Import til {where}"), "file": ("File", "Fil"), "imported": ("Imported", "Importeret"),
+    "updated": ("Updated", "Opdateret"), "unchanged": ("Unchanged", "Uændret"), "rejected": ("Rejected", "Afvist"),
+    "total": ("Total", "I alt"), "failed": (" (failed: nothing stored)", " (fejlede: intet gemt)"),
+    "working": ("importing…", "importerer…"), "file_done": ("importing… {file} done", "importerer… {file} færdig"),
+    "chunk": ("importing {file}: {n} cases read (not yet committed)", "importerer {file}: {n} sager læst (endnu ikke gemt)"),
+}
+
+RUNS: Table = {
+    "title": ("Audit runs in {where}", "Revisionskørsler i {where}"), "none": ("No audit runs in {where}.", "Ingen revisionskørsler i {where}."),
+    "run": ("Run", "Kørsel"), "started": ("Started", "Startet"), "as_of": ("As of", "Pr."), "rules": ("Rules", "Regler"),
+    "cases": ("Cases", "Sager"), "bad": ("Bad", "Fejl"), "source": ("Source", "Kilde"),
+    "unfinished": ("(unfinished)", "(ikke afsluttet)"), "running": ("(running)", "(kører)"),
+    "interrupted": ("(interrupted)", "(afbrudt)"), "failed": ("(failed)", "(fejlede)"),
+    "compare": ("Audit compare", "Sammenligning af revisioner"),
+    "compare_runs": ("#{a} (as of {a_as_of}, {a_rules}) → #{b} (as of {b_as_of}, {b_rules})",
+                     "#{a} (pr. {a_as_of}, {a_rules}) → #{b} (pr. {b_as_of}, {b_rules})"),
+    "rule": ("Rule", "Regel"), "on_time": ("On time A → B", "Rettidighed A → B"),
+    "left_out": ("Left out at this width: {columns} (shown from {width} columns)",
+                 "Udeladt i denne bredde: {columns} (vises fra {width} tegns bredde)"),
+}
+
+RULES_LIST: Table = {
+    "title": ("{label}: {n} rules", "{label}: {n} regler"), "id": ("Id", "Id"), "rule": ("Rule", "Regel"),
+    "in_force": ("In force", "Gælder"), "source": ("Source", "Kilde"),
+}
+
+TEST_RULES: Table = {
+    "rules": ("rules {label}", "regler {label}"), "pass": ("PASS", "OK"), "fail": ("FAIL", "FEJL"), "in": ("in {source}", "i {source}"),
+    "got": ("got {rule}: {status} due {due} {progress}", "fik {rule}: {status} frist {due} {progress}"),
+    "summary": ("{passed} passed, {failed} failed", "{passed} bestået, {failed} fejlet"),
+    "problem": (", {n} problem in scenario files (see above)", ", {n} problem i scenariefilerne (se ovenfor)"),
+    "problems": (", {n} problems in scenario files (see above)", ", {n} problemer i scenariefilerne (se ovenfor)"),
+    "none_found": (" (no scenarios found)", " (ingen scenarier fundet)"),
+}
+
+
+_VIEWS: dict[tuple[int, int], dict[str, str]] = {}
+
+
+def words(table: Table, lang: str) -> Mapping[str, str]:
+    """One language's view of a words table: ``words(AUDIT, "da")["title"]``."""
+    key = (id(table), _index(lang))
+    view = _VIEWS.get(key)
+    if view is None:
+        view = _VIEWS[key] = {k: pair[key[1]] for k, pair in table.items()}
+    return view
+
+
+def status_label(status: str, lang: str) -> str:
+    return name(STATUS_NAMES, status, lang)
+
+
+# -- numbers the way each language writes them ---------------------------------------------------------
+# Danish: 1.234 and 73,4 %; English: 1,234 and 73.4 % (a space before the per cent sign in both,
+# as Danish writes it and as the reports always did). Written here rather than with Babel: four
+# small tested functions (tests/test_texts.py) against a dependency with its locale database.
+
+NO_VALUE = "–"  # a share or median of nothing
+
+# What separates the cells of a spreadsheet's CSV: Danish Excel reads ";" (the comma is its decimal mark).
+SEPARATORS: Table = {"list": (",", ";"), "decimal": (".", ",")}
+
+
+def localise(text: str, lang: str) -> str:
+    """Python's ``1,234.5`` into Danish ``1.234,5``."""
+    return text.translate(_DANISH) if lang == "da" else text
+
+
+_DANISH = str.maketrans({",": ".", ".": ","})
+
+
+def number(value: Optional[float], lang: str) -> str:
+    """A count or a median: grouped thousands, at most one decimal (a median can be x.5)."""
+    if value is None:
+        return NO_VALUE
+    if isinstance(value, float) and not value.is_integer():
+        return localise(f"{value:,.1f}", lang)
+    return localise(f"{int(value):,}", lang)
+
+
+def signed(value: float, lang: str) -> str:
+    """A change: +1.234, -5, 0."""
+    return ("+" if value > 0 else "") + number(value, lang)
+
+
+def percent(value: Optional[float], lang: str) -> str:
+    """A share 0–1 as ``73,4 %`` (Danish) or ``73.4 %`` (English)."""
+    return NO_VALUE if value is None else localise(f"{value * 100:,.1f}", lang) + " %"
+
+
+def decimal(value: Optional[float], lang: str, places: int = 2) -> str:
+    """A plain decimal number (an average): ``2,5`` / ``2.5``, trailing zeros dropped."""
+    if value is None:
+        return NO_VALUE
+    shown = f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
+    return localise(shown, lang)

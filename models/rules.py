@@ -12,6 +12,7 @@ from typing import Annotated, Iterator, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from engine import texts
 from models.case import BenefitType, Category, Education, Event
 from models.memo import IdentityMemo
 from models.types import IsoDate
@@ -97,15 +98,7 @@ class Anchor(RuleModel):
     from_: AnchorKind = Field(alias="from")
 
     def describe(self, lang: str) -> str:
-        return _ANCHOR_WORDS[self.from_][lang == "da"]
-
-
-_ANCHOR_WORDS = {
-    "start": ("the benefit's start", "ydelsens start"),
-    "contact": ("first contact", "første henvendelse"),
-    "first_sick_day": ("the first day of sickness absence", "første sygefraværsdag"),
-    "category_assessed": ("the assessment", "visitationen"),
-}
+        return texts.name(texts.ANCHOR_NAMES, self.from_, lang)
 
 
 class OffsetSpec(RuleModel):

@@ -48,7 +48,7 @@ def test_json_follows_the_contract(sample):
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[p.stem for p in SAMPLES])
 def test_table_is_readable(sample):
-    result = run("check", sample, "--as-of", as_of_of(sample), "--lang", "en", "--explain")
+    result = run("check", sample, "--as-of", as_of_of(sample), "--lang", "en", "--explain", "--all")
     assert result.exit_code == 0, result.stderr
     text = result.stdout
     case_id = re.search(r"^case_id: (\S+)", sample.read_text(), re.M).group(1)

@@ -235,9 +235,9 @@ def test_import_command_reports_per_file_and_exits_1_on_rejections(tmp_path):
     url = str(tmp_path / "cli.sqlite")
     good = tmp_path / "good"
     shutil.copytree(SAMPLES / "caseload", good)
-    result = runner.invoke(app, ["import", str(good), str(DATA / "caseload.csv"), "--db", url])
+    result = runner.invoke(app, ["import", str(good), str(DATA / "caseload.csv"), "--db", url, "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "caseload.jsonl" in result.output and "total" in result.output
+    assert "caseload.jsonl" in result.output and "Total" in result.output
     result = runner.invoke(app, ["import", str(DATA / "mixed.jsonl"), str(DATA / "caseload.csv"), "--db", url])
     assert result.exit_code == 1
     assert "mixed.jsonl:3: benefits[0].type" in result.output

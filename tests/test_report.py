@@ -59,12 +59,13 @@ def test_csv_tables_and_full_overdue_list(reports):
 def test_excel_workbook_has_a_styled_frozen_sheet_per_table(reports):
     out, _ = reports
     book = load_workbook(out / "report.xlsx")
-    assert {"audit", "rules", "by_team", "by_caseworker", "star", "passivity", "overdue_top"} <= set(book.sheetnames)
-    sheet = book["rules"]
+    # sheet names and headers in the report's language (English here)
+    assert {"Audit", "Rules", "By team", "By caseworker", "STAR", "Passivity", "Most overdue"} <= set(book.sheetnames)
+    sheet = book["Rules"]
     assert sheet.freeze_panes == "A2"
-    assert sheet["A1"].value == "rule" and sheet["A1"].font.bold
+    assert sheet["A1"].value == "Rule id" and sheet["A1"].font.bold
     header = [c.value for c in sheet[1]]
-    share = header.index("on_time_share") + 1
+    share = header.index("On-time share") + 1
     course = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "contact-course-4-conversations")
     assert course[share - 1].value == 0.5 and course[share - 1].number_format == "0.0%"
 
@@ -90,16 +91,30 @@ def test_audit_over_the_database_stores_runs_that_can_be_compared(tmp_path):
     assert second.exit_code == 0 and "audit run #2" in second.output
     runs = runner.invoke(app, ["audit-runs", "--db", db], catch_exceptions=False)
     assert runs.exit_code == 0 and "2021-12-31" in runs.output and "2022-06-30" in runs.output
-    compared = runner.invoke(app, ["audit-compare", "1", "2", "--db", db], catch_exceptions=False)
+    compared = runner.invoke(app, ["audit-compare", "1", "2", "--db", db, "--lang", "en"], catch_exceptions=False,
+                             env={"COLUMNS": "160"})
     assert compared.exit_code == 0, compared.output
-    assert "contact-course" in compared.output and "ret-og-pligt" in compared.output
+    assert "Four conversations in the first six months" in compared.output  # rules by title, as the runs stored them
+    assert "Ret og pligt offer no later than after six months" in compared.output
     missing = runner.invoke(app, ["audit-compare", "1", "9", "--db", db])
     assert missing.exit_code == 1 and "no audit run #9" in missing.output
 
 
 def test_audit_of_an_empty_database_says_so(tmp_path):
+    from engine.io.storage import open_db
+
+    open_db(f"sqlite:///{tmp_path / 'empty.sqlite'}").dispose()
     result = audit("--db", str(tmp_path / "empty.sqlite"), "--as-of", "2021-12-31")
     assert result.exit_code == 1 and "no cases in the database" in result.output
+
+
+@pytest.mark.parametrize("command", [["audit"], ["audit-runs"], ["audit-compare", "1", "2"]])
+def test_a_read_never_creates_a_database(tmp_path, command):
+    """A mistyped --db is an error, not a new empty database (issue 14.12)."""
+    typo = tmp_path / "typo.sqlite"
+    result = CliRunner().invoke(app, [*command, "--db", str(typo)])
+    assert result.exit_code == 1 and f"no database at {typo}" in result.output
+    assert not typo.exists()
 
 
 CHROMIUM = shutil.which("chromium")

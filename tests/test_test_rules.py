@@ -24,7 +24,7 @@ expect:
 
 
 def run(*args) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["test-rules", *map(str, args)])
+    result = CliRunner().invoke(app, ["test-rules", *map(str, args), "--lang", "en"])
     return result.exit_code, " ".join(result.output.split())  # undo the terminal's line wrapping
 
 

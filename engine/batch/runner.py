@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from engine.batch.fold import Auditor
 from engine.batch.totals import CHUNK, TOP_OVERDUE, AuditTotals
 from engine.core.check import Engine
+from engine.core.durable_backend import DurableRulesFault
 from engine.io.loading import InputError
 from engine.io.sources import decode
 from engine.io.loading import parse_jsonl_line
@@ -70,6 +71,8 @@ def _worker_main(ruleset: RuleSet, as_of: date, lang: str, keep_rows: bool, keep
             _audit_items(auditor, first, chunk)
             results.put(("chunk", len(chunk), *auditor.take_rows()))
         results.put(("done", auditor.finish()))
+    except DurableRulesFault as exc:  # the parent raises it again: the CLI's exit 3, not a crash
+        results.put(("fault", str(exc)))
     except BaseException:  # noqa: BLE001 — reported to the parent, which stops the run
         results.put(("failed", traceback.format_exc()))
 
@@ -142,6 +145,8 @@ def _run_parallel(ruleset: RuleSet, chunks: Iterator[list], options: AuditOption
         elif message[0] == "done":
             totals.merge(message[1])
             finished += 1
+        elif message[0] == "fault":
+            raise DurableRulesFault(f"in an audit worker: {message[1]}")
         else:
             raise RuntimeError(f"an audit worker failed:\n{message[1]}")
 

@@ -41,6 +41,11 @@ ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 NONE = "—"  # the status of a duty that does not exist on one side
 
 
+def _json(value: str) -> Optional[str]:
+    """A status or routing value for the JSON: null where the duty or the value does not exist."""
+    return None if value == NONE else value
+
+
 @dataclass(frozen=True)
 class DutyChange:
     """One duty that differs between the baseline and the candidate."""
@@ -169,7 +174,7 @@ class RoutingChange:
     why: list[str]
 
     def to_json(self) -> dict:
-        return {"aspect": self.aspect, "baseline": self.before, "candidate": self.after, "why": self.why}
+        return {"aspect": self.aspect, "baseline": _json(self.before), "candidate": _json(self.after), "why": self.why}
 
 
 def _routing_value(routing: Optional[Routing], aspect: str) -> str:
@@ -248,7 +253,8 @@ class RuleSummary:
         return {"rule": self.rule, "title": self.title, "cases": len(self.cases), "added": self.added,
                 "removed": self.removed, "moved": self.moved_stats(), "required_changed": self.required_changed,
                 "counted_changed": self.counted_changed,
-                "status_changes": [{"from": f, "to": t, "count": n} for (f, t), n in sorted(self.transitions.items())]}
+                "status_changes": [{"from": _json(f), "to": _json(t), "count": n}
+                                   for (f, t), n in sorted(self.transitions.items())]}
 
 
 @dataclass
@@ -355,7 +361,8 @@ class WhatIfReport:
             "as_of": str(self.as_of),
             "totals": self.totals(),
             "rules": [s.to_json() for s in self.rule_summaries()],
-            "routing": [{"aspect": a, "from": f, "to": t, "cases": n} for (a, f, t), n in sorted(self.routing.items())],
+            "routing": [{"aspect": a, "from": _json(f), "to": _json(t), "cases": n}
+                        for (a, f, t), n in sorted(self.routing.items())],
             "cases": [{"case_id": c.case_id, "source": c.source, "changes": [d.to_json() for d in c.changes],
                        "routing": [r.to_json() for r in c.routing]}
                       for c in self.changed],

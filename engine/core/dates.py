@@ -14,6 +14,8 @@ import calendar
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from engine.texts import OFFSET_UNITS, name, text
+
 
 class Offset(NamedTuple):
     """A period added to an anchor date: months first (with end-of-month clipping), then days.
@@ -24,18 +26,14 @@ class Offset(NamedTuple):
     days: int = 0
 
     def describe(self, lang: str = "en") -> str:
-        words = {
-            "en": (("month", "months"), ("week", "weeks"), ("day", "days")),
-            "da": (("måned", "måneder"), ("uge", "uger"), ("dag", "dage")),
-        }[lang]
         weeks, days = self.weeks, self.days
         if weeks and days < 0:  # "8 weeks - 1 day" reads best as days: 55 days
             weeks, days = 0, 7 * weeks + days
         parts = []
-        for value, (one, many) in zip((self.months, weeks, days), words):
+        for value, unit in zip((self.months, weeks, days), ("month", "week", "day")):
             if value:
-                parts.append(f"{value} {one if abs(value) == 1 else many}")
-        return " + ".join(parts) if parts else ("0 days" if lang == "en" else "0 dage")
+                parts.append(f"{value} {name(OFFSET_UNITS, unit if abs(value) == 1 else unit + 's', lang)}")
+        return " + ".join(parts) if parts else text("zero_days", lang)
 
 
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple, Optional
 
+from engine import texts
 from engine.core.dates import age_on, covers
 from engine.core.profile import Period
 from models.actions import Routing, RoutingDecision
@@ -22,12 +23,7 @@ from models.rules import RoutingRule
 ASPECTS = ("benefit_route", "rate", "track", "categories", "labour_market_distance", "akasse_trial")
 CASH_BENEFITS = ("kontanthjaelp", "uddannelseshjaelp")
 
-_NO_RULE = {
-    "benefit_route": ("no routing rule decides this benefit: the period's own benefit ({benefit})",
-                      "ingen visitationsregel gælder for ydelsen: forløbets egen ydelse ({benefit})"),
-    "categories": ("no visitation categories apply to {benefit} in the rule set",
-                   "ingen visitationskategorier gælder for {benefit} i regelsættet"),
-}
+_NO_RULE = {"benefit_route": "no_route_rule", "categories": "no_categories"}  # why-texts (engine/texts.py)
 
 
 def current_category(case: Case, period: Period, on: date) -> Optional[Category]:
@@ -128,11 +124,10 @@ class Router:
                     decisions.append(RoutingDecision.build(aspect=aspect, value=rule.value, rule=rule.id,
                                                            why=rule.why.get(lang), source=rule.source.cite()))
             elif aspect in _NO_RULE:
-                en, da = _NO_RULE[aspect]
                 values[aspect] = benefit if aspect == "benefit_route" else []
                 if explain:
                     decisions.append(RoutingDecision.build(aspect=aspect, value=values[aspect], rule=None, source=None,
-                                                           why=(da if lang == "da" else en).format(benefit=benefit)))
+                                                           why=texts.text(_NO_RULE[aspect], lang, benefit=benefit)))
         categories = list(values.get("categories") or [])
         current = category.value if category else None
         # built without validation: every value comes from validated rule files (the audit's hot path)

@@ -3,45 +3,14 @@ scripts, no fonts or files fetched), so it opens from disk in any browser and ca
 
 from __future__ import annotations
 
-from html import escape
 from typing import Optional
 
+from engine.report.safe import html_text as escape  # escaped, control characters visible
 from engine.batch.totals import PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals
-from engine.report import (AuditMeta, across_rules, late_histogram, number, overall, passivity_rows, percent,
-                           rule_rows, star_rows, words)
-
-GOOD, WARN, BAD, GREY = "#2e7d32", "#e09b00", "#c62828", "#9e9e9e"
-
-CSS = """
-*{box-sizing:border-box}
-body{font:14px/1.45 "Segoe UI",system-ui,-apple-system,Helvetica,Arial,sans-serif;margin:0;color:#1d2733;background:#f3f5f8}
-header{background:#1f4e79;color:#fff;padding:1.4em 2em 1.2em}
-header h1{margin:0 0 .3em;font-size:1.7em;font-weight:600}
-header .meta{opacity:.9}header .meta span{margin-right:1.6em;white-space:nowrap}
-main{max-width:78em;margin:0 auto;padding:1.2em 2em 3em}
-section{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:1em 1.4em 1.2em;margin:1.2em 0}
-h2{font-size:1.15em;margin:.2em 0 .8em;color:#1f4e79}
-.kpis{display:flex;flex-wrap:wrap;gap:.8em}
-.kpi{flex:1 1 9em;background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:.8em 1em}
-.kpi b{display:block;font-size:1.7em;font-weight:600;font-variant-numeric:tabular-nums}
-.kpi small{color:#5b6773}.kpi.bad b{color:#c62828}.kpi.good b{color:#2e7d32}
-.grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1.2em}.grid section{margin:0;min-width:0}
-@media (max-width:900px){.grid{grid-template-columns:minmax(0,1fr)}}
-table{border-collapse:collapse;width:100%}
-th,td{padding:.35em .6em;border-bottom:1px solid #e6e9ed;text-align:left;vertical-align:top}
-th{background:#f0f3f7;font-weight:600;font-size:.92em}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
-td.why{color:#4a5561;font-size:.9em}td.id{white-space:nowrap}
-.flag{color:#c62828;font-weight:600}.ok{color:#2e7d32}.dim{color:#7a8590}
-.legend{font-size:.88em;color:#4a5561;margin-top:.4em}
-.legend i{display:inline-block;width:.9em;height:.9em;border-radius:2px;margin:0 .3em -.1em 1em;vertical-align:baseline}
-.legend i.line{width:1.4em;height:0;border-top:2px dashed #1d2733;border-radius:0;margin-bottom:.2em}
-ul.errors{color:#c62828;font-family:ui-monospace,monospace;font-size:.88em}
-dl.defs dt{font-weight:600;margin-top:.5em}dl.defs dd{margin:0 0 0 1em;color:#4a5561}
-footer{color:#7a8590;font-size:.85em;text-align:center;padding:1em}
-svg text{font-family:inherit}
-"""
-
+from engine.report import (RULE_COLUMNS, SPLIT, AuditMeta, across_rules, group_label, heading, late_histogram, missed_of,
+                           overall, overdue_now, passivity_rows, rule_rows, star_rows, title_of, words)
+from engine.report.style import BAD, GOOD, GREY, INK, MUTED, WARN, page_head
+from engine.texts import number, percent
 
 def _colour(value: Optional[float]) -> str:
     if value is None:
@@ -59,7 +28,7 @@ def _svg_open(chart_id: str, width: int, height: int) -> str:
             f'style="max-width:{width}px" viewBox="0 0 {width} {height}">')
 
 
-def bar_chart(items: list[tuple[str, Optional[float], str]], w: dict, chart_id: str, width: int = 560,
+def bar_chart(items: list[tuple[str, Optional[float], str]], w, chart_id: str, lang: str, width: int = 560,
               label_w: int = 150) -> str:
     """Horizontal bars of a share (0–1) per label with the 80 % line; ``items`` = (label, share, note)."""
     bar_w, row_h, top = width - label_w - 110, 22, 22
@@ -69,29 +38,29 @@ def bar_chart(items: list[tuple[str, Optional[float], str]], w: dict, chart_id: 
     for tick in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
         x = label_w + bar_w * tick
         out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 24}" stroke="#e3e7ec"/>')
-        out.append(f'<text x="{x:.1f}" y="{top - 10}" font-size="10" fill="#7a8590" text-anchor="middle">'
+        out.append(f'<text x="{x:.1f}" y="{top - 10}" font-size="10" fill="{MUTED}" text-anchor="middle">'
                    f'{int(tick * 100)} %</text>')
     for i, (label, value, note) in enumerate(items):
         y = top + i * row_h
-        out.append(f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1d2733">'
+        out.append(f'<text x="{label_w - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="{INK}">'
                    f'<title>{escape(label)}</title>{escape(_short(label, limit))}</text>')
         if value is None:
             out.append(f'<text x="{label_w + 4}" y="{y + 15}" font-size="11" fill="{GREY}">–</text>')
         else:
             out.append(f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{max(bar_w * value, 1):.1f}" height="{row_h - 8}" '
-                       f'rx="2" fill="{_colour(value)}"><title>{escape(label)}: {percent(value)} ({escape(note)})</title></rect>')
-            out.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="11" fill="#1d2733">{percent(value)}'
-                       f'<tspan fill="#7a8590"> {escape(note)}</tspan></text>')
+                       f'rx="2" fill="{_colour(value)}"><title>{escape(label)}: {percent(value, lang)} ({escape(note)})</title></rect>')
+            out.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}" font-size="11" fill="{INK}">{percent(value, lang)}'
+                       f'<tspan fill="{MUTED}"> {escape(note)}</tspan></text>')
     x80 = label_w + bar_w * STAR_THRESHOLD
     out.append(f'<line class="threshold" x1="{x80:.1f}" y1="{top - 4}" x2="{x80:.1f}" y2="{height - 24}" '
-               f'stroke="#1d2733" stroke-width="1.5" stroke-dasharray="5,3"/>')
-    out.append(f'<text x="{x80:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" fill="#1d2733">'
+               f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="5,3"/>')
+    out.append(f'<text x="{x80:.1f}" y="{height - 10}" font-size="10" text-anchor="middle" fill="{INK}">'
                f'{escape(w["threshold"])}</text>')
     out.append("</svg>")
     return "".join(out)
 
 
-def histogram(bins: list[tuple[str, int]], w: dict, width: int = 560, height: int = 240) -> str:
+def histogram(bins: list[tuple[str, int]], w, lang: str, width: int = 560, height: int = 240) -> str:
     left, bottom, top = 44, 40, 16
     plot_w, plot_h = width - left - 10, height - bottom - top
     step = _nice_step(max([n for _, n in bins] + [1]) / 4)
@@ -101,18 +70,18 @@ def histogram(bins: list[tuple[str, int]], w: dict, width: int = 560, height: in
     for frac in (0, 0.25, 0.5, 0.75, 1):
         y = top + plot_h * (1 - frac)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#e3e7ec"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="#7a8590">'
-                   f'{number(round(peak * frac))}</text>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="{MUTED}">'
+                   f'{number(round(peak * frac), lang)}</text>')
     for i, (label, n) in enumerate(bins):
         h = plot_h * n / peak
         x = left + i * slot + slot * 0.15
         out.append(f'<rect class="bar" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
-                   f'rx="2" fill="#c0504d"><title>{escape(label)} {escape(w["days"])}: {number(n)}</title></rect>')
+                   f'rx="2" fill="#c0504d"><title>{escape(label)} {escape(w["days"])}: {number(n, lang)}</title></rect>')
         if n:
             out.append(f'<text x="{x + slot * 0.35:.1f}" y="{top + plot_h - h - 4:.1f}" font-size="10" '
-                       f'text-anchor="middle" fill="#1d2733">{number(n)}</text>')
+                       f'text-anchor="middle" fill="{INK}">{number(n, lang)}</text>')
         out.append(f'<text x="{x + slot * 0.35:.1f}" y="{top + plot_h + 16:.1f}" font-size="11" text-anchor="middle" '
-                   f'fill="#1d2733">{escape(label)}</text>')
+                   f'fill="{INK}">{escape(label)}</text>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" font-size="11" text-anchor="middle" fill="#4a5561">'
                f'{escape(w["days"])}</text>')
     out.append("</svg>")
@@ -142,14 +111,14 @@ def _kpi(label: str, value: str, kind: str = "") -> str:
     return f'<div class="kpi {kind}"><b>{escape(value)}</b><small>{escape(label)}</small></div>'
 
 
-def _share_cell(value: Optional[float], flag: bool, population: int, w: dict) -> str:
+def _share_cell(value: Optional[float], flag: bool, population: int, w, lang: str) -> str:
     if value is None:
         return '<td class="n dim">–</td>'
     if flag:
-        return f'<td class="n flag" title="{escape(w["flag"])}">{percent(value)} ⚑</td>'
+        return f'<td class="n flag" title="{escape(w["flag"])}">{percent(value, lang)} ⚑</td>'
     if population < STAR_MIN_POPULATION:
-        return f'<td class="n dim" title="{escape(w["not_judged"])}">{percent(value)}</td>'
-    return f'<td class="n {"ok" if value >= STAR_THRESHOLD else ""}">{percent(value)}</td>'
+        return f'<td class="n dim" title="{escape(w["not_judged"].format(n=STAR_MIN_POPULATION))}">{percent(value, lang)}</td>'
+    return f'<td class="n {"ok" if value >= STAR_THRESHOLD else ""}">{percent(value, lang)}</td>'
 
 
 def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
@@ -158,78 +127,77 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
     rules = rule_rows(totals, meta, lang)
     teams = across_rules(totals, "team")
     star = totals.star
-    parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-             f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-             f'<title>{escape(w["title"])} {meta.as_of}</title><style>{CSS}</style></head><body>']
+    parts = [page_head(f'{w["title"]} {meta.as_of}', lang)]
     run = f'<span>{escape(w["run"])} #{meta.run_id}</span>' if meta.run_id is not None else ""
     parts.append(f'<header><h1>{escape(w["title"])} — {escape(w["as_of"].lower())} {meta.as_of}</h1>'
                  f'<div class="meta"><span>{escape(w["rules"])}: <b>{escape(meta.rules_label)}</b></span>'
                  f'<span>{escape(w["source"])}: {escape(_short(meta.source, 80))}</span>{run}</div></header><main>')
     parts.append('<div class="kpis">'
-                 + _kpi(w["cases"], number(totals.cases))
-                 + _kpi(w["duties"], number(everything.population))
-                 + _kpi(w["on_time_share"], percent(everything.on_time_share), _kind(everything.on_time_share))
-                 + _kpi(w["overdue_now"], number(everything.overdue), "bad" if everything.overdue else "")
-                 + _kpi(w["star_conv"], percent(star.conversation_share), _kind(star.conversation_share))
-                 + _kpi(w["star_offer"], percent(star.offer_share), _kind(star.offer_share))
-                 + _kpi(w["bad"], number(totals.bad), "bad" if totals.bad else "")
+                 + _kpi(w["cases"], number(totals.cases, lang))
+                 + _kpi(w["duties"], number(everything.population, lang))
+                 + _kpi(w["on_time_share"], percent(everything.on_time_share, lang), _kind(everything.on_time_share))
+                 + _kpi(w["overdue_now"], number(overdue_now(everything), lang), "bad" if overdue_now(everything) else "")
+                 + (_kpi(w["missed"], number(missed_of(everything), lang)) if SPLIT else "")
+                 + _kpi(w["star_conv"], percent(star.conversation_share, lang), _kind(star.conversation_share))
+                 + _kpi(w["star_offer"], percent(star.offer_share, lang), _kind(star.offer_share))
+                 + _kpi(w["bad"], number(totals.bad, lang), "bad" if totals.bad else "")
                  + "</div>")
-    rule_items = [(r["title"], r["on_time_share"], f"n={number(r['met'] + r['met_late'] + r['overdue'])}") for r in rules]
-    team_items = [(team, t.on_time_share, f"n={number(t.decided)}") for team, t in teams.items()]
+    rule_items = [(r["title"], r["on_time_share"], f"n={number(r['met'] + r['met_late'] + r['overdue'], lang)}") for r in rules]
+    team_items = [(group_label("team", team, lang), t.on_time_share, f"n={number(t.decided, lang)}") for team, t in teams.items()]
     parts.append(f'<section id="per-rule-chart"><h2>{escape(w["per_rule_chart"])}</h2>'
-                 f'{bar_chart(rule_items, w, "chart-rules", 1040, 420)}{_legend(w)}</section>')
+                 f'{bar_chart(rule_items, w, "chart-rules", lang, 1040, 420)}{_legend(w)}</section>')
     parts.append('<div class="grid">')
     parts.append(f'<section id="per-team-chart"><h2>{escape(w["per_team"])}</h2>'
-                 f'{bar_chart(team_items, w, "chart-teams", 520, 130)}{_legend(w)}</section>')
-    parts.append(f'<section id="days-late"><h2>{escape(w["histogram"])}</h2>{histogram(late_histogram(totals), w)}</section>')
+                 f'{bar_chart(team_items, w, "chart-teams", lang, 520, 130)}{_legend(w)}</section>')
+    parts.append(f'<section id="days-late"><h2>{escape(w["histogram"])}</h2>{histogram(late_histogram(totals), w, lang)}</section>')
     parts.append('</div>')
-    parts.append(_star_section(totals, w))
-    parts.append(_passivity_section(totals, w))
-    parts.append(_rules_table(rules, w))
-    parts.append(_overdue_section(totals, w))
+    parts.append(_star_section(totals, w, lang))
+    parts.append(_passivity_section(totals, w, lang))
+    parts.append(_rules_table(rules, w, lang))
+    parts.append(_overdue_section(totals, meta, w, lang))
     if totals.bad_messages:
         items = "".join(f"<li>{escape(m)}</li>" for m in totals.bad_messages)
         more = totals.bad - len(totals.bad_messages)
-        extra = f'<p class="dim">{escape(w["more_errors"].format(n=number(more)))}</p>' if more > 0 else ""
-        parts.append(f'<section id="errors"><h2>{escape(w["errors"])} ({number(totals.bad)})</h2>'
+        extra = f'<p class="dim">{escape(w["more_errors"].format(n=number(more, lang)))}</p>' if more > 0 else ""
+        parts.append(f'<section id="errors"><h2>{escape(w["errors"])} ({number(totals.bad, lang)})</h2>'
                      f'<ul class="errors">{items}</ul>{extra}</section>')
     parts.append(f'<section id="definitions"><h2>{escape(w["definitions"])}</h2><dl class="defs">'
                  f'<dt>{escape(w["on_time_share"])}</dt><dd>{escape(w["def_share"])}</dd>'
                  f'<dt>{escape(w["median_days_late"])}</dt><dd>{escape(w["def_late"])}</dd>'
+                 + (f'<dt>{escape(w["overdue_now"])} / {escape(w["missed"])}</dt><dd>{escape(w["def_overdue"])}</dd>'
+                    if SPLIT else "") +
                  f'<dt>STAR</dt><dd>{escape(w["def_star"])}</dd>'
                  f'<dt>{escape(w["passivity"])}</dt><dd>{escape(w["def_passive"])}</dd></dl></section>')
-    parts.append(f'</main><footer>{escape(w["generated"])} · '
-                 f'{escape(w["sessions"].format(opened=totals.sessions_opened, live=totals.max_live_sessions))}'
-                 f'</footer></body></html>')
+    parts.append(f'</main><footer>{escape(w["generated"])}</footer></body></html>')
     return "".join(parts)
 
 
-def _star_section(totals: AuditTotals, w: dict) -> str:
+def _star_section(totals: AuditTotals, w, lang: str) -> str:
     rows = []
     for r in star_rows(totals):
-        team = f"<b>{escape(w['all'])}</b>" if r["team"] is None else escape(r["team"])
-        rows.append(f'<tr><td>{team}</td><td class="n">{number(r["cohort"])}</td>'
-                    f'<td class="n">{number(r["four_conversations"])}</td>'
-                    f'{_share_cell(r["conversation_share"], r["conversation_flag"], r["cohort"], w)}'
-                    f'<td class="n">{number(r["with_offer"])} / {number(r["offer_required"])}</td>'
-                    f'{_share_cell(r["offer_share"], r["offer_flag"], r["offer_required"], w)}</tr>')
+        team = f"<b>{escape(w['all'])}</b>" if r["team"] is None else escape(group_label("team", r["team"], lang))
+        rows.append(f'<tr><td>{team}</td><td class="n">{number(r["cohort"], lang)}</td>'
+                    f'<td class="n">{number(r["four_conversations"], lang)}</td>'
+                    f'{_share_cell(r["conversation_share"], r["conversation_flag"], r["cohort"], w, lang)}'
+                    f'<td class="n">{number(r["with_offer"], lang)} / {number(r["offer_required"], lang)}</td>'
+                    f'{_share_cell(r["offer_share"], r["offer_flag"], r["offer_required"], w, lang)}</tr>')
     return (f'<section id="star"><h2>{escape(w["star"])}</h2><table><thead><tr><th>{escape(w["team"])}</th>'
             f'<th class="n">{escape(w["cohort"])}</th><th class="n">{escape(w["star_conv"])}</th>'
             f'<th class="n">{escape(w["share"])}</th><th class="n">{escape(w["star_offer"])}</th>'
             f'<th class="n">{escape(w["share"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            f'<p class="legend">⚑ {escape(w["flag"])} · {escape(w["not_judged"])}</p></section>')
+            f'<p class="legend">⚑ {escape(w["flag"])} · {escape(w["not_judged"].format(n=STAR_MIN_POPULATION))}</p></section>')
 
 
-def _passivity_section(totals: AuditTotals, w: dict) -> str:
+def _passivity_section(totals: AuditTotals, w, lang: str) -> str:
     """One row per team, the 6- and 12-month windows side by side."""
     by_team: dict = {}
     for r in passivity_rows(totals):
         by_team.setdefault(r["team"], []).append(r)
     rows = []
     for team, windows in by_team.items():
-        label = f"<b>{escape(w['all'])}</b>" if team is None else escape(team)
-        cells = "".join(f'<td class="n">{number(r["population"])}</td><td class="n">{number(r["passive"])}</td>'
-                        f'<td class="n"><b>{percent(r["share"])}</b></td>' for r in windows)
+        label = f"<b>{escape(w['all'])}</b>" if team is None else escape(group_label("team", team, lang))
+        cells = "".join(f'<td class="n">{number(r["population"], lang)}</td><td class="n">{number(r["passive"], lang)}</td>'
+                        f'<td class="n"><b>{percent(r["share"], lang)}</b></td>' for r in windows)
         rows.append(f"<tr><td>{label}</td>{cells}</tr>")
     months = [r["months"] for r in passivity_rows(totals)[:len(PASSIVITY_MONTHS)]]
     top = "".join(f'<th class="n" colspan="3">{escape(w["on_benefit"])} {m} {escape(w["months"])}</th>' for m in months)
@@ -240,32 +208,35 @@ def _passivity_section(totals: AuditTotals, w: dict) -> str:
             f'<tbody>{"".join(rows)}</tbody></table></section>')
 
 
-def _rules_table(rules: list[dict], w: dict) -> str:
-    head = "".join(f'<th class="n">{escape(w[k])}</th>' for k in
-                   ("population", "met", "met_late", "overdue", "open", "exempt", "on_time_share", "median_days_late"))
+def _rules_table(rules: list[dict], w, lang: str) -> str:
+    head = "".join(f'<th class="n">{escape(heading(k, lang))}</th>' for k in RULE_COLUMNS)
     rows = []
     for r in rules:
-        cells = "".join(f'<td class="n">{number(r[k])}</td>' for k in ("population", "met", "met_late"))
-        cells += f'<td class="n{" flag" if r["overdue"] else ""}">{number(r["overdue"])}</td>'
-        cells += "".join(f'<td class="n">{number(r[k])}</td>' for k in ("open", "exempt"))
-        share = r["on_time_share"]
-        cells += f'<td class="n" style="color:{_colour(share)}">{percent(share)}</td>'
-        cells += f'<td class="n">{number(r["median_days_late"])}</td>'
+        cells = ""
+        for k in RULE_COLUMNS:
+            if k == "on_time_share":
+                cells += f'<td class="n" style="color:{_colour(r[k])}">{percent(r[k], lang)}</td>'
+            else:
+                flag = " flag" if k in ("overdue", "overdue_now") and r[k] else ""
+                cells += f'<td class="n{flag}">{number(r[k], lang)}</td>'
         rows.append(f'<tr><td>{escape(r["title"])}<br><span class="dim">{escape(r["rule"])}</span></td>{cells}</tr>')
     return (f'<section id="rules"><h2>{escape(w["per_rule"])}</h2><table id="rules-table"><thead><tr>'
             f'<th>{escape(w["rule"])}</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 
-def _overdue_section(totals: AuditTotals, w: dict) -> str:
+def _overdue_section(totals: AuditTotals, meta: AuditMeta, w, lang: str) -> str:
     duties = totals.overdue_list()
     rows = "".join(
-        f'<tr><td class="id">{escape(d.case_id)}</td><td>{escape(d.rule)}</td><td class="n">{d.due}</td>'
-        f'<td class="n flag">{d.days_overdue}</td><td>{escape(d.team)}</td><td>{escape(d.caseworker)}</td>'
+        f'<tr><td class="id">{escape(d.case_id)}</td><td>{escape(title_of(meta, d.rule, lang))}<br>'
+        f'<span class="dim">{escape(d.rule)}</span></td><td class="n">{d.due}</td>'
+        f'<td class="n flag">{number(d.days_overdue, lang)}</td><td>{escape(group_label("team", d.team, lang))}</td>'
+        f'<td>{escape(group_label("caseworker", d.caseworker, lang))}</td>'
         f'<td class="n">{escape(d.progress)}</td><td class="why">{escape(d.why)}</td></tr>' for d in duties)
     hidden = totals.overdue_count - len(duties)
-    more = f'<p class="dim">{escape(w["more_overdue"].format(n=number(hidden)))}</p>' if hidden > 0 else ""
-    return (f'<section id="overdue"><h2>{escape(w["top_overdue"])} ({number(totals.overdue_count)})</h2>'
-            f'<table id="overdue-table"><thead><tr><th>{escape(w["case"])}</th><th>{escape(w["id"])}</th>'
+    more = f'<p class="dim">{escape(w["more_overdue"].format(n=number(hidden, lang)))}</p>' if hidden > 0 else ""
+    return (f'<section id="overdue"><h2>{escape(w["top_overdue_now" if SPLIT else "top_overdue"])} '
+            f'({number(totals.overdue_count, lang)})</h2>'
+            f'<table id="overdue-table"><thead><tr><th>{escape(w["case"])}</th><th>{escape(w["rule"])}</th>'
             f'<th class="n">{escape(w["due"])}</th><th class="n">{escape(w["days_overdue"])}</th><th>{escape(w["team"])}</th>'
             f'<th>{escape(w["caseworker"])}</th><th class="n">{escape(w["progress"])}</th><th>{escape(w["why"])}</th>'
             f'</tr></thead><tbody>{rows}</tbody></table>{more}</section>')

@@ -1,121 +1,147 @@
 """The audit's terminal summary: rich tables per rule, the STAR measure, passivity and the most
-overdue duties (and per-group tables on request)."""
+overdue duties (and per-group tables on request). It reads at 80 columns (engine/report/layout.py):
+figures, dates, case ids and names are never cut; titles wrap between words."""
 
 from __future__ import annotations
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from engine import texts
 from engine.batch.totals import STAR_MIN_POPULATION, AuditTotals
-from engine.report import (DIMENSION_WORDS, AuditMeta, group_rows, number, overall, passivity_rows, percent,
-                           rule_rows, star_rows, words)
+from engine.report import (OVERDUE_COUNTS, SPLIT, AuditMeta, group_label, group_rows, missed_of, overall, overdue_now,
+                           passivity_rows, rule_rows, star_rows, title_of, words)
+from engine.report.layout import fits
+from engine.report.safe import clip, visible
+from engine.texts import number, percent
 
 TERMINAL_OVERDUE = 15
 
+# The terminal shows what a team lead scans for, under short headers; every count is in the CSV,
+# Excel and HTML reports.
+TERMINAL_COUNTS = ("population", *OVERDUE_COUNTS, "open", "on_time_share", "median_days_late")
 
-def _share_text(value, decided: int = 10) -> Text:
+
+def _share_text(value, lang: str, decided: int = 10) -> Text:
     style = "dim" if value is None else ("green" if value >= 0.8 else "bold red" if decided >= STAR_MIN_POPULATION else "red")
-    return Text(percent(value), style=style)
+    return Text(percent(value, lang), style=style)
 
 
-# The terminal shows what a team lead scans for, under short headers so that it fits 80 columns;
-# every count is in the CSV, Excel and HTML reports.
-TERMINAL_COUNTS = ("population", "overdue", "open", "on_time_share", "median_days_late")
-SHORT = {
-    "da": {"population": "Pligter", "overdue": "Overskr.", "open": "Åbne", "on_time_share": "Rettid.",
-           "median_days_late": "Median dage sent", "days_overdue": "Dage over"},
-    "en": {"population": "Duties", "overdue": "Overdue", "open": "Open", "on_time_share": "On time",
-           "median_days_late": "Median days late", "days_overdue": "Days over"},
-}
+def _table(title: str) -> Table:
+    return Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False)
 
 
-def _counts_table(title: str, rows: list[dict], w: dict, first: list[tuple[str, str]], lang: str) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False)
-    # Fits 80 columns: titles and headers wrap, figures never do (a cut "0.…" says nothing).
-    for key, label in first:
-        table.add_column(label, ratio=1, min_width=24 if key == "title" else 8)
-    short = SHORT["da" if lang == "da" else "en"]
+def _counts_table(title: str, rows: list[dict], w, lang: str, dim: str = "") -> Table:
+    """One row per rule: the title wraps, the figures never do. Per group (``dim``), each group's
+    value is a heading row over its rules."""
+    table = _table(title)
+    table.add_column(f"{w[dim]} / {w['rule']}" if dim else w["rule"], ratio=1)
     for key in TERMINAL_COUNTS:
-        table.add_column(short[key], justify="right", min_width=7, max_width=9)
-    for row in rows:
+        table.add_column(w["short_" + key], justify="right", no_wrap=True)
+    current = None
+    for row in sorted(rows, key=lambda r: r[dim]) if dim else rows:  # stable: rule order within a group
+        if dim and row[dim] != current:
+            current = row[dim]
+            table.add_row(Text(clip(group_label(dim, current, lang)), style="bold"), *[""] * len(TERMINAL_COUNTS))
         decided = row["met"] + row["met_late"] + row["overdue"]
-        table.add_row(*(str(row[k]) for k, _ in first),
-                      number(row["population"]),
-                      Text(number(row["overdue"]), style="red" if row["overdue"] else ""),
-                      number(row["open"]),
-                      _share_text(row["on_time_share"], decided), number(row["median_days_late"]))
+        overdue = [Text(number(row[k], lang), style=("red" if k != "missed" else "dim") if row[k] else "")
+                   for k in OVERDUE_COUNTS]
+        table.add_row(Padding(Text(visible(row["title"])), (0, 0, 0, 2)) if dim else Text(visible(row["title"])),
+                      number(row["population"], lang), *overdue, number(row["open"], lang),
+                      _share_text(row["on_time_share"], lang, decided), number(row["median_days_late"], lang))
     return table
 
 
 def render(console: Console, totals: AuditTotals, meta: AuditMeta, lang: str, group_by: tuple[str, ...] = ()) -> None:
     w = words(lang)
     console.print(Text.assemble((w["title"], "bold"), f"  {w['as_of'].lower()} {meta.as_of}  ",
-                                (f"({w['rules'].lower()} {meta.rules_label})", "dim")))
+                                (f"({w['rules'].lower()} {visible(meta.rules_label)})", "dim")))
     everything = overall(totals)
-    run = f"  ·  {w['run']} #{meta.run_id}" if meta.run_id is not None else ""
-    console.print(f"{w['cases']}: {number(totals.cases)}  ·  {w['bad']}: {number(totals.bad)}  ·  "
-                  f"{w['duties']}: {number(everything.population)}  ·  {w['overdue_now']}: {number(everything.overdue)}  ·  "
-                  f"{w['on_time']}: {percent(everything.on_time_share)}{run}")
-    rows = rule_rows(totals, meta, lang)
-    console.print(_counts_table(w["per_rule"], rows, w, [("title", w["rule"])], lang))
-    words_dim = DIMENSION_WORDS["da" if lang == "da" else "en"]
+    figures = [(w["cases"], number(totals.cases, lang)), (w["bad"], number(totals.bad, lang)),
+               (w["duties"], number(everything.population, lang)), (w["overdue_now"], number(overdue_now(everything), lang))]
+    if SPLIT:
+        figures.append((w["missed"], number(missed_of(everything), lang)))
+    figures.append((w["on_time"], percent(everything.on_time_share, lang)))
+    if meta.run_id is not None:
+        figures.append((w["run"], f"#{meta.run_id}"))
+    console.print("  ·  ".join(f"{label}: {value}" for label, value in figures))
+    console.print(_counts_table(w["per_rule"], rule_rows(totals, meta, lang), w, lang))
     for dim in group_by:
-        console.print(_counts_table(w["by_group"].format(dim=words_dim[dim]), group_rows(totals, meta, dim, lang), w,
-                                    [("title", w["rule"]), (dim, w[dim])], lang))
-    _star(console, totals, w)
-    _passivity(console, totals, w)
-    _overdue(console, totals, w, lang)
-    console.print(Text(w["sessions"].format(opened=totals.sessions_opened, live=totals.max_live_sessions), style="dim"))
+        title = w["by_group"].format(dim=texts.name(texts.DIMENSION_NAMES, dim, lang))
+        console.print(_counts_table(title, group_rows(totals, meta, dim, lang), w, lang, dim))
+    _star(console, totals, w, lang)
+    _passivity(console, totals, w, lang)
+    _overdue(console, totals, meta, w, lang)
 
 
-def _star(console: Console, totals: AuditTotals, w: dict) -> None:
-    table = Table(title=w["star"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-    for label in (w["team"], w["cohort"], w["star_conv"], w["share"], w["star_offer"], w["share"]):
-        table.add_column(label, justify="right" if label != w["team"] else "left")
+def _team_cell(team, w, lang: str):
+    return clip(group_label("team", team, lang)) if team else Text(w["all"], style="bold")
+
+
+def _star(console: Console, totals: AuditTotals, w, lang: str) -> None:
+    table = _table(w["star"])
+    table.caption = f"{w['short_star_conv']}: {w['star_conv'].lower()}  ·  {w['short_star_offer']}: {w['star_offer'].lower()}"
+    table.caption_justify = "left"
+    table.add_column(w["team"], no_wrap=True)
+    for label in (w["cohort"], w["short_star_conv"], w["share"], w["short_star_offer"], w["share"]):
+        table.add_column(label, justify="right", no_wrap=True)
     for row in star_rows(totals):
-        table.add_row(row["team"] or Text(w["all"], style="bold"),
-                      number(row["cohort"]), number(row["four_conversations"]),
-                      _flagged(row["conversation_share"], row["conversation_flag"], row["cohort"], w),
-                      f"{number(row['with_offer'])}/{number(row['offer_required'])}",
-                      _flagged(row["offer_share"], row["offer_flag"], row["offer_required"], w))
+        table.add_row(_team_cell(row["team"], w, lang),
+                      number(row["cohort"], lang), number(row["four_conversations"], lang),
+                      _flagged(row["conversation_share"], row["conversation_flag"], row["cohort"], lang),
+                      f"{number(row['with_offer'], lang)}/{number(row['offer_required'], lang)}",
+                      _flagged(row["offer_share"], row["offer_flag"], row["offer_required"], lang))
     console.print(table)
 
 
-def _flagged(value, flag: bool, population: int, w: dict) -> Text:
+def _flagged(value, flag: bool, population: int, lang: str) -> Text:
     if value is None:
-        return Text("–", style="dim")
+        return Text(texts.NO_VALUE, style="dim")
     if flag:
-        return Text(f"{percent(value)} ⚑", style="bold red")
+        return Text(f"{percent(value, lang)} ⚑", style="bold red")
     if population < STAR_MIN_POPULATION:
-        return Text(percent(value), style="dim")
-    return Text(percent(value), style="green" if value >= 0.8 else "")
+        return Text(percent(value, lang), style="dim")
+    return Text(percent(value, lang), style="green" if value >= 0.8 else "")
 
 
-def _passivity(console: Console, totals: AuditTotals, w: dict) -> None:
-    table = Table(title=w["passivity"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-    for label in (w["team"], w["on_benefit"], w["cohort"], w["passive"], w["share"]):
-        table.add_column(label, justify="left" if label == w["team"] else "right")
+def _passivity(console: Console, totals: AuditTotals, w, lang: str) -> None:
+    table = _table(w["passivity"])
+    table.add_column(w["team"], no_wrap=True)
+    for label in (w["on_benefit"], w["cohort"], w["passive"], w["share"]):
+        table.add_column(label, justify="right")
     for row in passivity_rows(totals):
-        table.add_row(row["team"] or Text(w["all"], style="bold"),
-                      f"{row['months']} {w['months']}", number(row["population"]), number(row["passive"]),
-                      percent(row["share"]))
+        table.add_row(_team_cell(row["team"], w, lang), f"{row['months']} {w['months']}", number(row["population"], lang),
+                      number(row["passive"], lang), percent(row["share"], lang))
     console.print(table)
 
 
-def _overdue(console: Console, totals: AuditTotals, w: dict, lang: str) -> None:
+def _overdue(console: Console, totals: AuditTotals, meta: AuditMeta, w, lang: str) -> None:
     duties = totals.overdue_list()[:TERMINAL_OVERDUE]
     if not duties:
         return
-    table = Table(title=w["top_overdue"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False)
-    short = SHORT["da" if lang == "da" else "en"]
-    for label, justify, least in ((w["case"], "left", 8), (w["due"], "left", 10), (short["days_overdue"], "right", 5),
-                                  (w["id"], "left", 20), (w["team"], "left", 6), (w["caseworker"], "left", 6)):
-        table.add_column(label, justify=justify, min_width=least, overflow="fold")
-    for d in duties:
-        table.add_row(d.case_id, str(d.due), Text(str(d.days_overdue), style="red"), d.rule, d.team, d.caseworker)
-    console.print(table)
+    rows = [(clip(d.case_id), str(d.due), number(d.days_overdue, lang), visible(title_of(meta, d.rule, lang)),
+             clip(group_label("team", d.team, lang)), clip(group_label("caseworker", d.caseworker, lang))) for d in duties]
+    table = _table(w["top_overdue_now" if SPLIT else "top_overdue"])
+    for label, justify in ((w["case"], "left"), (w["due"], "left"), (w["short_days_overdue"], "right")):
+        table.add_column(label, justify=justify, no_wrap=True)
+    table.add_column(w["rule"], ratio=1)
+    table.add_column(f"{w['team']}\n{w['caseworker']}", no_wrap=True)  # one above the other: room for the title
+    for case, due, days, title, team, caseworker in rows:
+        table.add_row(case, due, Text(days, style="red"), title, f"{team}\n{caseworker}")
+    whole = [cell for row in rows for i, cell in enumerate(row) if i != 3]
+    whole += [word for row in rows for word in row[3].split()]  # a title wraps between words only
+    if fits(console.width, table, whole):
+        console.print(table)
+    else:  # names or words too long to stand side by side: one block per duty
+        blocks = [Text(w["top_overdue_now" if SPLIT else "top_overdue"], style="bold")]
+        for case, due, days, title, team, caseworker in rows:
+            blocks.append(Text.assemble((case, "bold"), f"  {w['due']} {due}  ", (days, "red"), f" {w['days']}",
+                                        f"  {team} / {caseworker}"))
+            blocks.append(Padding(Text(title), (0, 0, 0, 2)))
+        console.print(Group(*blocks))
     hidden = totals.overdue_count - len(duties)
     if hidden > 0:
-        console.print(Text(w["more_overdue"].format(n=number(hidden)), style="dim"))
+        console.print(Text(w["more_overdue_hint"].format(n=number(hidden, lang)), style="dim"))

@@ -5,7 +5,8 @@ reproduced: ``python samples/caseload/make_caseload.py``. Case ids are pseudonym
 The mix: a-dagpenge (members of trial and other a-kasser, some under 25 without education),
 kontanthjælp jobparat and aktivitetsparat, uddannelseshjælp, sygedagpenge, ressourceforløb and
 benefit changes, starting between mid 2019 and 2021, with conversations held on time, late or not
-at all, offers, and a few exemptions.
+at all, offers, and a few exemptions; five teams and their caseworkers (one case in twenty not yet
+assigned).
 """
 
 from __future__ import annotations
@@ -130,6 +131,25 @@ def sygedagpenge(rng: random.Random, n: int) -> dict:
 
 KINDS = [a_dagpenge] * 4 + [kontanthjaelp] * 3 + [uddannelseshjaelp] * 2 + [sygedagpenge] * 1
 
+# The jobcenter's teams as a team lead sees them, and their caseworkers (initials, as caseworker
+# ids usually are). Assigned from the case itself, after it is drawn, so the random draws — and with
+# them every case's benefits, events and exemptions — are the same as without them.
+TEAMS = {
+    "a_dagpenge": ("Forsikrede", ["AKN", "MLR", "PSV"]),
+    "jobparat": ("Jobparate", ["SHJ", "TBP"]),
+    "aktivitetsparat": ("Aktivitetsparate", ["KVN", "ELS"]),
+    "uddannelseshjaelp": ("Unge", ["NMØ", "JAP"]),
+    "sygedagpenge": ("Sygedagpenge", ["LHC"]),
+}
+
+
+def staff(case: dict, n: int) -> tuple[str, str]:
+    """The team and caseworker of a case: by its first benefit (kontanthjælp by its category)."""
+    benefit = case["benefits"][0]["type"]
+    key = case["assessments"][0]["category"] if benefit == "kontanthjaelp" else benefit
+    team, caseworkers = TEAMS[key]
+    return team, caseworkers[n % len(caseworkers)]
+
 
 def caseload(count: int = 60, seed: int = SEED) -> list[dict]:
     rng = random.Random(seed)
@@ -138,6 +158,8 @@ def caseload(count: int = 60, seed: int = SEED) -> list[dict]:
         case = {"case_id": f"CL-{n:03d}"}
         case.update(KINDS[(n - 1) % len(KINDS)](rng, n))
         case["events"] = sorted(case.get("events", []), key=lambda e: e["date"])
+        if n % 20 != 0:  # one case in twenty not yet given to a team: the audit shows it as "(ingen)"
+            case["citizen"]["team"], case["citizen"]["caseworker"] = staff(case, n)
         out.append(case)
     return out
 

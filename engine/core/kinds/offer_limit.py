@@ -23,11 +23,8 @@ from typing import Optional
 
 from engine.core.dates import ONE_DAY, add_months, offset_steps
 from engine.core.duty import MET, OPEN, OVERDUE, QUIET, Duty, context, counting_of, events_counted, offset_of
+from engine.texts import DISTANCE_NAMES, name, text
 from models.case import Case, Offer
-
-
-_DISTANCE_WORDS = {("close", "da"): "tæt på arbejdsmarkedet", ("far", "da"): "længere fra arbejdsmarkedet",
-                   ("close", "en"): "close to the labour market", ("far", "en"): "far from the labour market"}
 
 
 def _limit(limits: tuple, offer: Offer, distance):
@@ -98,8 +95,8 @@ def compile_rule(rule):
             due = (add_months(start, months) if months else start) + days  # add_offset − 1 day
             if explain_why:  # the texts' arguments cost too: the audit asks for none
                 why.add("offer_limit", offer=offer.offer, start=start, limit=offset.describe(lang),
-                        distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due,
-                        extended=" (forlænget)" if extended and lang == "da" else (" (extended)" if extended else ""))
+                        distance=f" ({name(DISTANCE_NAMES, distance, lang)})" if distance else "", due=due,
+                        extended=text("extended", lang) if extended else "")
             end = offer.end
             done_on: Optional[date]
             if end is not None and end <= due and end <= as_of:  # ended within the limit, as known today

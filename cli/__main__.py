@@ -1,0 +1,5 @@
+"""``python -m cli``: the sagsrute command."""
+
+from cli.app import main
+
+main()
