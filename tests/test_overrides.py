@@ -276,3 +276,14 @@ def test_the_standby_override_restores_the_uniform_reading_for_a_dagpenge(base):
     assert statuses(candidate) == sorted(joint + [("contact-course-4-conversations", "2021-08-01", "exempt"),
                                                   ("ret-og-pligt-offer-by-6-months", "2021-08-01", "exempt")])
 
+
+def test_the_youth_offer_override_restores_the_end_of_2019(base):
+    """Issue #15.4: samples/overrides/youth-offer-rules-end-2019.yaml removes the 2020 variants of
+    the youth offer rules and ends the åbenlyst work-for-benefit rule with 2019 again."""
+    candidate = load_rules(OVERRIDES / "youth-offer-rules-end-2019.yaml", base)
+    for rule_id in ("youth-first-offer-within-1-month", "youth-max-4-weeks-between-offers"):
+        assert [r.variant for r in base.variants(rule_id)] == ["khr2014", "lab2020"]
+        assert [r.variant for r in candidate.variants(rule_id)] == ["khr2014"]
+    aabenlyst = "aabenlyst-work-for-benefit-within-1-month"
+    assert base.by_key(aabenlyst).valid.to is None
+    assert candidate.by_key(aabenlyst).valid.to == date(2019, 12, 31)
