@@ -10,10 +10,13 @@ Per case (status, days late):
      (2021-07-04 → 180).
   A4 a-dagpenge from 2021-10-04, syd/s1: five open duties (two joint milestones, contact course,
      ret og pligt, third joint).
-  A5 a-dagpenge, syd/s1, standby over 2021-07-04: contact course and ret og pligt exempt, 1st joint
-     met, 2nd joint overdue (180: standby does not lift the joint conversations), third joint open.
+  A5 a-dagpenge, syd/s1, standby over 2021-07-04: standby lifts no a-dagpenge duty (001:4199-4203,
+     issue #15.2): contact course overdue (180), ret og pligt overdue (180), 1st joint met, 2nd
+     joint overdue (180), third joint open.
   A6 kontanthjælp since 2020-06-01, syd/s2, jobparat: first conversation met, contact course met,
      ret og pligt met late (45), wage-subsidy limit met.
+  A7 kontanthjælp from 2021-04-06, syd/s1, jobparat, standby over 2021-10-06: first conversation
+     met, contact course and ret og pligt exempt.
   bad.jsonl: one case with an unknown education (bad, counted, never stops the run).
 """
 
@@ -49,7 +52,7 @@ def totals(engine):
 
 
 def test_cases_and_bad_cases_are_counted(totals):
-    assert totals.cases == 6
+    assert totals.cases == 7
     assert totals.bad == 1
     assert "bad.jsonl:1" in totals.bad_messages[0] and "education" in totals.bad_messages[0]
 
@@ -57,24 +60,24 @@ def test_cases_and_bad_cases_are_counted(totals):
 def test_counts_share_and_median_per_rule(totals):
     rules = {rule: tally.row() for rule, tally in totals.by_rule.items()}
     #                      population met late overdue open exempt
-    assert counts(rules[FIRST]) == (3, 2, 1, 0, 0, 0)
-    assert counts(rules[COURSE]) == (6, 2, 1, 1, 1, 1)
-    assert counts(rules[OFFER]) == (5, 1, 1, 1, 1, 1)
+    assert counts(rules[FIRST]) == (4, 3, 1, 0, 0, 0)
+    assert counts(rules[COURSE]) == (7, 2, 1, 2, 1, 1)
+    assert counts(rules[OFFER]) == (6, 1, 1, 2, 1, 1)
     assert counts(rules[JOINT]) == (4, 1, 0, 1, 2, 0)
     assert counts(rules["dagpenge-third-joint-conversation"]) == (2, 0, 0, 0, 2, 0)
     assert counts(rules["sygedagpenge-first-conversation-week-8"]) == (1, 1, 0, 0, 0, 0)
     assert counts(rules["company-internship-duration-limit"]) == (1, 1, 0, 0, 0, 0)
     assert counts(rules["wage-subsidy-duration-limit"]) == (1, 1, 0, 0, 0, 0)
-    assert sum(r["population"] for r in rules.values()) == 23
+    assert sum(r["population"] for r in rules.values()) == 26
     # on-time share = met / (met + met late + overdue)
-    assert rules[FIRST]["on_time_share"] == pytest.approx(2 / 3)
-    assert rules[COURSE]["on_time_share"] == pytest.approx(2 / 4)
-    assert rules[OFFER]["on_time_share"] == pytest.approx(1 / 3)
+    assert rules[FIRST]["on_time_share"] == pytest.approx(3 / 4)
+    assert rules[COURSE]["on_time_share"] == pytest.approx(2 / 5)
+    assert rules[OFFER]["on_time_share"] == pytest.approx(1 / 4)
     assert rules["dagpenge-third-joint-conversation"]["on_time_share"] is None  # nothing decided yet
     # median days late over met-late and overdue duties
     assert rules[FIRST]["median_days_late"] == 3
-    assert rules[COURSE]["median_days_late"] == (20 + 180) / 2
-    assert rules[OFFER]["median_days_late"] == (45 + 152) / 2
+    assert rules[COURSE]["median_days_late"] == 180  # 20, 180, 180
+    assert rules[OFFER]["median_days_late"] == 152  # 45, 152, 180
     assert rules[JOINT]["median_days_late"] == 180
 
 
@@ -83,32 +86,32 @@ def test_counts_per_group(totals):
         return counts(totals.groups[dim][(rule, value)].row())
 
     assert group("team", COURSE, "nord") == (2, 1, 1, 0, 0, 0)
-    assert group("team", COURSE, "syd") == (3, 1, 0, 0, 1, 1)
+    assert group("team", COURSE, "syd") == (4, 1, 0, 1, 1, 1)
     assert group("team", COURSE, "(none)") == (1, 0, 0, 1, 0, 0)
     assert totals.groups["team"][(COURSE, "nord")].median_days_late == 20
     assert group("caseworker", OFFER, "n1") == (1, 1, 0, 0, 0, 0)
     assert group("caseworker", OFFER, "n2") == (1, 0, 0, 1, 0, 0)
-    assert group("caseworker", OFFER, "s1") == (2, 0, 0, 0, 1, 1)
+    assert group("caseworker", OFFER, "s1") == (3, 0, 0, 1, 1, 1)
     assert group("caseworker", OFFER, "s2") == (1, 0, 1, 0, 0, 0)
-    assert group("category", FIRST, "jobparat") == (3, 2, 1, 0, 0, 0)
-    assert group("category", COURSE, "(none)") == (3, 0, 0, 1, 1, 1)
-    assert group("benefit", COURSE, "kontanthjaelp") == (3, 2, 1, 0, 0, 0)
+    assert group("category", FIRST, "jobparat") == (4, 3, 1, 0, 0, 0)
+    assert group("category", COURSE, "(none)") == (3, 0, 0, 2, 1, 0)
+    assert group("benefit", COURSE, "kontanthjaelp") == (4, 2, 1, 0, 0, 1)
     assert group("benefit", COURSE, "sygedagpenge") == (1, 0, 0, 1, 0, 0)
     assert group("benefit", JOINT, "a_dagpenge") == (4, 1, 0, 1, 2, 0)
     assert {value for (_, value) in totals.groups["team"]} == {"nord", "syd", "(none)"}
 
 
 def test_star_early_effort_measure(totals):
-    # cohort: A1, A2, A3, A6 (A4 is under six months, A5's contact course is exempt)
+    # cohort: A1, A2, A3, A5, A6 (A4 is under six months, A7's contact course is exempt)
     star = totals.star.row()
-    assert (star["cohort"], star["four_conversations"], star["exempt"]) == (4, 2, 1)
-    assert star["conversation_share"] == pytest.approx(0.5)
-    # an offer is due for A1 (met), A2 (overdue) and A6 (met late); on time only A1
-    assert (star["offer_required"], star["with_offer"]) == (3, 1)
+    assert (star["cohort"], star["four_conversations"], star["exempt"]) == (5, 2, 1)
+    assert star["conversation_share"] == pytest.approx(0.4)
+    # an offer is due for A1 (met), A2 (overdue), A5 (overdue) and A6 (met late); on time only A1
+    assert (star["offer_required"], star["with_offer"]) == (4, 1)
     assert not star["conversation_flag"] and not star["offer_flag"]  # under 80 %, but a population under 10
     by_team = {team: t.row() for team, t in totals.star_by_team.items()}
     assert (by_team["nord"]["cohort"], by_team["nord"]["four_conversations"]) == (2, 1)
-    assert (by_team["syd"]["cohort"], by_team["syd"]["exempt"], by_team["syd"]["offer_required"]) == (1, 1, 1)
+    assert (by_team["syd"]["cohort"], by_team["syd"]["exempt"], by_team["syd"]["offer_required"]) == (2, 1, 2)
     assert (by_team["(none)"]["cohort"], by_team["(none)"]["offer_required"]) == (1, 0)
 
 
@@ -118,36 +121,38 @@ def test_star_flags_below_80_percent_from_a_population_of_ten():
 
 
 def test_passivity(totals):
-    # six months: A1, A2, A3, A5, A6 on benefit since 2021-06-30 or earlier; only A1 had an offer
-    # running after that (A6's mentor support does not count)
+    # six months: A1, A2, A3, A5, A6, A7 on benefit since 2021-06-30 or earlier; only A1 had an
+    # offer running after that (A6's mentor support does not count)
     p = totals.passivity.row()
-    assert (p["population_6m"], p["passive_6m"]) == (5, 4)
+    assert (p["population_6m"], p["passive_6m"]) == (6, 5)
     # twelve months: only A6, whose løntilskud ran in January-March 2021
     assert (p["population_12m"], p["passive_12m"]) == (1, 0)
     syd = totals.passivity_by_team["syd"].row()
-    assert (syd["population_6m"], syd["passive_6m"], syd["population_12m"]) == (2, 2, 1)
+    assert (syd["population_6m"], syd["passive_6m"], syd["population_12m"]) == (3, 3, 1)
 
 
 def test_overdue_list_most_days_first_with_reasons(totals):
-    assert totals.overdue_count == 3
+    assert totals.overdue_count == 5
     listed = [(d.case_id, d.rule, d.days_overdue) for d in totals.overdue_list()]
-    assert listed == [("AUD-A5", JOINT, 180), ("AUD-A3", COURSE, 180), ("AUD-A2", OFFER, 152)]
-    a2 = totals.overdue_list()[2]
+    # ties: case id, then rule id, descending
+    assert listed == [("AUD-A5", OFFER, 180), ("AUD-A5", JOINT, 180), ("AUD-A5", COURSE, 180),
+                      ("AUD-A3", COURSE, 180), ("AUD-A2", OFFER, 152)]
+    a2 = totals.overdue_list()[4]
     assert a2.team == "nord" and a2.caseworker == "n2" and a2.due == date(2021, 8, 1)
     assert "152" in a2.why  # the engine's own reason, e.g. "152 dage over fristen"
 
 
 def test_top_list_is_bounded(engine):
     small = run_audit(engine.ruleset, file_items([DATA]), AuditOptions(as_of=AS_OF, top_limit=2), engine)
-    assert small.overdue_count == 3 and len(small.overdue_list()) == 2
+    assert small.overdue_count == 5 and len(small.overdue_list()) == 2
 
 
 def test_full_overdue_list_and_rows_go_to_callbacks(engine):
     overdue, rows = [], []
     run_audit(engine.ruleset, file_items([DATA]),
               AuditOptions(as_of=AS_OF, on_overdue=overdue.extend, on_rows=rows.extend, chunk_size=2), engine)
-    assert sorted(r["case_id"] for r in overdue) == ["AUD-A2", "AUD-A3", "AUD-A5"]
-    assert len(rows) == 23
+    assert sorted(r["case_id"] for r in overdue) == ["AUD-A2", "AUD-A3", "AUD-A5", "AUD-A5", "AUD-A5"]
+    assert len(rows) == 26
     a2 = [r for r in rows if r["case_id"] == "AUD-A2" and r["rule"] == OFFER][0]
     assert (a2["status"], a2["days_late"], a2["team"], a2["category"]) == ("overdue", 152, "nord", "jobparat")
 
@@ -189,10 +194,10 @@ def test_a_case_the_engine_cannot_evaluate_is_reported_and_the_run_goes_on(engin
     done = []
     totals = run_audit(engine.ruleset, file_items([DATA]), AuditOptions(as_of=AS_OF, chunk_size=3,
                                                                        on_progress=done.append), engine)
-    assert (totals.cases, totals.bad) == (5, 2)
+    assert (totals.cases, totals.bad) == (6, 2)
     assert any("a3-sygedagpenge.yaml" in m and "cannot be evaluated: ValueError: impossible period" in m
                for m in totals.bad_messages)
-    assert sum(done) == 7  # progress counts every input item, good or bad
+    assert sum(done) == 8  # progress counts every input item, good or bad
 
 
 def test_the_top_list_reasons_built_at_the_end_are_the_engines_own(engine):

@@ -55,19 +55,23 @@ def test_every_sample_override_applies(base, name):
 
 def test_six_conversations_changes_only_the_contact_course(base):
     candidate = load_rules(OVERRIDES / "six-conversations.yaml", base)
-    rule = candidate.by_key("contact-course-4-conversations")
-    assert [(m.count, m.after.months) for m in rule.milestones] == [(6, 6)]
-    assert rule.valid == base.by_key("contact-course-4-conversations").valid  # untouched parts stay
-    unchanged = [r for r in candidate.rules if r.key != rule.key]
-    assert unchanged == [r for r in base.rules if r.key != rule.key]
-    assert candidate.origin[rule.key] == "contact-course.yaml + six-conversations.yaml"
+    course = "contact-course-4-conversations"
+    changed = candidate.variants(course)
+    assert [r.variant for r in changed] == ["a-dagpenge", "other"]  # an id names every variant
+    for rule in changed:
+        assert [(m.count, m.after.months) for m in rule.milestones] == [(6, 6)]
+        assert rule.valid == base.by_key(rule.key).valid  # untouched parts stay
+        assert rule.exempted_by == base.by_key(rule.key).exempted_by
+        assert candidate.origin[rule.key] == "contact-course.yaml + six-conversations.yaml"
+    unchanged = [r for r in candidate.rules if r.id != course]
+    assert unchanged == [r for r in base.rules if r.id != course]
 
 
 def test_a_validity_date_is_merged_into_the_rule_keeping_its_regime(base):
     candidate = load_rules(OVERRIDES / "july-2019-start.yaml", base)
-    rule = candidate.by_key("contact-course-4-conversations")
+    rule = candidate.by_key("contact-course-4-conversations/other")
     assert rule.valid.from_ == date(2019, 7, 1)
-    assert rule.valid.regime == base.by_key("contact-course-4-conversations").valid.regime
+    assert rule.valid.regime == base.by_key("contact-course-4-conversations/other").valid.regime
     assert candidate.by_key("first-conversation-within-1-week/khr2014").valid.to == date(2019, 6, 30)
     assert candidate.by_key("first-conversation-within-1-week/khr2014").valid.from_ == date(2014, 1, 1)
 
@@ -84,7 +88,11 @@ def test_add_and_remove_whole_rules(base):
     candidate = load_rules(OVERRIDES / "akasse-trial-first-3-months.yaml", base)
     trial = candidate.by_key("contact-course-4-conversations/akasse-trial")
     assert [b.value for b in trial.applies_to.benefits] == ["a_dagpenge"]
-    assert "a_dagpenge" not in [b.value for b in candidate.by_key("contact-course-4-conversations").applies_to.benefits]
+    assert trial.exempted_by == ["less_intensive"]  # as the baseline's a-dagpenge variant
+    # the trial replaces the baseline's a-dagpenge variant; every other benefit keeps its course
+    assert [r.key for r in candidate.variants("contact-course-4-conversations")] == [
+        "contact-course-4-conversations/other", "contact-course-4-conversations/akasse-trial"]
+    assert candidate.by_key("contact-course-4-conversations/other") == base.by_key("contact-course-4-conversations/other")
     assert candidate.origin[trial.key] == "akasse-trial-first-3-months.yaml"
 
 
@@ -139,12 +147,14 @@ def test_remove(base, tmp_path):
 def test_a_bad_value_names_file_line_and_field(base, tmp_path):
     path = write(tmp_path, "name: bad\nchanges:\n  - rule: contact-course-4-conversations\n    set:\n"
                            "      milestones:\n        - {count: 0, after: {months: 6}}\n")
+    # an id names every variant: each gets the problem, labelled with its key
     assert problems_of(path, base) == [
-        f"{path}:6: changes[0].set.milestones[0].count: Input should be greater than or equal to 1"]
+        f"{path}:6: changes[0].set.milestones[0].count: Input should be greater than or equal to 1 "
+        f"(in rule contact-course-4-conversations/{variant})" for variant in ("a-dagpenge", "other")]
 
 
 def test_an_impossible_date_and_a_misspelt_field(base, tmp_path):
-    path = write(tmp_path, "name: bad\nchanges:\n  - rule: ret-og-pligt-offer-by-6-months\n    set:\n"
+    path = write(tmp_path, "name: bad\nchanges:\n  - rule: ret-og-pligt-offer-by-6-months/kontanthjaelp\n    set:\n"
                            "      valid: {from: 2019-13-01}\n      milestone: []\n")
     problems = problems_of(path, base)
     assert f"{path}:5: changes[0].set.valid.from: impossible date '2019-13-01' (month must be in 1..12)" in problems
@@ -175,7 +185,9 @@ def test_identity_cannot_be_set_and_an_added_rule_cannot_clash(base, tmp_path):
     rule = (ROOT / "rules" / "ret-og-pligt.yaml").read_text(encoding="utf-8").split("rules:\n", 1)[1]
     path = write(tmp_path, "name: again\nadd:\n" + rule, "again.yaml")
     problems = problems_of(path, base)
-    assert len(problems) == 1 and "add[0].id: rule 'ret-og-pligt-offer-by-6-months' already exists" in problems[0]
+    assert len(problems) == 2  # both variants of the rule file
+    for i, variant in enumerate(("a-dagpenge", "kontanthjaelp")):
+        assert f"add[{i}].id: rule 'ret-og-pligt-offer-by-6-months/{variant}' already exists" in problems[i]
 
 
 def test_the_override_file_itself_is_checked(tmp_path):
@@ -228,3 +240,50 @@ def test_baseline_and_candidate_side_by_side_in_one_process(base):
     assert contact(again) == ("met", "4/4")
     assert contact(first) == ("met", "4/4")
     assert second.selector.name != first.selector.name == again.selector.name
+
+
+def test_the_standby_override_restores_the_uniform_reading_for_a_dagpenge(base):
+    """Issue #15.2: the rule set reads the seeds (a-dagpenge recipients are outside the standby
+    scheme, 001:4199-4203); samples/overrides/standby-lifts-a-dagpenge-duties.yaml flips the one
+    parameter, the a-dagpenge variants' exempted_by, back to contract §2's uniform reading."""
+    from models.case import Case
+
+    candidate = load_rules(OVERRIDES / "standby-lifts-a-dagpenge-duties.yaml", base)
+    flipped = ["contact-course-4-conversations/a-dagpenge", "ret-og-pligt-offer-by-6-months/a-dagpenge"]
+    for key in flipped:
+        assert base.by_key(key).exempted_by == ["less_intensive"]
+        assert candidate.by_key(key).exempted_by == ["standby", "less_intensive"]
+    assert [r for r in candidate.rules if r.key not in flipped] == [r for r in base.rules if r.key not in flipped]
+
+    # start 2021-02-01, due start + 6 months = 2021-08-01, covered by standby 2021-06-15..09-30
+    case = Case.model_validate({
+        "case_id": "OV-STANDBY", "citizen": {"birth_date": "1980-04-12", "education": "erhvervskompetencegivende"},
+        "benefits": [{"type": "a_dagpenge", "start": "2021-02-01"}],
+        "events": [{"date": "2021-02-10", "type": "conversation", "kind": "individual", "by": "jobcenter"},
+                   {"date": "2021-03-15", "type": "conversation", "kind": "joint"},
+                   {"date": "2021-06-01", "type": "conversation", "kind": "joint"}],
+        "exemptions": [{"kind": "standby", "start": "2021-06-15", "end": "2021-09-30"}],
+    })
+
+    def statuses(ruleset):
+        return sorted((a.rule, a.due.isoformat(), a.status.value)
+                      for a in Engine(ruleset).check(case, date(2021, 10, 15)).actions)
+
+    joint = [("dagpenge-joint-conversations", "2021-05-01", "met"), ("dagpenge-joint-conversations", "2021-08-01", "met"),
+             ("dagpenge-third-joint-conversation", "2022-06-01", "open")]
+    assert statuses(base) == sorted(joint + [("contact-course-4-conversations", "2021-08-01", "overdue"),
+                                             ("ret-og-pligt-offer-by-6-months", "2021-08-01", "overdue")])
+    assert statuses(candidate) == sorted(joint + [("contact-course-4-conversations", "2021-08-01", "exempt"),
+                                                  ("ret-og-pligt-offer-by-6-months", "2021-08-01", "exempt")])
+
+
+def test_the_youth_offer_override_restores_the_end_of_2019(base):
+    """Issue #15.4: samples/overrides/youth-offer-rules-end-2019.yaml removes the 2020 variants of
+    the youth offer rules and ends the åbenlyst work-for-benefit rule with 2019 again."""
+    candidate = load_rules(OVERRIDES / "youth-offer-rules-end-2019.yaml", base)
+    for rule_id in ("youth-first-offer-within-1-month", "youth-max-4-weeks-between-offers"):
+        assert [r.variant for r in base.variants(rule_id)] == ["khr2014", "lab2020"]
+        assert [r.variant for r in candidate.variants(rule_id)] == ["khr2014"]
+    aabenlyst = "aabenlyst-work-for-benefit-within-1-month"
+    assert base.by_key(aabenlyst).valid.to is None
+    assert candidate.by_key(aabenlyst).valid.to == date(2019, 12, 31)

@@ -36,7 +36,7 @@ def test_audit_over_files_reports_the_bad_case_and_exits_1(reports):
     _, result = reports
     assert result.exit_code == 1  # one bad case in the batch
     assert "bad.jsonl:1" in result.output and "1 bad case(s) skipped" in result.output
-    assert "Cases audited: 6" in result.output
+    assert "Cases audited: 7" in result.output
     assert "AUD-A5" in result.output  # the most overdue duty is listed
 
 
@@ -45,13 +45,14 @@ def test_csv_tables_and_full_overdue_list(reports):
     with (out / "csv" / "rules.csv").open(encoding="utf-8-sig") as handle:
         rules = {row["rule"]: row for row in csv.DictReader(handle)}
     course = rules["contact-course-4-conversations"]
-    assert (course["population"], course["met"], course["overdue"], course["on_time_share"]) == ("6", "2", "1", "0.5")
+    assert (course["population"], course["met"], course["overdue"], course["on_time_share"]) == ("7", "2", "2", "0.4")
     assert {p.name for p in (out / "csv").iterdir()} >= {"rules.csv", "by_team.csv", "by_caseworker.csv",
                                                          "by_benefit.csv", "by_category.csv", "star.csv",
                                                          "passivity.csv", "overdue_top.csv"}
     with (out / "overdue.csv").open(encoding="utf-8-sig") as handle:
         overdue = list(csv.DictReader(handle))
     assert sorted((r["case_id"], r["days_overdue"]) for r in overdue) == [("AUD-A2", "152"), ("AUD-A3", "180"),
+                                                                          ("AUD-A5", "180"), ("AUD-A5", "180"),
                                                                           ("AUD-A5", "180")]
     assert all(r["why"] for r in overdue)
 
@@ -67,7 +68,7 @@ def test_excel_workbook_has_a_styled_frozen_sheet_per_table(reports):
     header = [c.value for c in sheet[1]]
     share = header.index("On-time share") + 1
     course = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "contact-course-4-conversations")
-    assert course[share - 1].value == 0.5 and course[share - 1].number_format == "0.0%"
+    assert course[share - 1].value == 0.4 and course[share - 1].number_format == "0.0%"
 
 
 def test_html_is_self_contained(reports):
@@ -83,10 +84,10 @@ def test_html_is_self_contained(reports):
 def test_audit_over_the_database_stores_runs_that_can_be_compared(tmp_path):
     db = str(tmp_path / "cases.sqlite")
     imported = runner.invoke(app, ["import", str(DATA), "--db", db], catch_exceptions=False)
-    assert imported.exit_code == 1  # the bad case is rejected, the six good ones land
+    assert imported.exit_code == 1  # the bad case is rejected, the seven good ones land
     first = audit("--db", db, "--as-of", "2021-12-31", "--lang", "en")
     assert first.exit_code == 0, first.output
-    assert "Cases audited: 6" in first.output and "stored as audit run #1" in first.output
+    assert "Cases audited: 7" in first.output and "stored as audit run #1" in first.output
     second = audit("--db", db, "--as-of", "2022-06-30", "--lang", "en", "--quiet")
     assert second.exit_code == 0 and "audit run #2" in second.output
     runs = runner.invoke(app, ["audit-runs", "--db", db], catch_exceptions=False)
@@ -145,4 +146,4 @@ def test_html_report_renders_in_a_headless_browser(reports, tmp_path):
                    'class="threshold"', 'id="overdue-table"'):
         assert marker in dom, marker
     overdue = dom.split('id="overdue-table"', 1)[1].split("</table>", 1)[0]
-    assert overdue.count("<tr>") == 4 and "AUD-A5" in overdue  # header + three overdue duties
+    assert overdue.count("<tr>") == 6 and "AUD-A5" in overdue  # header + five overdue duties

@@ -42,7 +42,10 @@ def test_every_case_gets_exactly_one_benefit_route_and_one_valid_category_set(en
             assert routing.benefit_route == "kontanthjaelp" and routing.categories == []
         assert routing.rate in ("youth", "adult")
     else:
-        assert routing.benefit_route == routing.benefit and routing.categories == []
+        # integrationsydelse recipients are assessed jobparat or aktivitetsparat (issue #15.7,
+        # 004:363-364, 001:3798-3800); the other benefits have no visitation categories
+        assigned = ADULT if routing.benefit == "integrationsydelse" and routing.decided_on >= REFORM else []
+        assert routing.benefit_route == routing.benefit and routing.categories == assigned
         assert routing.rate is None
     assert routing.benefit_matches_route == (routing.benefit_route == routing.benefit)
     if routing.current_category is None:

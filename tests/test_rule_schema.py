@@ -61,8 +61,10 @@ def test_a_misspelt_value_in_a_rule_file_is_refused(rules_copy):
     ("{type: offer, where: {offer: []}}", "where.offer: an empty list matches no event"),
 ])
 def test_every_match_is_checked_against_the_event_models(rules_copy, match, message):
-    problems = _problems_after(rules_copy, "contact-course.yaml", "- {type: conversation, where: {kind: joint}}",
-                               f"- {match}")
+    # the a-dagpenge variant's joint-conversation match (the only one followed by that exempted_by)
+    tail = "\n    counts_label: {da: samtaler, en: conversations}\n    exempted_by: [less_intensive]"
+    problems = _problems_after(rules_copy, "contact-course.yaml", "- {type: conversation, where: {kind: joint}}" + tail,
+                               f"- {match}" + tail)
     assert len(problems) == 1 and message in problems[0], problems
 
 
@@ -80,7 +82,7 @@ def test_an_unknown_offer_kind_is_refused_in_a_postponement_and_a_limit(rules_co
 def test_an_override_gets_the_same_error(tmp_path):
     base = load_ruleset()
     path = tmp_path / "change.yaml"
-    path.write_text("name: x\nchanges:\n  - rule: contact-course-4-conversations\n"
+    path.write_text("name: x\nchanges:\n  - rule: contact-course-4-conversations/other\n"
                     "    set: {counts: [{type: conversation, where: {bye: jobcenter}}]}\n", encoding="utf-8")
     with pytest.raises(RuleSetError) as caught:
         apply_override(base, read_override(path))
