@@ -131,7 +131,10 @@ def dates_counted(period: Period, counting: tuple) -> list[date]:
 
 
 class Why:
-    """The ``why`` lines of one action, or nothing at all when texts are not wanted (the audit)."""
+    """The tracer of one evaluation: the ``why`` lines of one action, or nothing at all when no
+    explanation is wanted (the audit). The kinds run one path and call it at every step; the null
+    tracer (``QUIET``, ``enabled`` false) records nothing, and the kinds skip building a step's
+    values where ``enabled`` is false (engine/core/kinds)."""
 
     def __init__(self, lang: str, enabled: bool, lines: Optional[list[str]] = None):
         self.lang = lang
@@ -146,16 +149,21 @@ class Why:
         return Why(self.lang, self.enabled, self.lines) if self.enabled else self
 
 
-# The audit asks for no texts: one inert Why per language serves every action (copy returns it).
-_QUIET = {lang: Why(lang, False) for lang in ("da", "en")}
-QUIET = _QUIET["da"]  # an inert Why never reads its language: what compiled kinds use when quiet
+QUIET = Why("da", False)  # the null tracer: records nothing, never reads its language, copy returns it
 
 
-def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
-    """The first lines of every action's ``why``: the benefit, the group and the regime."""
-    if not enabled:
-        return _QUIET.get(lang) or Why(lang, False)
-    why = Why(lang, enabled)
+def explaining(lang: str) -> Why:
+    """The tracer an explained evaluation starts from: ``context`` gives each rule its own."""
+    return Why(lang, True)
+
+
+def context(period: Period, rule: Rule, tracer: Why) -> Why:
+    """The tracer of one action of ``rule``, with the first lines of every action's ``why``: the
+    benefit, the group and the regime. The null tracer stays itself."""
+    if not tracer.enabled:
+        return tracer
+    lang = tracer.lang
+    why = Why(lang, True)
     why.add("benefit", benefit=texts.name(texts.BENEFIT_NAMES, period.benefit.type.value, lang),
             start=period.benefit.start)
     if period.ended:

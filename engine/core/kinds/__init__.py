@@ -3,8 +3,9 @@ durable_rules has selected the rule. ``deadline`` is engine/core/kinds/deadline.
 A new rule of an existing kind needs only a rule file; a new kind needs a module with a
 ``compile_rule`` and an entry in COMPILERS.
 
-``compile_rule(rule)`` returns the rule's evaluator, called as ``(case, period, lang, explain_why,
-router)`` and returning engine.core.duty.Duty records. The engine compiles each rule once per rule set.
+``compile_rule(rule)`` returns the rule's evaluator, called as ``(case, period, tracer, router)``
+and returning engine.core.duty.Duty records; the tracer (engine.core.duty.Why) is the null
+``QUIET`` for the audit and an explaining one for ``check``, through the one path. The engine compiles each rule once per rule set.
 """
 
 from __future__ import annotations

@@ -14,12 +14,12 @@ rule's validity ends are not produced (a rule applies when in force on the oblig
 from __future__ import annotations
 
 from engine.core.dates import add_offset, covers
-from engine.core.duty import QUIET, Duty, context, counting_of, events_counted, offset_of, status
+from engine.core.duty import Duty, Why, context, counting_of, events_counted, offset_of, status
 from models.case import Case
 
 
 def compile_rule(rule):
-    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/core/kinds).
+    """The rule's evaluator, ``(case, period, tracer, router)`` as every kind's (engine/core/kinds).
     What it reads from the rule model (the gap, the counting filters, the validity) is taken out of
     it here, once, as the other kinds do. (Few periods reach a gap rule: unlike the kinds every
     period runs, it adds offsets and tests the validity with the shared functions.)"""
@@ -28,7 +28,7 @@ def compile_rule(rule):
     until_counting = counting_of(rule.max_gap.until) if rule.max_gap.until else None
     valid_from, valid_to = rule.valid.from_, rule.valid.to
 
-    def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
+    def evaluate(case: Case, period, tracer: Why, router=None):
         counted = events_counted(period, counting)
         if not counted:
             return []  # no event, no gap after one
@@ -39,8 +39,10 @@ def compile_rule(rule):
         until = min(e.date for e in until_events) if until_events else None
         as_of = period.as_of
         ended = period.ended
-        label = rule.counts_label.get(lang) if explain_why else None
-        base = context(period, rule, lang, True) if explain_why else QUIET
+        base = context(period, rule, tracer)
+        explained = base.enabled
+        lang = base.lang
+        label = rule.counts_label.get(lang) if explained else None
         duties = []
         i = 0
         last = len(events) - 1
@@ -63,8 +65,8 @@ def compile_rule(rule):
             closed_by_until = until is not None and (following is None or until < following)
             if closed_by_until:
                 done_on = until
-            why = base.copy()
-            if why.enabled:  # the texts' arguments cost too: the audit asks for none
+            why = base.copy() if explained else base
+            if explained:  # the texts' arguments cost too: the audit asks for none
                 why.add("gap", end=end, within=within.describe(lang), due=due, label=label)
             if done_on is None and ended and ended < due:
                 break  # the period ended inside the gap: the duty lapses

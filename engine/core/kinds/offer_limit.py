@@ -22,7 +22,7 @@ from datetime import date
 from typing import Optional
 
 from engine.core.dates import ONE_DAY, add_months, offset_steps
-from engine.core.duty import MET, OPEN, OVERDUE, QUIET, Duty, context, counting_of, events_counted, offset_of
+from engine.core.duty import MET, OPEN, OVERDUE, Duty, Why, context, counting_of, events_counted, offset_of
 from models.case import Case, Offer
 
 
@@ -50,7 +50,7 @@ def offer_kinds(rule) -> frozenset:
 
 
 def compile_rule(rule):
-    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/core/kinds)."""
+    """The rule's evaluator, ``(case, period, tracer, router)`` as every kind's (engine/core/kinds)."""
     counting = counting_of(rule.counts)
     by_distance = any(limit.distance for limit in rule.limits)  # then the routing is asked
     # (offer kind, employer, distance, the limit as an Offset, the extended limit or None): the
@@ -68,13 +68,15 @@ def compile_rule(rule):
                 last_day_steps[offset] = (months, days - ONE_DAY)
     valid_from, valid_to = rule.valid.from_, rule.valid.to
 
-    def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
+    def evaluate(case: Case, period, tracer: Why, router=None):
         # The engine calls this only on periods with offers of the limited kinds (engine.core.kinds.NEEDS).
         offers = events_counted(period, counting)
         if not offers:
             return []  # none of the kinds this rule limits
         as_of = period.as_of
-        base = context(period, rule, lang, True) if explain_why else QUIET
+        base = context(period, rule, tracer)
+        explained = base.enabled
+        lang = base.lang
         duties = []
         for offer in offers:
             if not isinstance(offer, Offer):
@@ -82,11 +84,11 @@ def compile_rule(rule):
             start = offer.date
             if start < valid_from or (valid_to is not None and start > valid_to):
                 continue  # the rule is not in force on the offer's start (covers, inline)
-            why = base.copy()
+            why = base.copy() if explained else base
             distance = router.distance(case, period, start) if router is not None and by_distance else None
             if distance is None and by_distance:
                 distance = "close"  # no category on the offer's start: the stricter limits apply
-                if explain_why:
+                if explained:
                     why.add("distance_assumed")
             limit = _limit(limits, offer, distance)
             if limit is None:
@@ -96,7 +98,7 @@ def compile_rule(rule):
             offset = extended_longest if extended else longest
             months, days = last_day_steps[offset]
             due = (add_months(start, months) if months else start) + days  # add_offset − 1 day
-            if explain_why:  # the texts' arguments cost too: the audit asks for none
+            if explained:  # the texts' arguments cost too: the audit asks for none
                 why.add("offer_limit", offer=offer.offer, start=start, limit=offset.describe(lang),
                         distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due,
                         extended=" (forlænget)" if extended and lang == "da" else (" (extended)" if extended else ""))
@@ -104,20 +106,20 @@ def compile_rule(rule):
             done_on: Optional[date]
             if end is not None and end <= due and end <= as_of:  # ended within the limit, as known today
                 st, done_on = MET, end
-                if explain_why:
+                if explained:
                     why.add("offer_ended", end=end)
             elif end is not None and end > due:
                 # planned past the limit: open (with the warning) until the limit passes, then overdue
                 st, done_on = (OVERDUE, None) if as_of > due else (OPEN, None)
-                if explain_why:
+                if explained:
                     why.add("offer_runs_past", end=end, days=(end - due).days)
             elif as_of > due:
                 st, done_on = OVERDUE, None
-                if explain_why:
+                if explained:
                     why.add("overdue", days=(as_of - due).days)
             else:
                 st, done_on = OPEN, None
-                if explain_why:
+                if explained:
                     days = (due - as_of).days
                     why.add("open", days=days) if days else why.add("open_today")
             duties.append(Duty(rule, period, st, due, start, int(st is MET), 1, why, done_on))
