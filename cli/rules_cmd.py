@@ -12,6 +12,7 @@ from rich.text import Text
 
 from cli.common import EXIT_BAD_INPUT, EXIT_USAGE, Lang, console, fail, print_error_lines, rules_or_exit
 from engine.core.durable_backend import compile_ruleset
+from engine.core.kinds import describe
 from engine.rulebook.coverage import DEFAULT_CATALOGUES, DEFAULT_COVERAGE
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSet
 
@@ -22,10 +23,6 @@ RULES_OPTION = typer.Option(DEFAULT_RULES_DIR, "--rules", help="A rule directory
 
 def _load(directory: Path) -> RuleSet:
     return rules_or_exit(directory)
-
-
-def _offset(o) -> str:
-    return f"{o.months}m {o.weeks}w {o.days}d"
 
 
 def _validity(rule) -> str:
@@ -76,19 +73,8 @@ def show(rule_id: str = typer.Argument(..., metavar="ID"), rules_dir: Path = RUL
             who.append(f"assessed {a.category.value}")
         console.print(f"  applies to: {'; '.join(who)}")
         console.print(f"  kind: {rule.kind}")
-        for m in rule.milestones:
-            console.print(f"  due: {m.count} × {rule.counts_label.en} by {rule.anchor.from_} + {_offset(m.after)}")
-        if rule.max_gap:
-            console.print(f"  gap: at most {_offset(rule.max_gap.within)} from one {rule.counts_label.en} ending to the next starting"
-                          + (f"; ends with {', '.join(u.type for u in rule.max_gap.until)}" if rule.max_gap.until else ""))
-        if rule.cadence:
-            c = rule.cadence
-            console.print(f"  cadence: {c.count} × {rule.counts_label.en} in every {_offset(c.every)} "
-                          f"from {rule.anchor.from_} + {_offset(c.start)}")
-        for limit in rule.limits:
-            who = " ".join(x for x in (limit.distance, limit.employer) if x)
-            extended = f" (extended: {_offset(limit.extended_max)})" if limit.extended_max else ""
-            console.print(f"  limit: {limit.offer}{' ' + who if who else ''} at most {_offset(limit.max)}{extended}")
+        for line in describe(rule):  # the kind's own words (engine/core/kinds)
+            console.print(f"  {line}")
         console.print("  counts: " + "; ".join(c.model_dump_json(exclude_defaults=True) for c in rule.counts))
         if rule.postponed_by:
             console.print("  postponed by: " + ", ".join(p.exemption or f"offer {p.offer}" for p in rule.postponed_by))

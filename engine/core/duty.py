@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from operator import attrgetter
-from typing import Optional
+from typing import Callable, NamedTuple, Optional
 
 from engine import texts
 from engine.core.dates import ONE_DAY, Offset, covers
@@ -17,6 +17,23 @@ from models.actions import Action, Progress, Status
 from models.case import Case, Exemption
 from models.memo import IdentityMemo
 from models.rules import TEXT_FIELDS, EventMatch, Rule, event_value, spec_accepts
+
+class Kind(NamedTuple):
+    """One requirement kind, as its module in engine/core/kinds/ exports it (``KIND``): every list
+    of kinds (engine/core/kinds/__init__.py, the compiled modules, ``rules show``) is derived from
+    these records, so a new kind is its module (and its schema in models/rules.py RULE_KINDS)."""
+
+    name: str  # the rule files' ``kind``
+    parameters: str  # the Rule field its parameter model is in (models.rules.RULE_KINDS)
+    compile: Callable  # rule -> its evaluator, (case, period, tracer, router) -> list[Duty]
+    describe: Callable  # rule -> the lines ``rules show`` prints for its parameters
+    # rule -> the offer kinds without which it gives nothing on a period (the Engine skips the
+    # call there); None: it gives duties regardless
+    needs: Optional[Callable] = None
+    # obligations anchored on events (each offer), not on the period's anchor: validity judged per
+    # event by the kind, so durable_rules must not filter on the period anchor's day
+    per_event_validity: bool = False
+
 
 # The statuses as module names: an Enum member read through its class costs a metaclass lookup,
 # and the audit reads them millions of times.

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from engine.core.dates import Offset, add_months, add_offset, offset_steps
-from engine.core.duty import Duty, Why, context, counting_of, dates_counted, offset_of, status
+from engine.core.duty import Duty, Kind, Why, context, counting_of, dates_counted, offset_of, status
 from engine.core.profile import anchor_reader
 from models.case import Case
 
@@ -75,3 +75,12 @@ def compile_rule(rule):
         return duties
 
     return evaluate
+
+
+def describe(rule) -> list[str]:
+    c = rule.cadence
+    return [f"cadence: {c.count} × {rule.counts_label.en} in every {c.every.brief()} "
+            f"from {rule.anchor.from_} + {c.start.brief()}"]
+
+
+KIND = Kind("cadence", "cadence", compile_rule, describe)

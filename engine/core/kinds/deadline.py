@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from engine.core.dates import add_months, offset_steps
-from engine.core.duty import (Duty, Why, context, counting_of, dates_counted, offset_of, postpone, postponers,
+from engine.core.duty import (Duty, Kind, Why, context, counting_of, dates_counted, offset_of, postpone, postponers,
                               postponing_periods, status)
 from engine.core.profile import Period, anchor_reader
 from models.case import Case
@@ -85,3 +85,11 @@ def compile_rule(rule: Rule) -> Evaluator:
         return duties
 
     return evaluate
+
+
+def describe(rule: Rule) -> list[str]:
+    return [f"due: {m.count} × {rule.counts_label.en} by {rule.anchor.from_} + {m.after.brief()}"
+            for m in rule.milestones]
+
+
+KIND = Kind("deadline", "milestones", compile_rule, describe)

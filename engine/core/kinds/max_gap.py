@@ -14,7 +14,7 @@ rule's validity ends are not produced (a rule applies when in force on the oblig
 from __future__ import annotations
 
 from engine.core.dates import add_offset, covers
-from engine.core.duty import Duty, Why, context, counting_of, events_counted, offset_of, status
+from engine.core.duty import Duty, Kind, Why, context, counting_of, events_counted, offset_of, status
 from models.case import Case
 
 
@@ -78,3 +78,12 @@ def compile_rule(rule):
         return duties
 
     return evaluate
+
+
+def describe(rule) -> list[str]:
+    gap = rule.max_gap
+    until = f"; ends with {', '.join(u.type for u in gap.until)}" if gap.until else ""
+    return [f"gap: at most {gap.within.brief()} from one {rule.counts_label.en} ending to the next starting{until}"]
+
+
+KIND = Kind("max_gap", "max_gap", compile_rule, describe)

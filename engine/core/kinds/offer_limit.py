@@ -22,7 +22,7 @@ from datetime import date
 from typing import Optional
 
 from engine.core.dates import ONE_DAY, add_months, offset_steps
-from engine.core.duty import MET, OPEN, OVERDUE, Duty, Why, context, counting_of, events_counted, offset_of
+from engine.core.duty import MET, OPEN, OVERDUE, Duty, Kind, Why, context, counting_of, events_counted, offset_of
 from models.case import Case, Offer
 
 
@@ -126,3 +126,15 @@ def compile_rule(rule):
         return duties
 
     return evaluate
+
+
+def describe(rule) -> list[str]:
+    lines = []
+    for limit in rule.limits:
+        who = " ".join(x for x in (limit.distance, limit.employer) if x)
+        extended = f" (extended: {limit.extended_max.brief()})" if limit.extended_max else ""
+        lines.append(f"limit: {limit.offer}{' ' + who if who else ''} at most {limit.max.brief()}{extended}")
+    return lines
+
+
+KIND = Kind("offer_limit", "limits", compile_rule, describe, needs=offer_kinds, per_event_validity=True)
