@@ -40,6 +40,8 @@ TEXTS = {
     "open": ("{days} days left", "{days} dage tilbage"),
     "open_today": ("due today", "frist i dag"),
     "overdue": ("{days} days overdue", "{days} dage over fristen"),
+    "overdue_ended": ("{days} days overdue when the benefit period ended on {end}",
+                      "{days} dage over fristen, da ydelsesforløbet sluttede {end}"),
     # the kinds max_gap, cadence and offer_limit (engine/core/kinds)
     "gap": ("the previous {label} ended {end}: the next one is due within {within} ({due})",
             "forrige {label} sluttede {end}: det næste senest {within} efter ({due})"),
