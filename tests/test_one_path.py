@@ -1,5 +1,5 @@
 """Differential test: the audit's evaluation (the null tracer, engine.core.duty.QUIET) and check's
-explained one give the same duties, field by field.
+explained one give the same duties, field by field (the contract's and the extensions').
 
 There is one evaluation path per kind and one loop in the Engine; what differs is the tracer. A
 branch on ``why.enabled`` that changed a result — a postponement applied only when explaining, a
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = [ROOT / "samples" / "cases", ROOT / "samples" / "worked", ROOT / "samples" / "caseload"]
 DATES = (date(2015, 6, 30), date(2019, 12, 31), date(2020, 6, 30), date(2021, 12, 31))
 GENERATED = 1500  # per generator date: 3,000 generated cases, each at every date
-FIELDS = ("rule", "benefit", "anchor", "due", "status", "done", "required", "done_on")
+FIELDS = ("rule", "benefit", "anchor", "due", "status", "done", "required", "done_on", "period_end", "actionable")
 VARIANTS = 400  # boundary variants: a benefit period ending on the due date of a duty not done
 
 
@@ -41,7 +41,8 @@ def _quiet(engine, case: Case, as_of: date) -> list[tuple]:
 def _explained(engine, case: Case, as_of: date) -> tuple[list[tuple], list]:
     """What check reports, every reason given; and its actions."""
     actions = engine.check(case, as_of, "en", with_routing=False).actions
-    rows = [(a.rule, a.benefit, a.anchor, a.due, a.status, a.progress.done, a.progress.required, a.done_on)
+    rows = [(a.rule, a.benefit, a.anchor, a.due, a.status, a.progress.done, a.progress.required, a.done_on,
+             a.period_end, a.actionable)
             for a in actions]
     return rows, actions
 

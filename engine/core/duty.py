@@ -253,9 +253,11 @@ def exemption(case: Case, rule: Rule, due: date, as_of: date) -> Optional[Exempt
     return None
 
 
-def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, why: Why) -> Status:
+def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, why: Why,
+           ended: Optional[date] = None) -> Status:
     """The contract's statuses, in this order: met, exempt, met_late, open, overdue. The reason is
-    added only where texts are wanted (``why.enabled``): the audit decides millions of statuses."""
+    added only where texts are wanted (``why.enabled``): the audit decides millions of statuses.
+    ``ended``: the period's end where it has ended on or before the as-of date (``Period.ended``)."""
     explained = why.enabled
     if done_on is not None and done_on <= due:
         if explained:
@@ -277,8 +279,33 @@ def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: da
             why.add("open", days=days) if days else why.add("open_today")
         return OPEN
     if explained:
-        why.add("overdue", days=(as_of - due).days)
+        overdue_reason(why, due, as_of, ended)
     return OVERDUE
+
+
+def overdue_days(due: date, as_of: date, period_end: Optional[date]) -> int:
+    """Days overdue: from the due date to the as-of date, or to the end of the benefit period where
+    it ended first (a duty of a period that closed years ago is not "more late" every day since);
+    never negative (an offer limit can pass after its period ended: 0 days while the period ran)."""
+    until = as_of if period_end is None or period_end > as_of else period_end
+    days = (until - due).days
+    return days if days > 0 else 0
+
+
+def days_overdue(duty: "Duty", as_of: date) -> int:
+    """The one definition of days overdue, for the audit, the CSVs and the why-texts: an overdue
+    duty's ``overdue_days``; 0 for a duty that is not overdue."""
+    return overdue_days(duty.due, as_of, duty.period_end) if duty.status is OVERDUE else 0
+
+
+def overdue_reason(why: Why, due: date, as_of: date, ended: Optional[date]) -> None:
+    """The reason of an overdue status, in days as ``days_overdue`` counts them; where the period
+    ended before the as-of date (the duty can no longer be done), with the day it ended."""
+    days = overdue_days(due, as_of, ended)
+    if ended is not None and ended < as_of:
+        why.add("overdue_ended", days=days, end=ended)
+    else:
+        why.add("overdue", days=days)
 
 
 _NO_LINES: list[str] = []  # shared by quiet duties; never appended to (Why.add is inert when quiet)
@@ -290,7 +317,7 @@ class Duty:
     million cases builds no model object per duty. ``rule`` is the id, ``definition`` the Rule."""
 
     __slots__ = ("rule", "definition", "status", "due", "anchor", "done", "required", "done_on", "benefit",
-                 "period_end", "why")
+                 "period_end", "actionable", "why")
 
     def __init__(self, definition: Rule, period: Period, status_: Status, due: date, anchor: date, done: int,
                  required: int, why: Why, done_on: Optional[date] = None):
@@ -304,7 +331,13 @@ class Duty:
         # only for met and met_late: an exempt duty done late reports no date
         self.done_on = done_on if status_ is MET or status_ is MET_LATE else None
         self.benefit = period.kind
-        self.period_end = period.end  # the end of the benefit period it belongs to (None: open-ended)
+        # the end of the benefit period it belongs to where it has ended on or before the as-of date
+        # (None while it runs); open and overdue duties can still be done while it runs (on its last
+        # day too), met, met_late and exempt ones have nothing left to do (None)
+        ended = period.ended
+        self.period_end = ended
+        self.actionable: Optional[bool] = (ended is None or ended >= period.as_of) \
+            if status_ is OPEN or status_ is OVERDUE else None
         self.why = why.lines if why.enabled else _NO_LINES
 
     def sort_key(self) -> tuple:
@@ -327,6 +360,8 @@ class Duty:
             why=self.why if self.why else [],  # quiet duties share one empty list
             done_on=self.done_on,
             benefit=self.benefit,
+            period_end=self.period_end,
+            actionable=self.actionable,
         )
 
 

@@ -70,7 +70,7 @@ def compile_rule(rule):
                 why.add("window", n=k + 1, start=opens, end=due, required=count, label=label)
                 why.add("progress", done=len(shown), required=count, label=label,
                         dates=(": " + ", ".join(map(str, shown))) if shown else "")
-            st = status(case, rule, due, done_on, as_of, why)
+            st = status(case, rule, due, done_on, as_of, why, ended)
             duties.append(Duty(rule, period, st, due, opens, len(shown), count, why, done_on))
         return duties
 

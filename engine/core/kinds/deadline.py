@@ -80,7 +80,7 @@ def compile_rule(rule: Rule) -> Evaluator:
                         dates=(": " + ", ".join(map(str, shown))) if shown else "")
             if done_on is None and ended and ended < due:
                 continue  # the period ended before the due date without the duty done: it lapses
-            duties.append(Duty(rule, period, status(case, rule, due, done_on, as_of, why), due, anchor,
+            duties.append(Duty(rule, period, status(case, rule, due, done_on, as_of, why, ended), due, anchor,
                                done, count, why, done_on))
         return duties
 

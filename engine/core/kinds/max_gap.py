@@ -70,7 +70,7 @@ def compile_rule(rule):
                 why.add("gap", end=end, within=within.describe(lang), due=due, label=label)
             if done_on is None and ended and ended < due:
                 break  # the period ended inside the gap: the duty lapses
-            st = status(case, rule, due, done_on, as_of, why)
+            st = status(case, rule, due, done_on, as_of, why, ended)
             duties.append(Duty(rule, period, st, due, end, int(done_on is not None), 1, why, done_on))
             if done_on is None or closed_by_until:
                 break

@@ -22,7 +22,8 @@ from datetime import date
 from typing import Optional
 
 from engine.core.dates import ONE_DAY, add_months, offset_steps
-from engine.core.duty import MET, OPEN, OVERDUE, Duty, Kind, Why, context, counting_of, events_counted, offset_of
+from engine.core.duty import (MET, OPEN, OVERDUE, Duty, Kind, Why, context, counting_of, events_counted, offset_of,
+                              overdue_reason)
 from models.case import Case, Offer
 
 
@@ -116,7 +117,7 @@ def compile_rule(rule):
             elif as_of > due:
                 st, done_on = OVERDUE, None
                 if explained:
-                    why.add("overdue", days=(as_of - due).days)
+                    overdue_reason(why, due, as_of, period.ended)
             else:
                 st, done_on = OPEN, None
                 if explained:
