@@ -52,6 +52,9 @@ TEXTS = {
     "offer_limit": ("{offer} from {start}: at most {limit}{extended}{distance}, last day {due}",
                     "{offer} fra {start}: højst {limit}{extended}{distance}, sidste dag {due}"),
     "offer_ended": ("ended {end}, within the limit", "sluttede {end}, inden for grænsen"),
+    "distance_close": ("close to the labour market", "tæt på arbejdsmarkedet"),
+    "distance_far": ("far from the labour market", "længere fra arbejdsmarkedet"),
+    "extended": ("extended", "forlænget"),
     "offer_runs_past": ("the recorded end {end} is {days} days past the limit",
                         "den registrerede slutdato {end} ligger {days} dage efter grænsen"),
 }
