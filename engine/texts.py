@@ -30,7 +30,7 @@ TEXTS = {
     "assessed": ("assessed {category} on {date}", "visiteret {category} den {date}"),
     "regime": ("rule in force from {start} ({regime}) on the anchor date", "reglen gælder fra {start} ({regime}) på ankerdatoen"),
     "due": ("due {offset} after {anchor} ({date})", "frist {offset} efter {anchor} ({date})"),
-    "progress": ("{done} of {required} {label}{dates}", "{done} af {required} {label}{dates}"),
+    "progress": ("{done} of {required} {label}{events}", "{done} af {required} {label}{events}"),
     "milestone": ("milestone {n}: {required} by {due}", "delmål {n}: {required} senest {due}"),
     "postponed": ("due date moved from {old} to {new}: {what} {start} to {end}", "frist flyttet fra {old} til {new}: {what} {start} til {end}"),
     "postponed_open": ("due date moved from {old} to today ({new}): {what} from {start} has no end", "frist flyttet fra {old} til i dag ({new}): {what} fra {start} har ingen slutdato"),

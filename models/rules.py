@@ -97,7 +97,12 @@ class Anchor(RuleModel):
     from_: AnchorKind = Field(alias="from")
 
     def describe(self, lang: str) -> str:
-        return _ANCHOR_WORDS[self.from_][lang == "da"]
+        return anchor_words(self.from_, lang)
+
+
+def anchor_words(anchor: str, lang: str) -> str:
+    """An anchor kind (``contact``…) as the why-texts name it."""
+    return _ANCHOR_WORDS[anchor][lang == "da"]
 
 
 _ANCHOR_WORDS = {

@@ -67,7 +67,7 @@ def compile_rule(rule):
             return []
         held = dates_counted(period, counting)
         due = add_offset(anchor, after)
-        why = context(period, rule, tracer)
+        why = context(case, period, rule, tracer)
         done_on = held[0] if held else None
         return [Duty(rule, period, status(case, rule, due, done_on, period.as_of, why), due, anchor,
                      len(held[:1]), 1, why, done_on)]

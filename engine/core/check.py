@@ -61,7 +61,8 @@ class Engine:
                only: Optional[frozenset[str]] = None) -> list[Duty]:
         """The duties of a case as of a date, unsorted: what ``check`` reports and the audit folds.
         ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
-        return self._evaluate(case, periods_as_of(case, as_of), explaining(lang) if explain_why else QUIET, only)
+        tracer = explaining(lang, self.ruleset.label) if explain_why else QUIET
+        return self._evaluate(case, periods_as_of(case, as_of), tracer, only)
 
     def quiet_duties(self, case: Case, periods: list, lang: str = "da") -> list[Duty]:
         """``duties`` without texts over periods the caller already has (``periods_as_of``): the
@@ -90,21 +91,24 @@ class Engine:
                         duties += evaluate(case, period, tracer, router)
         return duties
 
-    def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,
+    def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True, trace: bool = False,
               with_routing: bool = True, only: Optional[frozenset[str]] = None) -> CheckResult:
         """``explain_why=False`` leaves out the ``why`` texts (and the routing's decisions, its why);
         nothing else changes.
+        ``trace=True`` gives every action its ``trace``: the steps that decided it, JSON-ready, from
+        the same tracer calls as the why-texts (docs/case-format-extensions.md).
         ``with_routing=False`` leaves out the routing section (callers that only count duties).
         ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
         periods = periods_as_of(case, as_of)
-        duties = self._evaluate(case, periods, explaining(lang) if explain_why else QUIET, only)
+        tracer = explaining(lang, self.ruleset.label) if explain_why or trace else QUIET
+        duties = self._evaluate(case, periods, tracer, only)
         duties.sort(key=Duty.sort_key)
         routing = None
         if with_routing and self.ruleset.routing:
             chosen = routing_period(periods)
             routing = self.router.route(case, chosen, lang, explain_why) if chosen is not None else None
         return CheckResult.build(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label,
-                                 actions=[d.to_action(lang) for d in duties], routing=routing)
+                                 actions=[d.to_action(lang, explain_why, trace) for d in duties], routing=routing)
 
 
 class Plan(NamedTuple):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from engine.core.dates import Offset, add_months, add_offset, offset_steps
-from engine.core.duty import Duty, Kind, Why, context, counting_of, dates_counted, offset_of, status
+from engine.core.duty import Duty, Kind, Why, context, counting_of, dates_counted, events_counted, offset_of, status
 from engine.core.profile import anchor_reader
 from models.case import Case
 
@@ -47,9 +47,10 @@ def compile_rule(rule):
             return []
         held = dates_counted(period, counting)  # by date
         first = add_offset(anchor, start)
-        base = context(period, rule, tracer)
+        base = context(case, period, rule, tracer)
         explained = base.enabled
-        label = rule.counts_label.get(base.lang) if explained else ""
+        if explained:
+            base.note("windows", anchor=rule.anchor.from_, anchor_date=anchor, offset=start, every=every, first=first)
         last_day = period.window_end
         ended = period.ended
         duties = []
@@ -60,16 +61,18 @@ def compile_rule(rule):
             # the window must open inside the rule's validity (covers, inline)
             if opens > last_day or opens < valid_from or (valid_to is not None and opens > valid_to):
                 break
-            inside = held[bisect_right(held, opens):bisect_right(held, due)]  # opens < day <= due
+            after = bisect_right(held, opens)
+            inside = held[after:bisect_right(held, due)]  # opens < day <= due
             if ended and ended < due and len(inside) < count:
                 break  # the period ended inside the window without the events: the duty lapses
             done_on = inside[count - 1] if len(inside) >= count else None
             why = base.copy() if explained else base
             shown = inside[:count]
-            if explained:  # the texts' arguments cost too: the audit asks for none
+            if explained:  # the steps' values cost too: the audit asks for none
+                label = rule.counts_label
                 why.add("window", n=k + 1, start=opens, end=due, required=count, label=label)
                 why.add("progress", done=len(shown), required=count, label=label,
-                        dates=(": " + ", ".join(map(str, shown))) if shown else "")
+                        events=events_counted(period, counting)[after:after + len(shown)])
             st = status(case, rule, due, done_on, as_of, why, ended)
             duties.append(Duty(rule, period, st, due, opens, len(shown), count, why, done_on))
         return duties

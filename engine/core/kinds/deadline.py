@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from engine.core.dates import add_months, offset_steps
-from engine.core.duty import (Duty, Kind, Why, context, counting_of, dates_counted, offset_of, postpone, postponers,
+from engine.core.duty import (Duty, Kind, Why, context, counting_of, dates_counted, events_counted, offset_of, postpone, postponers,
                               postponing_periods, status)
 from engine.core.profile import Period, anchor_reader
 from models.case import Case
@@ -52,7 +52,7 @@ def compile_rule(rule: Rule) -> Evaluator:
         n = len(held)
         postponing = postponing_periods(case, period, postponed) if postponed else None
         ended = period.ended
-        base = context(period, rule, tracer)
+        base = context(case, period, rule, tracer)
         explained = base.enabled
         duties = []
         for number, offset, count, dues, months, days in steps:
@@ -63,9 +63,8 @@ def compile_rule(rule: Rule) -> Evaluator:
                     due += days
                 dues[anchor] = due
             why = base.copy() if explained else base
-            if explained:  # the texts' arguments cost too: the audit asks for none
-                lang = why.lang
-                why.add("due", offset=offset.describe(lang), anchor=rule.anchor.describe(lang), date=due)
+            if explained:  # the steps' values cost too: the audit asks for none
+                why.add("due", offset=offset, anchor=rule.anchor.from_, anchor_date=anchor, date=due)
                 if several:
                     why.add("milestone", n=number, required=count, due=due)
             if postponing:
@@ -75,9 +74,8 @@ def compile_rule(rule: Rule) -> Evaluator:
             else:
                 done, done_on = n, None
             if explained:
-                shown = held[:count]
-                why.add("progress", done=done, required=count, label=rule.counts_label.get(why.lang),
-                        dates=(": " + ", ".join(map(str, shown))) if shown else "")
+                why.add("progress", done=done, required=count, label=rule.counts_label,
+                        events=events_counted(period, counting)[:count])
             if done_on is None and ended and ended < due:
                 continue  # the period ended before the due date without the duty done: it lapses
             duties.append(Duty(rule, period, status(case, rule, due, done_on, as_of, why, ended), due, anchor,

@@ -39,14 +39,13 @@ def compile_rule(rule):
         until = min(e.date for e in until_events) if until_events else None
         as_of = period.as_of
         ended = period.ended
-        base = context(period, rule, tracer)
+        base = context(case, period, rule, tracer)
         explained = base.enabled
-        lang = base.lang
-        label = rule.counts_label.get(lang) if explained else None
         duties = []
         i = 0
         last = len(events) - 1
         while i <= last:
+            first = i
             start, end = events[i]
             # merge every event that starts before the running stretch has ended
             while end is not None and i < last and events[i + 1][0] <= end:
@@ -66,8 +65,11 @@ def compile_rule(rule):
             if closed_by_until:
                 done_on = until
             why = base.copy() if explained else base
-            if explained:  # the texts' arguments cost too: the audit asks for none
-                why.add("gap", end=end, within=within.describe(lang), due=due, label=label)
+            if explained:  # the steps' values cost too: the audit asks for none
+                # the events of the stretch that ended, and the one that closed the gap (if any)
+                closing = [e for e in until_events if e.date == until] if closed_by_until else counted[i + 1:i + 2]
+                why.add("gap", end=end, within=within, due=due, label=rule.counts_label, events=counted[first:i + 1],
+                        closed_by=closing[:1])
             if done_on is None and ended and ended < due:
                 break  # the period ended inside the gap: the duty lapses
             st = status(case, rule, due, done_on, as_of, why, ended)

@@ -23,12 +23,8 @@ from typing import Optional
 
 from engine.core.dates import ONE_DAY, add_months, offset_steps
 from engine.core.duty import (MET, OPEN, OVERDUE, Duty, Kind, Why, context, counting_of, events_counted, offset_of,
-                              overdue_reason)
+                              open_reason, overdue_reason)
 from models.case import Case, Offer
-
-
-_DISTANCE_WORDS = {("close", "da"): "tæt på arbejdsmarkedet", ("far", "da"): "længere fra arbejdsmarkedet",
-                   ("close", "en"): "close to the labour market", ("far", "en"): "far from the labour market"}
 
 
 def _limit(limits: tuple, offer: Offer, distance):
@@ -75,9 +71,8 @@ def compile_rule(rule):
         if not offers:
             return []  # none of the kinds this rule limits
         as_of = period.as_of
-        base = context(period, rule, tracer)
+        base = context(case, period, rule, tracer)
         explained = base.enabled
-        lang = base.lang
         duties = []
         for offer in offers:
             if not isinstance(offer, Offer):
@@ -99,21 +94,20 @@ def compile_rule(rule):
             offset = extended_longest if extended else longest
             months, days = last_day_steps[offset]
             due = (add_months(start, months) if months else start) + days  # add_offset − 1 day
-            if explained:  # the texts' arguments cost too: the audit asks for none
-                why.add("offer_limit", offer=offer.offer, start=start, limit=offset.describe(lang),
-                        distance=f" ({_DISTANCE_WORDS[(distance, lang)]})" if distance else "", due=due,
-                        extended=" (forlænget)" if extended and lang == "da" else (" (extended)" if extended else ""))
+            if explained:  # the steps' values cost too: the audit asks for none
+                why.add("offer_limit", offer=offer.offer, start=start, limit=offset, distance=distance, due=due,
+                        extended=extended, events=[offer])
             end = offer.end
             done_on: Optional[date]
             if end is not None and end <= due and end <= as_of:  # ended within the limit, as known today
                 st, done_on = MET, end
                 if explained:
-                    why.add("offer_ended", end=end)
+                    why.add("offer_ended", end=end, status=st)
             elif end is not None and end > due:
                 # planned past the limit: open (with the warning) until the limit passes, then overdue
                 st, done_on = (OVERDUE, None) if as_of > due else (OPEN, None)
                 if explained:
-                    why.add("offer_runs_past", end=end, days=(end - due).days)
+                    why.add("offer_runs_past", end=end, days=(end - due).days, status=st)
             elif as_of > due:
                 st, done_on = OVERDUE, None
                 if explained:
@@ -121,8 +115,7 @@ def compile_rule(rule):
             else:
                 st, done_on = OPEN, None
                 if explained:
-                    days = (due - as_of).days
-                    why.add("open", days=days) if days else why.add("open_today")
+                    open_reason(why, due, as_of)
             duties.append(Duty(rule, period, st, due, start, int(st is MET), 1, why, done_on))
         return duties
 
