@@ -13,8 +13,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from cli.common import (EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, EXIT_OK, Lang, console, fail, parse_as_of, print_error_lines,
-                        rules_or_exit)
+from cli.common import (EXIT_BAD_INPUT, EXIT_ENGINE_FAULT, EXIT_OK, EXIT_USAGE, Lang, console, fail, parse_as_of,
+                        print_error_lines, rules_or_exit)
 from engine import texts
 from engine.core.check import Engine
 from engine.core.durable_backend import DurableRulesFault
@@ -164,10 +164,13 @@ def check(
     fmt: Format = typer.Option(Format.table, "--format", help="table for people, json for tools (contract §3)."),
     lang: Lang = typer.Option(Lang.da, "--lang", help="Language of titles and reasons."),
     explain: bool = typer.Option(False, "--explain", help="Show why each duty applies and how its status follows."),
+    trace: bool = typer.Option(False, "--trace", help="With --format json: each action's trace, the steps that decided it."),
     rules_dir: Path = typer.Option(DEFAULT_RULES_DIR, "--rules", help="A rule directory, or an override file applied to the bundled rules."),
 ) -> None:
     """What does this case need next, and by when? Exit 0 evaluated, 1 bad input, 2 usage."""
     day = parse_as_of(as_of)
+    if trace and fmt is not Format.json:
+        fail("--trace needs --format json", EXIT_USAGE)
     engine = Engine(rules_or_exit(rules_dir))
     bad = 0
     results = []
@@ -177,7 +180,7 @@ def check(
             print_error_lines(str(loaded))
             continue
         try:
-            result = engine.check(loaded.case, day, lang.value)
+            result = engine.check(loaded.case, day, lang.value, trace=trace)
         except DurableRulesFault as exc:  # never trust any answer after this: stop, loudly
             fail(f"durable_rules misbehaved on {loaded.source}; no result is given: {exc}", EXIT_ENGINE_FAULT)
         except (ValueError, OverflowError) as exc:  # a case the engine cannot evaluate; the others go on

@@ -104,3 +104,20 @@ def test_a_trace_without_the_texts(engine):
     # the same steps as with the texts: what is recorded does not depend on what is rendered
     assert [a.trace for a in result.actions] == \
         [a.trace for a in engine.check(case, date(2021, 12, 31), "en", trace=True).actions]
+
+
+def test_check_trace_in_the_json_only():
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    sample = ROOT / "samples" / "cases" / "kontanthjaelp-ret-og-pligt-postponed-2021.yaml"
+    run = CliRunner().invoke
+    done = run(app, ["check", str(sample), "--as-of", "2021-12-31", "--format", "json", "--trace"])
+    assert done.exit_code == 0, done.output
+    actions = json.loads(done.stdout)["actions"]
+    assert actions and all(a["trace"][0]["step"] == "rule" for a in actions)
+    assert all("trace" not in a for a in json.loads(run(app, ["check", str(sample), "--as-of", "2021-12-31",
+                                                              "--format", "json"]).stdout)["actions"])
+    refused = run(app, ["check", str(sample), "--as-of", "2021-12-31", "--trace"])
+    assert refused.exit_code == 2 and "--trace needs --format json" in refused.output
