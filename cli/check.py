@@ -9,8 +9,8 @@ from typing import Annotated, List
 
 import typer
 
-from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_OK, AsOf, LangOption, RulesOption, console, parse_as_of,
-                        print_error_lines, rules_or_exit)
+from cli.common import (DEFAULT_LANG, EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, AsOf, LangOption, RulesOption, console,
+                        fail, parse_as_of, print_error_lines, rules_or_exit)
 from engine.core.check import Engine
 from engine.core.durable_backend import DurableRulesFault
 from engine.io.loading import InputError, is_batch, read_cases
@@ -33,6 +33,8 @@ def check(
     explain: Annotated[bool, typer.Option("--explain", help="Show why each duty applies and how its status follows.")] = False,
     show_all: Annotated[bool, typer.Option(
         "--all", help="Also list the met, met-late and exempt duties (folded below the open ones by default).")] = False,
+    trace: Annotated[bool, typer.Option(
+        "--trace", help="With --format json: each action's trace, the steps that decided it.")] = False,
     rules_dir: RulesOption = DEFAULT_RULES_DIR,
 ) -> None:
     """What a case needs next, and by when.
@@ -47,6 +49,8 @@ def check(
       sagsrute check samples/cases/kontanthjaelp-jobparat-2021.yaml --as-of 2021-08-16
     """
     day = parse_as_of(as_of)
+    if trace and fmt is not Format.json:
+        fail("--trace needs --format json", EXIT_USAGE)
     engine = Engine(rules_or_exit(rules_dir))
     bad = 0
     results = []
@@ -56,7 +60,7 @@ def check(
             print_error_lines(str(loaded))
             continue
         try:
-            result = engine.check(loaded.case, day, lang.value)
+            result = engine.check(loaded.case, day, lang.value, trace=trace)
         except DurableRulesFault as exc:  # to the boundary (exit 3: no answer trusted), naming the case
             raise DurableRulesFault(f"on {loaded.source}: {exc}") from exc
         except (ValueError, OverflowError) as exc:  # a case the engine cannot evaluate; the others go on

@@ -27,24 +27,24 @@ import warnings
 from pathlib import Path
 from typing import Optional
 
+ENGINE = Path(__file__).resolve().parent
+ROOT = ENGINE.parent
+KINDS_DIR = ENGINE / "core" / "kinds"
+
+
+def _kind_modules() -> tuple[str, ...]:
+    """Every requirement kind's module (engine/core/kinds/*.py but the package's __init__), read from
+    the directory listing, never imported: a new kind is compiled without an entry here."""
+    return tuple(f"engine.core.kinds.{p.stem}" for p in sorted(KINDS_DIR.glob("*.py")) if p.stem != "__init__")
+
+
 # The hot path of an audit: periods and profiles, the duties and their kinds, run per period, rule
 # and event. Not audit.py, check.py or routing.py: their code runs once per case or less, and they
 # hold the multiprocessing, storage and reporting code, which gains nothing from compiling.
-COMPILED = (
-    "engine.core.dates",
-    "engine.core.profile",
-    "engine.core.duty",
-    "engine.core.kinds.deadline",
-    "engine.core.kinds.cadence",
-    "engine.core.kinds.max_gap",
-    "engine.core.kinds.offer_limit",
-)
+COMPILED = ("engine.core.dates", "engine.core.profile", "engine.core.duty", *_kind_modules())
 
 BUILD_RECORD = "compiled-sources.json"  # in engine/: {module: sha256 of the source compiled}
 PURE_ENV = "SAGSRUTE_PURE_PYTHON"
-
-ENGINE = Path(__file__).resolve().parent
-ROOT = ENGINE.parent
 
 _state = "not checked"
 

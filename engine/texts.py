@@ -142,7 +142,7 @@ TEXTS: Table = {
     "assessed": ("assessed {category} on {date}", "visiteret {category} den {date}"),
     "regime": ("rule in force from {start} ({regime}) on the anchor date", "reglen gælder fra {start} ({regime}) på ankerdatoen"),
     "due": ("due {offset} after {anchor} ({date})", "frist {offset} efter {anchor} ({date})"),
-    "progress": ("{done} of {required} {label}{dates}", "{done} af {required} {label}{dates}"),
+    "progress": ("{done} of {required} {label}{events}", "{done} af {required} {label}{events}"),
     "milestone": ("milestone {n}: {required} by {due}", "delmål {n}: {required} senest {due}"),
     "postponed": ("due date moved from {old} to {new}: {what} {start} to {end}", "frist flyttet fra {old} til {new}: {what} {start} til {end}"),
     "postponed_open": ("due date moved from {old} to today ({new}): {what} from {start} has no end", "frist flyttet fra {old} til i dag ({new}): {what} fra {start} har ingen slutdato"),
@@ -152,6 +152,8 @@ TEXTS: Table = {
     "open": ("{days} days left", "{days} dage tilbage"),
     "open_today": ("due today", "frist i dag"),
     "overdue": ("{days} days overdue", "{days} dage over fristen"),
+    "overdue_ended": ("{days} days overdue when the benefit period ended on {end}",
+                      "{days} dage over fristen, da ydelsesforløbet sluttede {end}"),
     # the kinds max_gap, cadence and offer_limit (engine/core/kinds)
     "gap": ("the previous {label} ended {end}: the next one is due within {within} ({due})",
             "forrige {label} sluttede {end}: det næste senest {within} efter ({due})"),
@@ -165,7 +167,7 @@ TEXTS: Table = {
     "offer_runs_past": ("the recorded end {end} is {days} days past the limit",
                         "den registrerede slutdato {end} ligger {days} dage efter grænsen"),
     # pieces of the texts above
-    "extended": (" (extended)", " (forlænget)"),
+    "extended": ("extended", "forlænget"),
     "no_end": ("no end date", "ingen slutdato"),
     "zero_days": ("0 days", "0 dage"),
     # routing (engine/core/routing.py) where no routing rule decides an aspect

@@ -49,6 +49,9 @@ class Action(Built):
     why: list[str]
     done_on: Optional[date] = None  # extension: the day the duty was met (met / met_late)
     benefit: Optional[str] = None  # extension: the benefit period the duty belongs to
+    period_end: Optional[date] = None  # extension: that period's end, where it ended on or before the as-of date
+    actionable: Optional[bool] = None  # extension: open/overdue only — can it still be done (its period runs)?
+    trace: Optional[list[dict]] = None  # extension, on request: the steps that decided it (Engine.check(trace=True))
 
     def sort_key(self) -> tuple:
         return (self.status is not Status.overdue, self.due, self.rule, self.anchor)

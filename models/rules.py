@@ -8,7 +8,7 @@ import re
 import typing
 from datetime import date
 from enum import Enum
-from typing import Annotated, Iterator, Literal, Optional, Union
+from typing import Annotated, Iterator, Literal, NamedTuple, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -114,6 +114,10 @@ class OffsetSpec(RuleModel):
     def text(self) -> str:
         given = [f"{n}: {v}" for n, v in (("months", self.months), ("weeks", self.weeks), ("days", self.days)) if v]
         return "{" + ", ".join(given) + "}"
+
+    def brief(self) -> str:
+        """``3m 0w 0d``: how ``rules show`` prints an offset."""
+        return f"{self.months}m {self.weeks}w {self.days}d"
 
 
 def _positive(value: OffsetSpec) -> OffsetSpec:
@@ -363,16 +367,39 @@ class OfferLimit(RuleModel):
         return self
 
 
+class KindSchema(NamedTuple):
+    """What the rule files' schema knows of one requirement kind: the Rule field that holds its
+    parameters, and whether its rules may be postponed or exempted (the reason where not). The
+    kinds' evaluation is engine/core/kinds/<kind>.py, each exporting a record of the same name."""
+
+    parameters: str
+    postponable: bool = False  # ``postponed_by`` moves a due date the kind has per obligation
+    not_exemptable: Optional[str] = None  # why ``exempted_by`` is refused, where it is
+
+
+# The requirement kinds, in the order the schema documents them. Adding a kind: its parameter model
+# above, its field on Rule, its entry here, and its module in engine/core/kinds/ (docs/kinds.md).
+RULE_KINDS: dict[str, KindSchema] = {
+    "deadline": KindSchema("milestones", postponable=True),
+    "max_gap": KindSchema("max_gap"),
+    "cadence": KindSchema("cadence"),
+    "offer_limit": KindSchema(
+        "limits", not_exemptable="a duration limit is not a duty to hold a conversation or give an offer (contract §2)"),
+}
+
+# deadline: N counting events by anchor + offset (milestones); max_gap: at most a given time between
+# consecutive counting events; cadence: N counting events in every window of a recurring period;
+# offer_limit: each offer must end within its duration limit. Derived from RULE_KINDS.
+RuleKind = Literal[tuple(RULE_KINDS)]  # type: ignore[valid-type]
+
+
 class Rule(RuleModel):
     id: Annotated[str, Field(pattern=RULE_ID.pattern)]
     # Where one canonical duty has separate groups or regimes (e.g. the education order for
     # uddannelseshjælp from 2014 and for young a-dagpenge recipients from 2020), each is a variant.
     variant: Optional[Annotated[str, Field(pattern=RULE_ID.pattern)]] = None
     title: Titles
-    # deadline: N counting events by anchor + offset (milestones); max_gap: at most a given time
-    # between consecutive counting events; cadence: N counting events in every window of a
-    # recurring period; offer_limit: each offer must end within its duration limit.
-    kind: Literal["deadline", "max_gap", "cadence", "offer_limit"] = "deadline"
+    kind: RuleKind = "deadline"  # type: ignore[valid-type]
     valid: Validity
     applies_to: AppliesTo
     anchor: Anchor
@@ -390,21 +417,20 @@ class Rule(RuleModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Rule":
-        needs = {"deadline": "milestones", "max_gap": "max_gap", "cadence": "cadence", "offer_limit": "limits"}
-        for kind, part in needs.items():
-            given = bool(getattr(self, part))
-            if kind == self.kind and not given:
-                raise ValueError(f"kind {kind!r} needs '{part}'")
-            if kind != self.kind and given:
-                raise ValueError(f"'{part}' belongs to kind {kind!r}, but this rule is kind {self.kind!r}")
+        own = RULE_KINDS[self.kind].parameters
+        if not getattr(self, own):
+            raise ValueError(f"kind {self.kind!r} needs '{own}'")
+        for kind, schema in RULE_KINDS.items():
+            if schema.parameters != own and getattr(self, schema.parameters):
+                raise ValueError(f"'{schema.parameters}' belongs to kind {kind!r}, but this rule is kind {self.kind!r}")
         counts = [m.count for m in self.milestones]
         if counts != sorted(set(counts)):
             raise ValueError("milestone counts must rise (1, 2, …) without repeats")
-        if self.postponed_by and self.kind != "deadline":
+        schema = RULE_KINDS[self.kind]
+        if self.postponed_by and not schema.postponable:
             raise ValueError(f"'postponed_by' moves the due date of a deadline; kind {self.kind!r} does not use it")
-        if self.exempted_by and self.kind == "offer_limit":
-            raise ValueError("an offer_limit cannot be exempted: a duration limit is not a duty to hold a "
-                             "conversation or give an offer (contract §2); leave out 'exempted_by'")
+        if self.exempted_by and schema.not_exemptable:
+            raise ValueError(f"an {self.kind} cannot be exempted: {schema.not_exemptable}; leave out 'exempted_by'")
         if self.anchor.from_ == "category_assessed" and self.applies_to.category is None:
             raise ValueError("anchor 'category_assessed' needs applies_to.category")
         return self

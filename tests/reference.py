@@ -3,6 +3,7 @@ period. It reads the rule's conditions directly off the real (unquantised) case,
 durable_rules and the profile quantisation. Kept deliberately naive."""
 
 from engine.core.dates import age_on
+from engine.core.kinds import PER_EVENT_VALIDITY
 
 
 def reference_applies(rule, case, period) -> bool:
@@ -29,6 +30,6 @@ def reference_applies(rule, case, period) -> bool:
         "category_assessed": min((x.date for x in assessed), default=None),
     }
     anchor = anchors[rule.anchor.from_]
-    if rule.kind == "offer_limit":  # validity judged on each offer's day, in engine/core/kinds/offer_limit.py
+    if rule.kind in PER_EVENT_VALIDITY:  # validity judged on each event's day, by the kind (offer limits)
         return anchor is not None
     return rule.valid.from_ <= anchor and (rule.valid.to is None or anchor <= rule.valid.to)

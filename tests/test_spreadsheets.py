@@ -48,7 +48,8 @@ def test_plain_is_for_tools(caseload, tmp_path):
     star = rows(out / "csv" / "star.csv", ",")
     assert {r["conversation_flag"] for r in star} <= {"true", "false"}
     overdue = rows(out / "overdue.csv", ",")
-    assert list(overdue[0]) == ["case_id", "rule", "due", "days_overdue", "benefit", "team", "caseworker", "progress", "why"]
+    assert list(overdue[0]) == ["case_id", "rule", "due", "days_overdue", "actionable", "period_end", "benefit", "team",
+                                "caseworker", "progress", "why"]
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["due"]) for r in overdue)
 
 

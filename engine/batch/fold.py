@@ -14,7 +14,7 @@ from engine.batch.totals import (_DECIDED, CONTACT_COURSE, NONE, PASSIVITY_MONTH
 from engine.core.check import Engine
 from engine.core.dates import add_months, last_start_reaching
 from engine.core.durable_backend import DurableRulesFault
-from engine.core.duty import EXEMPT, MET, MET_LATE, OVERDUE, Duty
+from engine.core.duty import EXEMPT, MET, MET_LATE, OVERDUE, Duty, days_overdue
 from engine.core.profile import Period, periods_as_of
 from engine.io.loading import InputError, Loaded
 from models.case import Case
@@ -49,13 +49,12 @@ _DAY_COUNTS: dict[int, int] = {}  # one int object per distinct day count (a few
 
 
 def days_late(duty: Duty, as_of: date) -> Optional[int]:
-    """Days after the due date: to the day it was done, or — never done — to the as-of date or the
-    end of the benefit period it belongs to, whichever is first (a duty of a period that closed
-    years ago is not "more late" every day since)."""
+    """Days after the due date: to the day it was done, or — never done — its days overdue
+    (engine.core.duty.days_overdue, the definition the CSVs and the why-texts use)."""
     if duty.status is MET_LATE:
         days = (duty.done_on - duty.due).days
     elif duty.status is OVERDUE:
-        days = (min(as_of, duty.period_end or as_of) - duty.due).days
+        days = days_overdue(duty, as_of)
     else:
         return None
     # Shared, so the many per-group Counters keyed by it hold references, not copies: keeps
@@ -95,7 +94,8 @@ class Auditor:
         # every duty that passes through it. Pruned to the list's cases as it grows.
         self._unexplained: dict[str, Case] = {}
         # (category, team, caseworker) -> ({(rule, benefit, status): duties}, Counter of (rule,
-        # benefit, days late) -> duties): a case's duties are counted under one key each, and
+        # benefit, days late) -> duties, Counter of (rule, benefit) -> missed duties (overdue, the
+        # period ended)): a case's duties are counted under one key each, and
         # ``_flush_cells`` adds each count to its five tallies once, at the end. Bounded by the
         # groups, the rules and the distinct day counts. (Counter.update over a map measured slower
         # than the loop: its isinstance test against Mapping runs in Python.)
@@ -151,18 +151,18 @@ class Auditor:
         category = category_on(case, as_of) if case.assessments else NONE
         cells = self._cells.get((category, team, caseworker))
         if cells is None:
-            cells = self._cells[(category, team, caseworker)] = ({}, Counter())
-        counts, lates = cells
+            cells = self._cells[(category, team, caseworker)] = ({}, Counter(), Counter())
+        counts, lates, missed = cells
         for duty in duties:
             key = _DUTY_KEY(duty)
             counts[key] = counts.get(key, 0) + 1
         if self.keep_rows or self.keep_overdue:
-            self._fold_in_detail(case, duties, category, team, caseworker, lates)
+            self._fold_in_detail(case, duties, category, team, caseworker, lates, missed)
         else:
             for duty in duties:
                 status = duty.status
                 if status is OVERDUE or status is MET_LATE:
-                    self._late(case, duty, days_late(duty, as_of), team, caseworker, lates)
+                    self._late(case, duty, days_late(duty, as_of), team, caseworker, lates, missed)
         if periods is None:
             periods = periods_as_of(case, as_of)
         current = current_period(periods)
@@ -171,29 +171,37 @@ class Auditor:
             self._passivity(case, current, team)
 
     def _late(self, case: Case, duty: Duty, late: int, team: str, caseworker: str, lates: Counter,
-              reason: str = "") -> Optional[OverdueDuty]:
-        """Count a late duty's days late (``days_late``); an overdue one is counted and offered to the
-        top list. Returns the overdue duty's list entry where it was made (always with ``keep_overdue``)."""
+              missed: Counter, reason: str = "") -> Optional[OverdueDuty]:
+        """Count a late duty's days late (``days_late``); an overdue one is counted as overdue now
+        (and offered to the top list) or, its period ended, as missed. Returns the overdue duty's
+        list entry where it was made (always with ``keep_overdue``, missed ones too)."""
         lates[(duty.rule, duty.benefit, late)] += 1
         if duty.status is not OVERDUE:
             return None
         totals = self.totals
-        totals.overdue_count += 1
-        top = totals.top_overdue
-        if not self.keep_overdue and len(top) >= totals.top_limit and (
-                late < top[0][0] or  # fewer days than the least on the list: the common case, one test
-                not totals.enters_top((late, case.case_id, duty.rule, duty.due))):
-            return None  # counted, and not among the most overdue
+        actionable = duty.actionable is True
+        if not actionable:
+            totals.missed_count += 1
+            missed[(duty.rule, duty.benefit)] += 1
+            if not self.keep_overdue:
+                return None  # counted; never on the top list
+        else:
+            totals.overdue_count += 1
+            top = totals.top_overdue
+            if not self.keep_overdue and len(top) >= totals.top_limit and (
+                    late < top[0][0] or  # fewer days than the least on the list: the common case, one test
+                    not totals.enters_top((late, case.case_id, duty.rule, duty.due))):
+                return None  # counted, and not among the most overdue
         entry = OverdueDuty(late, case.case_id, duty.rule, duty.due, duty.benefit, team, caseworker,
-                            f"{duty.done}/{duty.required}", reason, duty.anchor)
-        if totals.offer_overdue(entry) and not self.keep_overdue:
+                            f"{duty.done}/{duty.required}", reason, duty.anchor, actionable, duty.period_end)
+        if actionable and totals.offer_overdue(entry) and not self.keep_overdue:
             self._unexplained[case.case_id] = case
             if len(self._unexplained) > 4 * totals.top_limit:
                 self._prune_unexplained()
         return entry
 
     def _fold_in_detail(self, case: Case, duties: list[Duty], category: str, team: str, caseworker: str,
-                        lates: Counter) -> None:
+                        lates: Counter, missed: Counter) -> None:
         """``fold``'s per-duty part where the caller wants every duty as a row, or every overdue
         duty with its reason."""
         explained: Optional[dict] = None
@@ -207,7 +215,7 @@ class Auditor:
                     if explained is None:
                         explained = self._reasons(case)
                     reason = explained.get((duty.rule, duty.anchor, duty.due), "")
-                entry = self._late(case, duty, late, team, caseworker, lates, reason)
+                entry = self._late(case, duty, late, team, caseworker, lates, missed, reason)
                 if entry is not None and self.keep_overdue:
                     self.overdue_rows.append(entry.row())
             if self.keep_rows:
@@ -220,15 +228,19 @@ class Auditor:
 
     def _flush_cells(self) -> None:
         """Add the cells' counts to the tallies: each count to its rule's and its four groups'."""
-        for group, (counts, lates) in self._cells.items():
+        for group, (counts, lates, missed) in self._cells.items():
             for (rule, benefit, status), n in counts.items():
                 for tally in self._tallies(rule, benefit, *group):
                     tally.counts[status] += n
             for (rule, benefit, late), n in lates.items():
                 for tally in self._tallies(rule, benefit, *group):
                     tally.days_late[late] += n
+            for (rule, benefit), n in missed.items():
+                for tally in self._tallies(rule, benefit, *group):
+                    tally.missed += n
             counts.clear()
             lates.clear()
+            missed.clear()
 
     def _tallies(self, rule: str, benefit: str, category: str, team: str, caseworker: str) -> tuple:
         """The five tallies a duty of ``rule`` in these groups counts in: the rule's and its four groups'."""

@@ -12,8 +12,15 @@ Definitions (documented in the README and the report):
   several benefit periods);
 - on-time share = met / (met + met late + overdue): the duties whose fate is decided; open duties
   (not yet due) and exempt ones are left out;
-- days late: done_on − due for a duty met late, as_of − due for an overdue one; the median is over
-  both (the mean of the two middle values for an even count);
+- days late: done_on − due for a duty met late; for an overdue one its days overdue
+  (engine.core.duty.days_overdue: to the as-of date, or to its benefit period's end where that came
+  first; never negative); the median is over both (the mean of the two middle values for an even
+  count);
+- overdue now and missed: an overdue duty whose benefit period runs on the as-of date can still be
+  done (``actionable``: overdue now); one whose period has ended cannot (missed). The status counts
+  keep both under ``overdue``; ``missed`` counts the second, ``overdue_now`` is the difference. The
+  audit's overdue count and its list of the most overdue duties are overdue-now duties only;
+  ``missed_count`` counts the others;
 - visitation category: the latest assessment on or before the as-of date; team and caseworker come
   from ``citizen.team``/``citizen.caseworker``; a missing value is grouped as ``(none)``.
 - the STAR early-effort measure and passivmåling: see ``StarTally`` and ``PassivityTally``.
@@ -72,6 +79,7 @@ class Tally:
 
     counts: dict = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     days_late: Counter = field(default_factory=Counter)
+    missed: int = 0  # overdue duties whose benefit period had ended: not actionable
 
     def add(self, status: str, days_late: Optional[int]) -> None:
         self.counts[status] += 1
@@ -82,12 +90,18 @@ class Tally:
         for status, n in other.counts.items():
             self.counts[status] += n
         self.days_late.update(other.days_late)
+        self.missed += other.missed
 
     met = property(lambda self: self.counts["met"])
     met_late = property(lambda self: self.counts["met_late"])
     overdue = property(lambda self: self.counts["overdue"])
     open = property(lambda self: self.counts["open"])
     exempt = property(lambda self: self.counts["exempt"])
+
+    @property
+    def overdue_now(self) -> int:
+        """Overdue duties that can still be done: their benefit period runs on the as-of date."""
+        return self.overdue - self.missed
 
     @property
     def population(self) -> int:
@@ -107,6 +121,7 @@ class Tally:
 
     def row(self) -> dict:
         return {"population": self.population, **{s: getattr(self, s) for s in STATUSES},
+                "overdue_now": self.overdue_now, "missed": self.missed,
                 "on_time_share": self.on_time_share, "median_days_late": self.median_days_late}
 
 
@@ -192,14 +207,19 @@ class OverdueDuty:
     progress: str
     why: str
     anchor: Optional[date] = field(default=None, compare=False)  # finds the reason; not shown
+    # False: the benefit period ended before the as-of date (missed; in the overdue CSV, never in the top list)
+    actionable: bool = field(default=True, compare=False)
+    period_end: Optional[date] = field(default=None, compare=False)
 
     def row(self) -> dict:
         return {"case_id": self.case_id, "rule": self.rule, "due": self.due.isoformat(),
-                "days_overdue": self.days_overdue, "benefit": self.benefit, "team": self.team,
-                "caseworker": self.caseworker, "progress": self.progress, "why": self.why}
+                "days_overdue": self.days_overdue, "actionable": self.actionable,
+                "period_end": self.period_end.isoformat() if self.period_end else None, "benefit": self.benefit,
+                "team": self.team, "caseworker": self.caseworker, "progress": self.progress, "why": self.why}
 
 
-OVERDUE_COLUMNS = ("case_id", "rule", "due", "days_overdue", "benefit", "team", "caseworker", "progress", "why")
+OVERDUE_COLUMNS = ("case_id", "rule", "due", "days_overdue", "actionable", "period_end", "benefit", "team",
+                   "caseworker", "progress", "why")
 
 
 @dataclass
@@ -215,8 +235,9 @@ class AuditTotals:
     star_by_team: dict = field(default_factory=lambda: defaultdict(StarTally))
     passivity: PassivityTally = field(default_factory=PassivityTally)
     passivity_by_team: dict = field(default_factory=lambda: defaultdict(PassivityTally))
-    overdue_count: int = 0
-    top_overdue: list = field(default_factory=list)  # a min-heap of the TOP_OVERDUE largest
+    overdue_count: int = 0  # overdue now: overdue duties whose benefit period runs on the as-of date
+    missed_count: int = 0  # overdue duties whose benefit period had ended (not actionable)
+    top_overdue: list = field(default_factory=list)  # a min-heap of the TOP_OVERDUE largest overdue-now duties
     top_limit: int = TOP_OVERDUE
     max_live_sessions: int = 0
     sessions_opened: int = 0
@@ -264,6 +285,7 @@ class AuditTotals:
         for team, tally in other.passivity_by_team.items():
             self.passivity_by_team[team].merge(tally)
         self.overdue_count += other.overdue_count
+        self.missed_count += other.missed_count
         for entry in other.top_overdue:
             self.offer_overdue(entry[-1])
         self.max_live_sessions = max(self.max_live_sessions, other.max_live_sessions)
@@ -290,5 +312,5 @@ class AuditTotals:
             "star": self.star.row(), "star_by_team": {k: v.row() for k, v in sorted(self.star_by_team.items())},
             "passivity": self.passivity.row(),
             "passivity_by_team": {k: v.row() for k, v in sorted(self.passivity_by_team.items())},
-            "overdue_count": self.overdue_count, "top_overdue": [d.row() for d in self.overdue_list()],
+            "overdue_count": self.overdue_count, "missed_count": self.missed_count, "top_overdue": [d.row() for d in self.overdue_list()],
         }

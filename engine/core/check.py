@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NamedTuple, Optional
 
 from engine.core.durable_backend import DurableSelector
-from engine.core.duty import Duty
+from engine.core.duty import QUIET, Duty, Why, explaining
 from engine.core.kinds import NEEDS, compile_rule
 from engine.core.routing import Router, routing_period
 from engine.core.profile import Quantiser, periods_as_of
@@ -61,78 +61,83 @@ class Engine:
                only: Optional[frozenset[str]] = None) -> list[Duty]:
         """The duties of a case as of a date, unsorted: what ``check`` reports and the audit folds.
         ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
-        return self._evaluate(case, periods_as_of(case, as_of), lang, explain_why, only)
+        tracer = explaining(lang, self.ruleset.label) if explain_why else QUIET
+        return self._evaluate(case, periods_as_of(case, as_of), tracer, only)
 
     def quiet_duties(self, case: Case, periods: list, lang: str = "da") -> list[Duty]:
         """``duties`` without texts over periods the caller already has (``periods_as_of``): the
-        batch audit's hot path, which reads the periods again for its own measures."""
+        batch audit, which reads the periods again for its own measures."""
+        return self._evaluate(case, periods, QUIET, None)
+
+    def _evaluate(self, case: Case, periods: list, tracer: Why, only: Optional[frozenset[str]]) -> list[Duty]:
+        """The one loop over a case's periods and the rules that apply to each, whatever the tracer
+        (``QUIET`` for the audit, an explaining one for ``check``): it runs for every period of a
+        caseload. Per plan, the evaluators that run on every period, then the offer limits, which
+        give nothing on a period without one of the offers they limit."""
         duties: list[Duty] = []
         router, key, plans = self.router, self.quantiser.key, self._plans
         for period in periods:
-            plan = plans.get(key(case, period))  # _plan, inline: this runs for every period of a caseload
+            plan = plans.get(key(case, period))  # _plan, inline
             if plan is None:
                 plan = self._plan(case, period)
+            if only is not None:
+                plan = plan.narrowed(only)
             for evaluate in plan.always:
-                duties += evaluate(case, period, lang, False, router)
+                duties += evaluate(case, period, tracer, router)
             if plan.gated and not plan.gate.isdisjoint(period.offer_kinds):
                 offers = period.offer_kinds
                 for needs, evaluate in plan.gated:
                     if not needs.isdisjoint(offers):
-                        duties += evaluate(case, period, lang, False, router)
+                        duties += evaluate(case, period, tracer, router)
         return duties
 
-    def _evaluate(self, case: Case, periods: list, lang: str, explain_why: bool,
-                  only: Optional[frozenset[str]]) -> list[Duty]:
-        if not explain_why and only is None:
-            return self.quiet_duties(case, periods, lang)
-        duties: list[Duty] = []
-        router = self.router
-        for period in periods:
-            offers = period.offer_kinds
-            for rule, evaluate, needs in self._plan(case, period).entries:
-                if needs is not None and needs.isdisjoint(offers):
-                    continue  # an offer limit on a period without the offers it limits: nothing to evaluate
-                if only is not None and rule.id not in only:
-                    continue
-                duties += evaluate(case, period, lang, explain_why, router)
-        return duties
-
-    def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True,
+    def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True, trace: bool = False,
               with_routing: bool = True, only: Optional[frozenset[str]] = None) -> CheckResult:
         """``explain_why=False`` leaves out the ``why`` texts (and the routing's decisions, its why);
         nothing else changes.
+        ``trace=True`` gives every action its ``trace``: the steps that decided it, JSON-ready, from
+        the same tracer calls as the why-texts (docs/case-format-extensions.md).
         ``with_routing=False`` leaves out the routing section (callers that only count duties).
         ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
         periods = periods_as_of(case, as_of)
-        duties = self._evaluate(case, periods, lang, explain_why, only)
+        tracer = explaining(lang, self.ruleset.label) if explain_why or trace else QUIET
+        duties = self._evaluate(case, periods, tracer, only)
         duties.sort(key=Duty.sort_key)
         routing = None
         if with_routing and self.ruleset.routing:
             chosen = routing_period(periods)
             routing = self.router.route(case, chosen, lang, explain_why) if chosen is not None else None
         return CheckResult.build(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label,
-                                 actions=[d.to_action(lang) for d in duties], routing=routing)
+                                 actions=[d.to_action(lang, explain_why, trace) for d in duties], routing=routing)
 
 
 class Plan(NamedTuple):
-    """What applies to one profile: its rules in rule-set order, each with its evaluator and the
-    offer kinds it needs (``entries``); and the same split for the quiet hot path: the evaluators
-    that run on every period (``always``), and the offer limits (``gated``, each with the offer
-    kinds it limits), which give nothing on a period without one of those offers (``gate``: all of
-    them): most periods skip them all with one test."""
+    """What applies to one profile: its rules in rule-set order; the evaluators that run on every
+    period (``always``), and the offer limits (``gated``, each with the offer kinds it limits),
+    which give nothing on a period without one of those offers (``gate``: all of them): most
+    periods skip them all with one test. ``narrow``: the plan limited to some rule ids, per set of
+    ids (the what-if asks for the same few rules case after case)."""
 
     rules: tuple
-    entries: tuple
     always: tuple
     gated: tuple
     gate: frozenset
+    evaluators: dict
+    needs: dict
+    narrow: dict
 
     @classmethod
     def of(cls, rules: list, evaluators: dict, needs: dict) -> "Plan":
-        entries = tuple((r, evaluators[r.key], needs[r.key]) for r in rules)
-        gated = tuple((n, e) for _, e, n in entries if n is not None)
-        return cls(tuple(rules), entries, tuple(e for _, e, n in entries if n is None), gated,
-                   frozenset().union(*(n for n, _ in gated)))
+        """Evaluators and the offer kinds each rule needs (None: it gives duties regardless), by rule key."""
+        gated = tuple((needs[r.key], evaluators[r.key]) for r in rules if needs[r.key] is not None)
+        return cls(tuple(rules), tuple(evaluators[r.key] for r in rules if needs[r.key] is None), gated,
+                   frozenset().union(*(n for n, _ in gated)), evaluators, needs, {})
+
+    def narrowed(self, only: frozenset) -> "Plan":
+        plan = self.narrow.get(only)
+        if plan is None:
+            plan = self.narrow[only] = Plan.of([r for r in self.rules if r.id in only], self.evaluators, self.needs)
+        return plan
 
 
 _default: Optional[Engine] = None

@@ -1,5 +1,5 @@
-"""What every requirement kind shares: which events count, the ``why`` lines, postponements,
-exemptions, the status and the construction of an action. The kinds themselves are
+"""What every requirement kind shares: which events count, the tracer (``why`` and the trace),
+postponements, exemptions, the status and the construction of an action. The kinds themselves are
 engine/core/kinds/deadline.py (``deadline``) and engine/core/kinds/*.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from operator import attrgetter
-from typing import Optional
+from typing import Callable, NamedTuple, Optional
 
 from engine import texts
 from engine.core.dates import ONE_DAY, Offset, covers
@@ -17,6 +17,23 @@ from models.actions import Action, Progress, Status
 from models.case import Case, Exemption
 from models.memo import IdentityMemo
 from models.rules import TEXT_FIELDS, EventMatch, Rule, event_value, spec_accepts
+
+class Kind(NamedTuple):
+    """One requirement kind, as its module in engine/core/kinds/ exports it (``KIND``): every list
+    of kinds (engine/core/kinds/__init__.py, the compiled modules, ``rules show``) is derived from
+    these records, so a new kind is its module (and its schema in models/rules.py RULE_KINDS)."""
+
+    name: str  # the rule files' ``kind``
+    parameters: str  # the Rule field its parameter model is in (models.rules.RULE_KINDS)
+    compile: Callable  # rule -> its evaluator, (case, period, tracer, router) -> list[Duty]
+    describe: Callable  # rule -> the lines ``rules show`` prints for its parameters
+    # rule -> the offer kinds without which it gives nothing on a period (the Engine skips the
+    # call there); None: it gives duties regardless
+    needs: Optional[Callable] = None
+    # obligations anchored on events (each offer), not on the period's anchor: validity judged per
+    # event by the kind, so durable_rules must not filter on the period anchor's day
+    per_event_validity: bool = False
+
 
 # The statuses as module names: an Enum member read through its class costs a metaclass lookup,
 # and the audit reads them millions of times.
@@ -130,34 +147,124 @@ def dates_counted(period: Period, counting: tuple) -> list[date]:
     return hit
 
 
-class Why:
-    """The ``why`` lines of one action, or nothing at all when texts are not wanted (the audit)."""
+TRACE_VERSION = 1  # the shape of ``Why.trace`` (docs/case-format-extensions.md, "trace")
 
-    def __init__(self, lang: str, enabled: bool, lines: Optional[list[str]] = None):
+
+class Why:
+    """The tracer of one evaluation. The kinds run one path and call it at every step that decides
+    an action (``add``: a step with a why-text; ``note``: a step for the trace only); an enabled
+    tracer records each step as its key and plain values (dates, numbers, codes, the events
+    counted), and the two renderings read those records: ``lines`` (the why-texts, in the tracer's
+    language, engine/texts.py) and ``trace`` (JSON-ready). The null tracer (``QUIET``, ``enabled``
+    false) records nothing, and the kinds skip building a step's values where ``enabled`` is false:
+    the audit asks for no explanation."""
+
+    def __init__(self, lang: str, enabled: bool, steps: Optional[list] = None, label: str = ""):
         self.lang = lang
         self.enabled = enabled
-        self.lines: list[str] = list(lines or []) if enabled else []
+        self.label = label  # the rules label (rules_version) the trace is versioned with
+        self.steps: list[tuple[str, dict, bool]] = list(steps) if enabled and steps else []
 
     def add(self, key: str, **values) -> None:
+        """A step with a why-text (engine/texts.py TEXTS[key]) and a place in the trace."""
         if self.enabled:
-            self.lines.append(texts.text(key, self.lang, **values))
+            self.steps.append((key, values, True))
+
+    def note(self, key: str, **values) -> None:
+        """A step for the trace only (no why-text)."""
+        if self.enabled:
+            self.steps.append((key, values, False))
 
     def copy(self) -> "Why":
-        return Why(self.lang, self.enabled, self.lines) if self.enabled else self
+        return Why(self.lang, self.enabled, self.steps, self.label) if self.enabled else self
+
+    @property
+    def lines(self) -> list[str]:
+        """The why-texts of the steps, in order."""
+        lang = self.lang
+        return [texts.text(key, lang, **_words(values, lang)) for key, values, shown in self.steps if shown]
+
+    def trace(self) -> list[dict]:
+        """The steps as JSON-ready dicts: ``{"step": key, ...its values}``."""
+        out = []
+        for key, values, _ in self.steps:
+            step: dict = {"step": key}
+            for name, value in values.items():
+                if name != "label":  # a word for the texts, not a fact
+                    step[name] = _plain(value)
+            out.append(step)
+        return out
 
 
-# The audit asks for no texts: one inert Why per language serves every action (copy returns it).
-_QUIET = {lang: Why(lang, False) for lang in ("da", "en")}
-QUIET = _QUIET["da"]  # an inert Why never reads its language: what compiled kinds use when quiet
+def _words(values: dict, lang: str) -> dict:
+    """A step's values as its why-text shows them: codes as words, offsets described, the events
+    counted as their dates (the other values print as they are)."""
+    out = dict(values)
+    for name, value in values.items():
+        if name == "benefit":
+            out[name] = texts.name(texts.BENEFIT_NAMES, value, lang)
+        elif name == "what":
+            out[name] = texts.name(texts.EXEMPTION_NAMES, value, lang)
+        elif name == "offset" or name == "within" or name == "limit":
+            out[name] = value.describe(lang)
+        elif name == "anchor":
+            out[name] = texts.name(texts.ANCHOR_NAMES, value, lang)
+        elif name == "label":
+            out[name] = value.get(lang)
+        elif name == "events":
+            out[name] = (": " + ", ".join([str(e.date) for e in value])) if value else ""
+        elif name == "end" and value is None:
+            out[name] = texts.open_end(None, lang)
+        elif name == "distance":
+            out[name] = f" ({texts.name(texts.DISTANCE_NAMES, value, lang)})" if value else ""
+        elif name == "extended":
+            out[name] = f" ({texts.text('extended', lang)})" if value else ""
+    return out
 
 
-def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
-    """The first lines of every action's ``why``: the benefit, the group and the regime."""
-    if not enabled:
-        return _QUIET.get(lang) or Why(lang, False)
-    why = Why(lang, enabled)
-    why.add("benefit", benefit=texts.name(texts.BENEFIT_NAMES, period.benefit.type.value, lang),
-            start=period.benefit.start)
+def _plain(value):
+    """A step's value for the trace: dates as ISO text, offsets as their parts, events as their
+    date, type and kind (and who held a conversation), statuses as their value."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Status):
+        return value.value
+    if isinstance(value, Offset):
+        return {"months": value.months, "weeks": value.weeks, "days": value.days}
+    if isinstance(value, list):
+        return [_event(e) for e in value]
+    return value
+
+
+def _event(event) -> dict:
+    out = {"date": event.date.isoformat(), "type": event.type}
+    kind = getattr(event, "kind", None) or getattr(event, "offer", None)
+    if kind is not None:
+        out["kind"] = kind
+    by = getattr(event, "by", None)
+    if by is not None:
+        out["by"] = by
+    return out
+
+
+QUIET = Why("da", False)  # the null tracer: records nothing, never reads its language, copy returns it
+
+
+def explaining(lang: str, label: str = "") -> Why:
+    """The tracer an explained evaluation starts from (``label``: the rules label the trace names);
+    ``context`` gives each action its own."""
+    return Why(lang, True, label=label)
+
+
+def context(case: Case, period: Period, rule: Rule, tracer: Why) -> Why:
+    """The tracer of one action of ``rule``, with the first steps of every action: the rule, the
+    benefit, the group, the assessment in force and the regime. The null tracer stays itself."""
+    if not tracer.enabled:
+        return tracer
+    why = Why(tracer.lang, True, label=tracer.label)
+    why.note("rule", rule=rule.id, variant=rule.variant, rule_key=rule.key, kind=rule.kind, rules_version=tracer.label,
+             trace_version=TRACE_VERSION)
+    why.add("benefit", benefit=period.kind, start=period.benefit.start)
     if period.ended:
         why.add("benefit_ended", end=period.ended)
     if rule.applies_to.age_below is not None or rule.applies_to.age_from is not None:
@@ -165,7 +272,13 @@ def context(period: Period, rule: Rule, lang: str, enabled: bool) -> Why:
     if rule.applies_to.category:
         why.add("assessed", category=rule.applies_to.category.value,
                 date=period.assessed[rule.applies_to.category.value])
-    why.add("regime", start=rule.valid.from_, regime=rule.valid.regime)
+    # the assessment in force at the end of the period's window (the as-of date, or its end): the
+    # latest in the period on or before it (contract §1), as engine/core/routing.py reads it
+    in_force = [(a.date, a.category.value) for a in case.assessments
+                if period.first_day <= a.date <= period.window_end]
+    latest = max(in_force) if in_force else None
+    why.note("in_force", category=latest[1] if latest else None, date=latest[0] if latest else None)
+    why.add("regime", start=rule.valid.from_, regime=rule.valid.regime, to=rule.valid.to)
     return why
 
 
@@ -207,14 +320,13 @@ def postpone(due: date, periods, as_of: date, why: Why) -> date:
         if not covering:
             return due
         start, end, what = max(covering, key=lambda p: p[1] or date.max)
-        what_text = texts.name(texts.EXEMPTION_NAMES, what, why.lang) if why.enabled else ""
         if end is None:  # still running: the duty waits, it is not late today
             new = max(due, as_of)
-            why.add("postponed_open", old=due, new=new, what=what_text, start=start)
+            why.add("postponed_open", old=due, new=new, what=what, start=start)
             return new
         if end <= due:
             return due
-        why.add("postponed", old=due, new=end, what=what_text, start=start, end=end)
+        why.add("postponed", old=due, new=end, what=what, start=start, end=end)
         due = end
         moved = True
     return due
@@ -228,35 +340,66 @@ def exemption(case: Case, rule: Rule, due: date, as_of: date) -> Optional[Exempt
     return None
 
 
-def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, why: Why) -> Status:
+def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, why: Why,
+           ended: Optional[date] = None) -> Status:
     """The contract's statuses, in this order: met, exempt, met_late, open, overdue. The reason is
-    added only where texts are wanted (``why.enabled``): the audit decides millions of statuses."""
+    added only where texts are wanted (``why.enabled``): the audit decides millions of statuses.
+    ``ended``: the period's end where it has ended on or before the as-of date (``Period.ended``)."""
     explained = why.enabled
     if done_on is not None and done_on <= due:
         if explained:
-            why.add("met", date=done_on)
+            why.add("met", date=done_on, status=MET)
         return MET
     lifted = exemption(case, rule, due, as_of) if case.exemptions else None
     if lifted is not None:
         if explained:
-            why.add("exempt", what=texts.name(texts.EXEMPTION_NAMES, lifted.kind, why.lang),
-                    start=lifted.start, end=texts.open_end(lifted.end, why.lang))
+            why.add("exempt", what=lifted.kind, start=lifted.start, end=lifted.end, status=EXEMPT)
         return EXEMPT
     if done_on is not None:
         if explained:
-            why.add("met_late", days=(done_on - due).days, date=done_on)
+            why.add("met_late", days=(done_on - due).days, date=done_on, status=MET_LATE)
         return MET_LATE
     if as_of <= due:
         if explained:
-            days = (due - as_of).days
-            why.add("open", days=days) if days else why.add("open_today")
+            open_reason(why, due, as_of)
         return OPEN
     if explained:
-        why.add("overdue", days=(as_of - due).days)
+        overdue_reason(why, due, as_of, ended)
     return OVERDUE
 
 
-_NO_LINES: list[str] = []  # shared by quiet duties; never appended to (Why.add is inert when quiet)
+def overdue_days(due: date, as_of: date, period_end: Optional[date]) -> int:
+    """Days overdue: from the due date to the as-of date, or to the end of the benefit period where
+    it ended first (a duty of a period that closed years ago is not "more late" every day since);
+    never negative (an offer limit can pass after its period ended: 0 days while the period ran)."""
+    until = as_of if period_end is None or period_end > as_of else period_end
+    days = (until - due).days
+    return days if days > 0 else 0
+
+
+def days_overdue(duty: "Duty", as_of: date) -> int:
+    """The one definition of days overdue, for the audit, the CSVs and the why-texts: an overdue
+    duty's ``overdue_days``; 0 for a duty that is not overdue."""
+    return overdue_days(duty.due, as_of, duty.period_end) if duty.status is OVERDUE else 0
+
+
+def overdue_reason(why: Why, due: date, as_of: date, ended: Optional[date]) -> None:
+    """The reason of an overdue status, in days as ``days_overdue`` counts them; where the period
+    ended before the as-of date (the duty can no longer be done), with the day it ended."""
+    days = overdue_days(due, as_of, ended)
+    if ended is not None and ended < as_of:
+        why.add("overdue_ended", days=days, end=ended, status=OVERDUE, actionable=False)
+    else:
+        why.add("overdue", days=days, status=OVERDUE, actionable=True)
+
+
+def open_reason(why: Why, due: date, as_of: date) -> None:
+    """The reason of an open status: the days left (none: due today)."""
+    days = (due - as_of).days
+    if days:
+        why.add("open", days=days, status=OPEN)
+    else:
+        why.add("open_today", status=OPEN)
 
 
 class Duty:
@@ -265,7 +408,7 @@ class Duty:
     million cases builds no model object per duty. ``rule`` is the id, ``definition`` the Rule."""
 
     __slots__ = ("rule", "definition", "status", "due", "anchor", "done", "required", "done_on", "benefit",
-                 "period_end", "why")
+                 "period_end", "actionable", "why")
 
     def __init__(self, definition: Rule, period: Period, status_: Status, due: date, anchor: date, done: int,
                  required: int, why: Why, done_on: Optional[date] = None):
@@ -279,8 +422,14 @@ class Duty:
         # only for met and met_late: an exempt duty done late reports no date
         self.done_on = done_on if status_ is MET or status_ is MET_LATE else None
         self.benefit = period.kind
-        self.period_end = period.end  # the end of the benefit period it belongs to (None: open-ended)
-        self.why = why.lines if why.enabled else _NO_LINES
+        # the end of the benefit period it belongs to where it has ended on or before the as-of date
+        # (None while it runs); open and overdue duties can still be done while it runs (on its last
+        # day too), met, met_late and exempt ones have nothing left to do (None)
+        ended = period.ended
+        self.period_end = ended
+        self.actionable: Optional[bool] = (ended is None or ended >= period.as_of) \
+            if status_ is OPEN or status_ is OVERDUE else None
+        self.why = why  # the null tracer where nothing is explained (one shared object)
 
     def sort_key(self) -> tuple:
         """check's output order (overdue first, then due date, rule, anchor): the Action's own key
@@ -288,8 +437,10 @@ class Duty:
         ``sort_key = Action.sort_key``: compiled by mypyc, that becomes a data attribute.)"""
         return Action.sort_key(self)  # type: ignore[arg-type]
 
-    def to_action(self, lang: str) -> Action:
-        """The contract's Action, built without re-validation (every value was computed here)."""
+    def to_action(self, lang: str, why: bool = True, trace: bool = False) -> Action:
+        """The contract's Action, built without re-validation (every value was computed here):
+        with the why-texts (``why``) and the structured trace (``trace``) rendered from the steps its
+        tracer recorded (none where it was the null tracer)."""
         rule = self.definition
         return Action.build(
             rule=self.rule,
@@ -299,9 +450,12 @@ class Duty:
             anchor=self.anchor,
             progress=Progress.build(done=self.done, required=self.required),
             source=_cited(rule),
-            why=self.why if self.why else [],  # quiet duties share one empty list
+            why=self.why.lines if why else [],
             done_on=self.done_on,
             benefit=self.benefit,
+            period_end=self.period_end,
+            actionable=self.actionable,
+            trace=self.why.trace() if trace else None,
         )
 
 

@@ -43,23 +43,13 @@ def _all_variants(lang: str) -> str:
     return texts.words(texts.AUDIT, lang)["all_variants"]
 
 
-# The engine splits the overdue duties (plan §Interfaces 1, issue 13.5): those that can still be done
-# ("overdue_now": their benefit period runs) and those missed (the period has ended), both in
-# Tally.row(). Where the engine does not split them, the reports show one overdue count.
-SPLIT = {"overdue_now", "missed"} <= set(Tally().row())
-OVERDUE_COUNTS = ("overdue_now", "missed") if SPLIT else ("overdue",)
+# The overdue duties split (issue 13.5): those that can still be done ("overdue_now": their benefit
+# period runs) and those missed (the period has ended), both in Tally.row().
+OVERDUE_COUNTS = ("overdue_now", "missed")
 
 RULE_COLUMNS = ("population", "met", "met_late", *OVERDUE_COUNTS, "open", "exempt", "on_time_share", "median_days_late")
 
 
-def overdue_now(tally: Tally) -> int:
-    """The overdue duties that can still be done (all overdue ones where the engine does not split)."""
-    return tally.overdue_now if SPLIT else tally.overdue
-
-
-def missed_of(tally: Tally) -> Optional[int]:
-    """The overdue duties whose period has ended, or None where the engine does not split them."""
-    return tally.missed if SPLIT else None
 
 # Days-late histogram bins: (lowest, highest inclusive or None for open-ended, label)
 LATE_BINS = ((1, 7, "1–7"), (8, 14, "8–14"), (15, 30, "15–30"), (31, 60, "31–60"), (61, 90, "61–90"),
@@ -154,5 +144,5 @@ def star_rows(totals: AuditTotals) -> list[dict]:
     return rows
 
 
-__all__ = ["AuditMeta", "DIMENSIONS", "SPLIT", "OVERDUE_COUNTS", "RULE_COLUMNS", "overdue_now", "missed_of", "STAR_THRESHOLD", "titles_of", "words", "heading", "group_label", "rule_rows", "group_rows",
+__all__ = ["AuditMeta", "DIMENSIONS", "OVERDUE_COUNTS", "RULE_COLUMNS", "STAR_THRESHOLD", "titles_of", "words", "heading", "group_label", "rule_rows", "group_rows",
            "across_rules", "overall", "late_histogram", "passivity_rows", "star_rows", "percent", "number"]

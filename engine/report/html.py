@@ -7,8 +7,8 @@ from typing import Optional
 
 from engine.report.safe import html_text as escape  # escaped, control characters visible
 from engine.batch.totals import PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals
-from engine.report import (RULE_COLUMNS, SPLIT, AuditMeta, across_rules, group_label, heading, late_histogram, missed_of,
-                           overall, overdue_now, passivity_rows, rule_rows, star_rows, title_of, words)
+from engine.report import (RULE_COLUMNS, AuditMeta, across_rules, group_label, heading, late_histogram,
+                           overall, passivity_rows, rule_rows, star_rows, title_of, words)
 from engine.report.style import BAD, GOOD, GREY, INK, MUTED, WARN, page_head
 from engine.texts import number, percent
 
@@ -136,8 +136,8 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
                  + _kpi(w["cases"], number(totals.cases, lang))
                  + _kpi(w["duties"], number(everything.population, lang))
                  + _kpi(w["on_time_share"], percent(everything.on_time_share, lang), _kind(everything.on_time_share))
-                 + _kpi(w["overdue_now"], number(overdue_now(everything), lang), "bad" if overdue_now(everything) else "")
-                 + (_kpi(w["missed"], number(missed_of(everything), lang)) if SPLIT else "")
+                 + _kpi(w["overdue_now"], number(everything.overdue_now, lang), "bad" if everything.overdue_now else "")
+                 + _kpi(w["missed"], number(everything.missed, lang))
                  + _kpi(w["star_conv"], percent(star.conversation_share, lang), _kind(star.conversation_share))
                  + _kpi(w["star_offer"], percent(star.offer_share, lang), _kind(star.offer_share))
                  + _kpi(w["bad"], number(totals.bad, lang), "bad" if totals.bad else "")
@@ -164,8 +164,7 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
     parts.append(f'<section id="definitions"><h2>{escape(w["definitions"])}</h2><dl class="defs">'
                  f'<dt>{escape(w["on_time_share"])}</dt><dd>{escape(w["def_share"])}</dd>'
                  f'<dt>{escape(w["median_days_late"])}</dt><dd>{escape(w["def_late"])}</dd>'
-                 + (f'<dt>{escape(w["overdue_now"])} / {escape(w["missed"])}</dt><dd>{escape(w["def_overdue"])}</dd>'
-                    if SPLIT else "") +
+                 + f'<dt>{escape(w["overdue_now"])} / {escape(w["missed"])}</dt><dd>{escape(w["def_overdue"])}</dd>' +
                  f'<dt>STAR</dt><dd>{escape(w["def_star"])}</dd>'
                  f'<dt>{escape(w["passivity"])}</dt><dd>{escape(w["def_passive"])}</dd></dl></section>')
     parts.append(f'</main><footer>{escape(w["generated"])}</footer></body></html>')
@@ -234,7 +233,7 @@ def _overdue_section(totals: AuditTotals, meta: AuditMeta, w, lang: str) -> str:
         f'<td class="n">{escape(d.progress)}</td><td class="why">{escape(d.why)}</td></tr>' for d in duties)
     hidden = totals.overdue_count - len(duties)
     more = f'<p class="dim">{escape(w["more_overdue"].format(n=number(hidden, lang)))}</p>' if hidden > 0 else ""
-    return (f'<section id="overdue"><h2>{escape(w["top_overdue_now" if SPLIT else "top_overdue"])} '
+    return (f'<section id="overdue"><h2>{escape(w["top_overdue_now"])} '
             f'({number(totals.overdue_count, lang)})</h2>'
             f'<table id="overdue-table"><thead><tr><th>{escape(w["case"])}</th><th>{escape(w["rule"])}</th>'
             f'<th class="n">{escape(w["due"])}</th><th class="n">{escape(w["days_overdue"])}</th><th>{escape(w["team"])}</th>'

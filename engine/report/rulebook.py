@@ -13,6 +13,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from engine.core.kinds import describe
 from engine.report.layout import is_narrow
 from engine.report.listings import validity
 from engine.report.safe import visible
@@ -44,19 +45,8 @@ def render_rule(console: Console, rule, origin: Optional[str], compiled: Optiona
     if a.category:
         who.append(f"assessed {a.category.value}")
     _lines(console, f"  applies to: {'; '.join(who)}", f"  kind: {rule.kind}")
-    for m in rule.milestones:
-        _lines(console, f"  due: {m.count} × {rule.counts_label.en} by {rule.anchor.from_} + {_offset(m.after)}")
-    if rule.max_gap:
-        _lines(console, f"  gap: at most {_offset(rule.max_gap.within)} from one {rule.counts_label.en} ending to the next "
-                        "starting" + (f"; ends with {', '.join(u.type for u in rule.max_gap.until)}" if rule.max_gap.until else ""))
-    if rule.cadence:
-        c = rule.cadence
-        _lines(console, f"  cadence: {c.count} × {rule.counts_label.en} in every {_offset(c.every)} "
-                        f"from {rule.anchor.from_} + {_offset(c.start)}")
-    for limit in rule.limits:
-        who_limit = " ".join(x for x in (limit.distance, limit.employer) if x)
-        extended = f" (extended: {_offset(limit.extended_max)})" if limit.extended_max else ""
-        _lines(console, f"  limit: {limit.offer}{' ' + who_limit if who_limit else ''} at most {_offset(limit.max)}{extended}")
+    for line in describe(rule):  # the kind's own words (engine/core/kinds)
+        _lines(console, f"  {line}")
     _lines(console, "  counts: " + "; ".join(c.model_dump_json(exclude_defaults=True) for c in rule.counts))
     if rule.postponed_by:
         _lines(console, "  postponed by: " + ", ".join(p.exemption or f"offer {p.offer}" for p in rule.postponed_by))

@@ -25,7 +25,8 @@ from engine.report import RULE_COLUMNS, AuditMeta, group_label, group_rows, head
 from engine.report.safe import spreadsheet_text, visible
 
 DIALECTS = ("plain", "excel")
-RULE_FIELDS = ["rule", "title", *RULE_COLUMNS]
+# for spreadsheets and tools also the contract's overdue count (= overdue now + missed)
+RULE_FIELDS = ["rule", "title", *(f for c in RULE_COLUMNS for f in (("overdue", c) if c == "overdue_now" else (c,)))]
 STAR_FIELDS = ["team", "cohort", "four_conversations", "conversation_share", "conversation_flag", "offer_required",
                "with_offer", "offer_share", "offer_flag", "exempt"]
 PASSIVITY_FIELDS = ["team", "months", "population", "passive", "share"]

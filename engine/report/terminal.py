@@ -12,7 +12,7 @@ from rich.text import Text
 
 from engine import texts
 from engine.batch.totals import STAR_MIN_POPULATION, AuditTotals
-from engine.report import (OVERDUE_COUNTS, SPLIT, AuditMeta, group_label, group_rows, missed_of, overall, overdue_now,
+from engine.report import (OVERDUE_COUNTS, AuditMeta, group_label, group_rows, overall,
                            passivity_rows, rule_rows, star_rows, title_of, words)
 from engine.report.layout import fits
 from engine.report.safe import clip, visible
@@ -61,9 +61,8 @@ def render(console: Console, totals: AuditTotals, meta: AuditMeta, lang: str, gr
                                 (f"({w['rules'].lower()} {visible(meta.rules_label)})", "dim")))
     everything = overall(totals)
     figures = [(w["cases"], number(totals.cases, lang)), (w["bad"], number(totals.bad, lang)),
-               (w["duties"], number(everything.population, lang)), (w["overdue_now"], number(overdue_now(everything), lang))]
-    if SPLIT:
-        figures.append((w["missed"], number(missed_of(everything), lang)))
+               (w["duties"], number(everything.population, lang)), (w["overdue_now"], number(everything.overdue_now, lang))]
+    figures.append((w["missed"], number(everything.missed, lang)))
     figures.append((w["on_time"], percent(everything.on_time_share, lang)))
     if meta.run_id is not None:
         figures.append((w["run"], f"#{meta.run_id}"))
@@ -124,7 +123,7 @@ def _overdue(console: Console, totals: AuditTotals, meta: AuditMeta, w, lang: st
         return
     rows = [(clip(d.case_id), str(d.due), number(d.days_overdue, lang), visible(title_of(meta, d.rule, lang)),
              clip(group_label("team", d.team, lang)), clip(group_label("caseworker", d.caseworker, lang))) for d in duties]
-    table = _table(w["top_overdue_now" if SPLIT else "top_overdue"])
+    table = _table(w["top_overdue_now"])
     for label, justify in ((w["case"], "left"), (w["due"], "left"), (w["short_days_overdue"], "right")):
         table.add_column(label, justify=justify, no_wrap=True)
     table.add_column(w["rule"], ratio=1)
@@ -136,7 +135,7 @@ def _overdue(console: Console, totals: AuditTotals, meta: AuditMeta, w, lang: st
     if fits(console.width, table, whole):
         console.print(table)
     else:  # names or words too long to stand side by side: one block per duty
-        blocks = [Text(w["top_overdue_now" if SPLIT else "top_overdue"], style="bold")]
+        blocks = [Text(w["top_overdue_now"], style="bold")]
         for case, due, days, title, team, caseworker in rows:
             blocks.append(Text.assemble((case, "bold"), f"  {w['due']} {due}  ", (days, "red"), f" {w['days']}",
                                         f"  {team} / {caseworker}"))

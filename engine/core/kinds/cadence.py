@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from engine.core.dates import Offset, add_months, add_offset, offset_steps
-from engine.core.duty import QUIET, Duty, context, counting_of, dates_counted, offset_of, status
+from engine.core.duty import Duty, Kind, Why, context, counting_of, dates_counted, events_counted, offset_of, status
 from engine.core.profile import anchor_reader
 from models.case import Case
 
@@ -26,7 +26,7 @@ def _times(offset: Offset, k: int) -> Offset:
 
 
 def compile_rule(rule):
-    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/core/kinds)."""
+    """The rule's evaluator, ``(case, period, tracer, router)`` as every kind's (engine/core/kinds)."""
     spec = rule.cadence
     category = rule.applies_to.category.value if rule.applies_to.category else None
     anchor_of = anchor_reader(rule.anchor.from_, category)
@@ -40,15 +40,17 @@ def compile_rule(rule):
     # = 31 Mar)
     window_ends = [offset_steps(_times(every, k + 1)) for k in range(max_windows)]
 
-    def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
+    def evaluate(case: Case, period, tracer: Why, router=None):
         anchor = anchor_of(period)
         as_of = period.as_of
         if anchor is None or anchor > as_of:
             return []
         held = dates_counted(period, counting)  # by date
         first = add_offset(anchor, start)
-        label = rule.counts_label.get(lang)
-        base = context(period, rule, lang, True) if explain_why else QUIET
+        base = context(case, period, rule, tracer)
+        explained = base.enabled
+        if explained:
+            base.note("windows", anchor=rule.anchor.from_, anchor_date=anchor, offset=start, every=every, first=first)
         last_day = period.window_end
         ended = period.ended
         duties = []
@@ -59,18 +61,29 @@ def compile_rule(rule):
             # the window must open inside the rule's validity (covers, inline)
             if opens > last_day or opens < valid_from or (valid_to is not None and opens > valid_to):
                 break
-            inside = held[bisect_right(held, opens):bisect_right(held, due)]  # opens < day <= due
+            after = bisect_right(held, opens)
+            inside = held[after:bisect_right(held, due)]  # opens < day <= due
             if ended and ended < due and len(inside) < count:
                 break  # the period ended inside the window without the events: the duty lapses
             done_on = inside[count - 1] if len(inside) >= count else None
-            why = base.copy()
+            why = base.copy() if explained else base
             shown = inside[:count]
-            if why.enabled:  # the texts' arguments cost too: the audit asks for none
+            if explained:  # the steps' values cost too: the audit asks for none
+                label = rule.counts_label
                 why.add("window", n=k + 1, start=opens, end=due, required=count, label=label)
                 why.add("progress", done=len(shown), required=count, label=label,
-                        dates=(": " + ", ".join(map(str, shown))) if shown else "")
-            st = status(case, rule, due, done_on, as_of, why)
+                        events=events_counted(period, counting)[after:after + len(shown)])
+            st = status(case, rule, due, done_on, as_of, why, ended)
             duties.append(Duty(rule, period, st, due, opens, len(shown), count, why, done_on))
         return duties
 
     return evaluate
+
+
+def describe(rule) -> list[str]:
+    c = rule.cadence
+    return [f"cadence: {c.count} × {rule.counts_label.en} in every {c.every.brief()} "
+            f"from {rule.anchor.from_} + {c.start.brief()}"]
+
+
+KIND = Kind("cadence", "cadence", compile_rule, describe)

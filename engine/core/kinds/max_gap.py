@@ -14,12 +14,12 @@ rule's validity ends are not produced (a rule applies when in force on the oblig
 from __future__ import annotations
 
 from engine.core.dates import add_offset, covers
-from engine.core.duty import QUIET, Duty, context, counting_of, events_counted, offset_of, status
+from engine.core.duty import Duty, Kind, Why, context, counting_of, events_counted, offset_of, status
 from models.case import Case
 
 
 def compile_rule(rule):
-    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/core/kinds).
+    """The rule's evaluator, ``(case, period, tracer, router)`` as every kind's (engine/core/kinds).
     What it reads from the rule model (the gap, the counting filters, the validity) is taken out of
     it here, once, as the other kinds do. (Few periods reach a gap rule: unlike the kinds every
     period runs, it adds offsets and tests the validity with the shared functions.)"""
@@ -28,7 +28,7 @@ def compile_rule(rule):
     until_counting = counting_of(rule.max_gap.until) if rule.max_gap.until else None
     valid_from, valid_to = rule.valid.from_, rule.valid.to
 
-    def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
+    def evaluate(case: Case, period, tracer: Why, router=None):
         counted = events_counted(period, counting)
         if not counted:
             return []  # no event, no gap after one
@@ -39,12 +39,13 @@ def compile_rule(rule):
         until = min(e.date for e in until_events) if until_events else None
         as_of = period.as_of
         ended = period.ended
-        label = rule.counts_label.get(lang) if explain_why else None
-        base = context(period, rule, lang, True) if explain_why else QUIET
+        base = context(case, period, rule, tracer)
+        explained = base.enabled
         duties = []
         i = 0
         last = len(events) - 1
         while i <= last:
+            first = i
             start, end = events[i]
             # merge every event that starts before the running stretch has ended
             while end is not None and i < last and events[i + 1][0] <= end:
@@ -63,12 +64,15 @@ def compile_rule(rule):
             closed_by_until = until is not None and (following is None or until < following)
             if closed_by_until:
                 done_on = until
-            why = base.copy()
-            if why.enabled:  # the texts' arguments cost too: the audit asks for none
-                why.add("gap", end=end, within=within.describe(lang), due=due, label=label)
+            why = base.copy() if explained else base
+            if explained:  # the steps' values cost too: the audit asks for none
+                # the events of the stretch that ended, and the one that closed the gap (if any)
+                closing = [e for e in until_events if e.date == until] if closed_by_until else counted[i + 1:i + 2]
+                why.add("gap", end=end, within=within, due=due, label=rule.counts_label, events=counted[first:i + 1],
+                        closed_by=closing[:1])
             if done_on is None and ended and ended < due:
                 break  # the period ended inside the gap: the duty lapses
-            st = status(case, rule, due, done_on, as_of, why)
+            st = status(case, rule, due, done_on, as_of, why, ended)
             duties.append(Duty(rule, period, st, due, end, int(done_on is not None), 1, why, done_on))
             if done_on is None or closed_by_until:
                 break
@@ -76,3 +80,12 @@ def compile_rule(rule):
         return duties
 
     return evaluate
+
+
+def describe(rule) -> list[str]:
+    gap = rule.max_gap
+    until = f"; ends with {', '.join(u.type for u in gap.until)}" if gap.until else ""
+    return [f"gap: at most {gap.within.brief()} from one {rule.counts_label.en} ending to the next starting{until}"]
+
+
+KIND = Kind("max_gap", "max_gap", compile_rule, describe)

@@ -22,8 +22,8 @@ from datetime import date
 from typing import Optional
 
 from engine.core.dates import ONE_DAY, add_months, offset_steps
-from engine.core.duty import MET, OPEN, OVERDUE, QUIET, Duty, context, counting_of, events_counted, offset_of
-from engine.texts import DISTANCE_NAMES, name, text
+from engine.core.duty import (MET, OPEN, OVERDUE, Duty, Kind, Why, context, counting_of, events_counted, offset_of,
+                              open_reason, overdue_reason)
 from models.case import Case, Offer
 
 
@@ -47,7 +47,7 @@ def offer_kinds(rule) -> frozenset:
 
 
 def compile_rule(rule):
-    """The rule's evaluator, ``(case, period, lang, explain_why, router)`` as every kind's (engine/core/kinds)."""
+    """The rule's evaluator, ``(case, period, tracer, router)`` as every kind's (engine/core/kinds)."""
     counting = counting_of(rule.counts)
     by_distance = any(limit.distance for limit in rule.limits)  # then the routing is asked
     # (offer kind, employer, distance, the limit as an Offset, the extended limit or None): the
@@ -65,13 +65,14 @@ def compile_rule(rule):
                 last_day_steps[offset] = (months, days - ONE_DAY)
     valid_from, valid_to = rule.valid.from_, rule.valid.to
 
-    def evaluate(case: Case, period, lang: str = "da", explain_why: bool = True, router=None):
+    def evaluate(case: Case, period, tracer: Why, router=None):
         # The engine calls this only on periods with offers of the limited kinds (engine.core.kinds.NEEDS).
         offers = events_counted(period, counting)
         if not offers:
             return []  # none of the kinds this rule limits
         as_of = period.as_of
-        base = context(period, rule, lang, True) if explain_why else QUIET
+        base = context(case, period, rule, tracer)
+        explained = base.enabled
         duties = []
         for offer in offers:
             if not isinstance(offer, Offer):
@@ -79,11 +80,11 @@ def compile_rule(rule):
             start = offer.date
             if start < valid_from or (valid_to is not None and start > valid_to):
                 continue  # the rule is not in force on the offer's start (covers, inline)
-            why = base.copy()
+            why = base.copy() if explained else base
             distance = router.distance(case, period, start) if router is not None and by_distance else None
             if distance is None and by_distance:
                 distance = "close"  # no category on the offer's start: the stricter limits apply
-                if explain_why:
+                if explained:
                     why.add("distance_assumed")
             limit = _limit(limits, offer, distance)
             if limit is None:
@@ -93,31 +94,41 @@ def compile_rule(rule):
             offset = extended_longest if extended else longest
             months, days = last_day_steps[offset]
             due = (add_months(start, months) if months else start) + days  # add_offset − 1 day
-            if explain_why:  # the texts' arguments cost too: the audit asks for none
-                why.add("offer_limit", offer=offer.offer, start=start, limit=offset.describe(lang),
-                        distance=f" ({name(DISTANCE_NAMES, distance, lang)})" if distance else "", due=due,
-                        extended=text("extended", lang) if extended else "")
+            if explained:  # the steps' values cost too: the audit asks for none
+                why.add("offer_limit", offer=offer.offer, start=start, limit=offset, distance=distance, due=due,
+                        extended=extended, events=[offer])
             end = offer.end
             done_on: Optional[date]
             if end is not None and end <= due and end <= as_of:  # ended within the limit, as known today
                 st, done_on = MET, end
-                if explain_why:
-                    why.add("offer_ended", end=end)
+                if explained:
+                    why.add("offer_ended", end=end, status=st)
             elif end is not None and end > due:
                 # planned past the limit: open (with the warning) until the limit passes, then overdue
                 st, done_on = (OVERDUE, None) if as_of > due else (OPEN, None)
-                if explain_why:
-                    why.add("offer_runs_past", end=end, days=(end - due).days)
+                if explained:
+                    why.add("offer_runs_past", end=end, days=(end - due).days, status=st)
             elif as_of > due:
                 st, done_on = OVERDUE, None
-                if explain_why:
-                    why.add("overdue", days=(as_of - due).days)
+                if explained:
+                    overdue_reason(why, due, as_of, period.ended)
             else:
                 st, done_on = OPEN, None
-                if explain_why:
-                    days = (due - as_of).days
-                    why.add("open", days=days) if days else why.add("open_today")
+                if explained:
+                    open_reason(why, due, as_of)
             duties.append(Duty(rule, period, st, due, start, int(st is MET), 1, why, done_on))
         return duties
 
     return evaluate
+
+
+def describe(rule) -> list[str]:
+    lines = []
+    for limit in rule.limits:
+        who = " ".join(x for x in (limit.distance, limit.employer) if x)
+        extended = f" (extended: {limit.extended_max.brief()})" if limit.extended_max else ""
+        lines.append(f"limit: {limit.offer}{' ' + who if who else ''} at most {limit.max.brief()}{extended}")
+    return lines
+
+
+KIND = Kind("offer_limit", "limits", compile_rule, describe, needs=offer_kinds, per_event_validity=True)
