@@ -20,8 +20,8 @@ from engine import texts
 from engine.batch.runner import AuditOptions, run_audit
 from engine.batch.totals import Tally
 from engine.core.check import Engine
-from engine.io.loading import case_files
-from engine.io.sources import db_items, file_items
+from engine.io.loading import label
+from engine.io.sources import count_items, db_items, file_items
 from engine.report import AuditMeta, titles_of
 from engine.report.html import render_html
 from engine.report.layout import is_narrow
@@ -40,21 +40,6 @@ class Dimension(str, Enum):
     category = "category"
     team = "team"
     caseworker = "caseworker"
-
-
-def _count_items(paths: list[Path]) -> int:
-    """How many cases the files hold (JSON Lines lines, other files one each), for the progress bar."""
-    total = 0
-    for path in paths:
-        if not path.exists():
-            continue
-        for file in case_files(path):
-            if file.suffix == ".jsonl":
-                with file.open("rb") as handle:
-                    total += sum(1 for line in handle if line.strip())
-            else:
-                total += 1
-    return total
 
 
 def audit(
@@ -114,9 +99,9 @@ def audit(
         items = db_items(iter_stored_json(db_engine))
         source = f"db {where}"
     else:
-        total = _count_items(cases)
+        total = count_items(cases)
         items = file_items(cases)
-        source = " ".join(str(p) for p in cases)
+        source = " ".join(label(p) for p in cases)
     run_id = None
     if store:
         save_ruleset(db_engine, ruleset)

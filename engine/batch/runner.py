@@ -15,8 +15,8 @@ from engine.batch.totals import CHUNK, TOP_OVERDUE, AuditTotals
 from engine.core.check import Engine
 from engine.core.durable_backend import DurableRulesFault
 from engine.io.loading import InputError
-from engine.io.sources import decode
 from engine.io.loading import parse_jsonl_line
+from engine.io.sources import decode
 from engine.rulebook.ruleset import RuleSet
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, func, insert, inspect, lite
 from sqlalchemy.engine import Connection, make_url
 
 from models.case import Case
+from models.privacy import mask_cpr
 from models.storage import TABLES, AuditResult, AuditRun, CaseRecord, RuleSetRecord, SchemaVersion, utcnow
 
 # ---------------------------------------------------------------------------------------------
@@ -197,8 +198,9 @@ def ruleset_snapshot(ruleset) -> str:
     """Every rule as parsed (aliases as in the files) with the file it came from, as JSON."""
     rules = [{"file": ruleset.origin.get(rule.key), "rule": rule.model_dump(mode="json", by_alias=True)}
              for rule in ruleset.rules]
-    return json.dumps({"name": ruleset.name, "version": ruleset.version, "digest": ruleset.digest,
-                       "rules": rules}, ensure_ascii=False, sort_keys=True)
+    # The rules were masked as they were read; the file names they came from are masked here.
+    return mask_cpr(json.dumps({"name": ruleset.name, "version": ruleset.version, "digest": ruleset.digest,
+                                "rules": rules}, ensure_ascii=False, sort_keys=True))
 
 
 def save_ruleset(db_engine: Engine, ruleset) -> str:
@@ -231,8 +233,8 @@ def start_audit_run(db_engine: Engine, as_of: date, rules_label: str, source: st
                     options: Optional[dict[str, Any]] = None) -> int:
     with db_engine.begin() as conn:
         result = conn.execute(insert(AuditRun).values(
-            started_at=utcnow(), as_of=as_of, rules_label=rules_label, source=source,
-            options=json.dumps(options or {}, sort_keys=True, default=str)))
+            started_at=utcnow(), as_of=as_of, rules_label=rules_label, source=mask_cpr(source),
+            options=mask_cpr(json.dumps(options or {}, sort_keys=True, default=str))))
         return result.inserted_primary_key[0]
 
 
