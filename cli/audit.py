@@ -5,6 +5,7 @@ at stored runs."""
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, List, Optional
@@ -83,20 +84,25 @@ def audit(
     """
     # SQLAlchemy is loaded only by the commands that use the database (it costs most of a second).
     from engine.io.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
-                                start_audit_run)
+                                   snapshot, start_audit_run)
 
     day = parse_as_of(as_of)
     ruleset = rules_or_exit(rules_dir)
     from_db = not cases
     store = from_db if store is None else store
     db_engine = where = None
+    reading = ExitStack()  # the database's snapshot, held until every case is audited
     if from_db or store:
-        db_engine, where = open_db_or_fail(db, create=not from_db)  # a read never creates a database
+        db_engine, where = open_db_or_fail(db, create=not from_db, lang=lang.value)  # a read never creates one
     if from_db:
-        total = count_cases(db_engine)
+        # One read transaction: the cases counted are the cases audited, whatever an import
+        # commits meanwhile (issue 13.3).
+        reader = reading.enter_context(snapshot(db_engine))
+        total = count_cases(reader)
         if total == 0:
+            reading.close()
             fail(f"no cases in the database {where}: import some first (sagsrute import FILE...) or name case files")
-        items = db_items(iter_stored_json(db_engine))
+        items = db_items(iter_stored_json(reader))
         source = f"db {where}"
     else:
         total = count_items(cases)
@@ -125,6 +131,7 @@ def audit(
         else:
             totals = run_audit(ruleset, items, options, engine)
     finally:
+        reading.close()
         if overdue_writer:
             overdue_writer.close()
     seconds = time.perf_counter() - started
@@ -173,7 +180,7 @@ def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG) -> None:
     """
     from engine.io.storage import list_audit_runs
 
-    db_engine, where = open_db_or_fail(db, create=False)
+    db_engine, where = open_db_or_fail(db, create=False, lang=lang.value)
     runs = list_audit_runs(db_engine)
     if not runs:
         console.print(visible(texts.words(texts.RUNS, lang.value)["none"].format(where=where)))
@@ -195,10 +202,14 @@ def audit_compare(
     run_b: Annotated[int, typer.Argument(metavar="RUN_B", help="The later run.")],
     db: DbOption = None,
     lang: LangOption = DEFAULT_LANG,
+    allow_unfinished: Annotated[bool, typer.Option(
+        "--allow-unfinished", help="Compare a run that did not finish (interrupted or still running), with a "
+                                   "warning: its figures are incomplete.")] = False,
 ) -> None:
     """Compare two stored audit runs, rule by rule.
 
     For each rule the counts of run B with their change from run A, and the on-time share of each.
+    A run that did not finish is refused (its figures are incomplete) unless --allow-unfinished.
 
     \b
     Example:
@@ -206,12 +217,17 @@ def audit_compare(
     """
     from engine.io.storage import get_audit_run, load_ruleset_snapshot
 
-    db_engine, where = open_db_or_fail(db, create=False)
+    db_engine, where = open_db_or_fail(db, create=False, lang=lang.value)
     runs = {}
+    storage_words = texts.words(texts.STORAGE, lang.value)
     for run_id in (run_a, run_b):
         run = get_audit_run(db_engine, run_id)
         if run is None:
             fail(f"no audit run #{run_id} in {where} (see sagsrute audit-runs)")
+        if run["finished_at"] is None:  # interrupted, killed or still running (issue 13.3)
+            if not allow_unfinished:
+                fail(storage_words["unfinished_refused"].format(run=run_id))
+            err_console.print(Text(visible(storage_words["unfinished_warning"].format(run=run_id)), style="yellow"))
         runs[run_id] = run
     console.print(compare_title(runs[run_a], runs[run_b], lang.value))
     titles: dict[str, str] = {}

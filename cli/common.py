@@ -57,13 +57,13 @@ _TYPER_OWN = (typer.Exit, typer.Abort) + tuple(c for c in typer.BadParameter.__m
 
 def classify(exc: BaseException) -> tuple[int, str]:
     """The exit code and the one-line message of an exception that reached the boundary."""
-    if isinstance(exc, KeyboardInterrupt):
-        return EXIT_INTERRUPTED, "interrupted"
-    for module_name, name, code, lead in DOMAIN_ERRORS:
+    for module_name, name, code, lead in DOMAIN_ERRORS:  # first: ImportInterrupted says more than Ctrl-C
         cls = getattr(sys.modules.get(module_name), name, None)
         if isinstance(cls, type) and isinstance(exc, cls):
             detail = str(getattr(exc, "orig", None) or exc)
             return code, f"{lead}: {detail}" if lead and detail else (lead or detail)
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED, "interrupted"
     if isinstance(exc, OSError):  # a file that cannot be read or written: the user's to fix
         where = f"{exc.filename}: " if exc.filename else ""
         return EXIT_BAD_INPUT, f"{where}{exc.strerror or exc}"

@@ -459,3 +459,17 @@ def decimal(value: Optional[float], lang: str, places: int = 2) -> str:
         return NO_VALUE
     shown = f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
     return localise(shown, lang)
+
+
+# --- input ---
+# The database's waits (engine/io/storage.py) and audit-compare on a run that did not finish.
+STORAGE: Table = {
+    "waiting": ("waiting for the database: another import is writing to it (at most {seconds} s)…",
+                "venter på databasen: en anden import skriver til den (højst {seconds} s)…"),
+    "unfinished_refused": ("run #{run} did not finish (it was interrupted, failed or is still running), so its "
+                           "figures are incomplete; give --allow-unfinished to compare it anyway",
+                           "kørsel #{run} blev ikke afsluttet (den blev afbrudt, fejlede eller kører stadig), så "
+                           "dens tal er ufuldstændige; brug --allow-unfinished for at sammenligne alligevel"),
+    "unfinished_warning": ("warning: run #{run} did not finish; its figures are incomplete",
+                           "advarsel: kørsel #{run} blev ikke afsluttet; dens tal er ufuldstændige"),
+}

@@ -25,6 +25,11 @@ TEXT_MAX = 2000
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# Half of a UTF-16 pair, alone: JSON's "\ud800" decodes to it, and no terminal or database can
+# encode it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _identifier(value: str) -> str:
     # The value is deliberately not echoed: it may be a real person's CPR number.
     if looks_like_cpr(value):
@@ -32,17 +37,28 @@ def _identifier(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("holds a control character (a tab, a line break, an escape); identifiers are one "
                          "line of plain text")
+    return _unicode(value)
+
+
+def _unicode(value: str) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError("is not valid Unicode text (a lone surrogate, e.g. \\ud800)")
     return value
+
+
+def _free_text(value: str) -> str:
+    return mask_cpr(_unicode(value))
 
 
 def is_identifier(value: str) -> bool:
     """Whether ``value`` would be accepted as a case id, team, caseworker or a-kasse."""
-    return 0 < len(value) <= ID_MAX and not looks_like_cpr(value) and not _CONTROL.search(value)
+    return (0 < len(value) <= ID_MAX and not looks_like_cpr(value) and not _CONTROL.search(value)
+            and not _SURROGATE.search(value))
 
 
 # case_id, team, caseworker, akasse: refused when CPR-shaped. Free text (a reason): masked.
 Identifier = Annotated[str, Field(max_length=ID_MAX), AfterValidator(_identifier)]
-FreeText = Annotated[str, Field(max_length=TEXT_MAX), AfterValidator(mask_cpr)]
+FreeText = Annotated[str, Field(max_length=TEXT_MAX), AfterValidator(_free_text)]
 
 
 

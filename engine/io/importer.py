@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from engine.io.loading import InputError, LoadedCase, has_suffix, label, parse_jsonl_line
 from engine.io.sources import IMPORT_SUFFIXES, Repeats, decode, file_entries, files_of, walk
-from engine.io.storage import case_hash
+from engine.io.storage import case_hash, writer
 from models.case import Case
 from models.storage import CaseRecord, utcnow
 CHUNK = 500  # cases per round trip (also keeps IN (...) lists under every database's limit)
@@ -164,6 +164,11 @@ def _write_chunk(conn: Connection, chunk: list[_Prepared], batch: str, report: F
         conn.execute(_UPDATE, list(updates.values()))
 
 
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an import: the file being imported was rolled back, the files before it stay.
+    A KeyboardInterrupt still (what catches one catches this), with what became of the files."""
+
+
 class _FileBrokeOff(Exception):
     def __init__(self, error: InputError):
         super().__init__(str(error))
@@ -189,7 +194,7 @@ def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[
     parallel = pool is not None and has_suffix(path, (".jsonl",)) and path.stat().st_size >= PARALLEL_FROM_BYTES
     items = _parallel_jsonl_items(entries, pool, workers) if parallel else _items(entries)
     try:
-        with db_engine.begin() as conn:
+        with writer(db_engine).begin() as conn:
             chunk: list[_Prepared] = []
             for loaded in items:
                 if isinstance(loaded, InputError):
@@ -228,13 +233,33 @@ def import_paths(db_engine: Engine, paths: Iterable[Path],
     if workers > 1:
         import multiprocessing
 
-        # A forked worker must not touch the parent's pooled database connections.
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=db_engine.dispose, initargs=(False,))
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(db_engine,))
+    done: list[FileReport] = []
+
+    def file_done(report: FileReport) -> None:
+        done.append(report)
+        if on_file:
+            on_file(report)
+
     try:
-        return _import_paths(db_engine, list(paths), on_file, on_chunk, pool, workers)
+        return _import_paths(db_engine, list(paths), file_done, on_chunk, pool, workers)
+    except KeyboardInterrupt:
+        # The file being read was rolled back when the interruption left its transaction.
+        raise ImportInterrupted(f"nothing of the file being imported was stored; the {len(done)} file(s) "
+                                "before it were imported") from None
     finally:
         if pool is not None:
-            pool.terminate()
+            pool.terminate()  # the workers ignore Ctrl-C, so they are stopped here, never half-way
+            pool.join()
+
+
+def _worker_start(db_engine: Engine) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group: only the parent acts on it (no traceback from a
+    # worker, and no worker killed holding the pool's queue lock, which hung the parent).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    db_engine.dispose(close=False)  # a forked worker must not touch the parent's pooled connections
 
 
 def _import_paths(db_engine: Engine, paths: list[Path], on_file, on_chunk, pool, workers: int) -> list[FileReport]:

@@ -177,7 +177,11 @@ def _short(value: Any) -> str:
 
 def _yaml_error(exc: "yaml.YAMLError") -> tuple[str, Optional[Any]]:
     """What is wrong and where (PyYAML's mark, or None), without PyYAML's own framing."""
-    return getattr(exc, "problem", None) or "syntax error", getattr(exc, "problem_mark", None)
+    # A ReaderError (a NUL byte, a control character) has a reason and a position, not a mark.
+    reason = getattr(exc, "reason", None)
+    if reason and getattr(exc, "position", None) is not None:
+        reason = f"{reason}, at character {exc.position + 1}"
+    return getattr(exc, "problem", None) or reason or "syntax error", getattr(exc, "problem_mark", None)
 
 
 def yaml_problem(path, exc: "yaml.YAMLError") -> str:

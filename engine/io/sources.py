@@ -111,10 +111,14 @@ def file_entries(file: Path, where: str, repeats: Optional[Repeats], csv: bool =
     any other file decoded here (a CSV export only where ``csv``: for import); a repeated case id
     as an error item in its place."""
     if has_suffix(file, (".jsonl",)):
+        lines = 0
         try:
             for at, line in jsonl_lines(file):
+                lines += 1
                 problem = repeats.repeated(claimed_id(line), at) if repeats is not None else None
                 yield ("error", at, problem) if problem else ("json", at, line)
+            if not lines:  # an empty export is a mistake to report, not a run over no cases
+                yield ("error", where, "(file): no cases in it (the file is empty or blank)")
         except UnicodeDecodeError:
             yield ("error", where, "(file): not UTF-8 text")
         except OSError as exc:

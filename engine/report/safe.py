@@ -14,6 +14,9 @@ from models.privacy import mask_cpr
 # (they reorder what follows them on screen: "Trojan source").
 _VISIBLE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
 _VISIBLE.update({c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+# A lone surrogate (a file name that is not UTF-8, read with surrogateescape) cannot be encoded
+# for the terminal or a file: shown as \udcxx like the others.
+_VISIBLE.update({c: f"\\u{c:04x}" for c in range(0xD800, 0xE000)})
 _VISIBLE_KEEP_LINES = {c: v for c, v in _VISIBLE.items() if c != 0x0A}
 
 # A cell longer than this is cut with an ellipsis in the terminal (a 20 MB team name would stall
