@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from sqlalchemy import Engine, create_engine, event, func, insert, inspect, literal, select, update
 from sqlalchemy.engine import Connection, make_url
 
+from engine.io.worklist import create_worklist_tables
 from models.case import Case
 from models.storage import TABLES, AuditResult, AuditRun, CaseRecord, RuleSetRecord, SchemaVersion, utcnow
 
@@ -83,6 +84,7 @@ def _create_tables(conn: Connection) -> None:
 # test that upgrades a database of the previous version.
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _create_tables),
+    (2, create_worklist_tables),  # sagsrute serve's worklist (engine/io/worklist.py)
 ]
 
 
