@@ -516,7 +516,7 @@ WEB: Table = {
     "shown_of": ("{shown} of {n} duties shown", "{shown} af {n} pligter vist"), "days_late": ("Days late", "Dage for sent"),
     "back": ("Back to the dashboard", "Tilbage til overblikket"),
     # the rules page
-    "rules_title": ("Rules", "Regler"), "in_force": ("In force", "Gælder"), "regime": ("Regime", "Regime"),
+    "rules_title": ("Rules", "Regler"), "id": ("Id", "Id"), "in_force": ("In force", "Gælder"), "regime": ("Regime", "Regime"),
     "applies": ("Applies to", "Gælder for"), "reading": ("Reading", "Fortolkning"), "kind": ("Kind", "Type"),
     # errors
     "error_404": ("Not found", "Ikke fundet"), "error_422": ("Bad input", "Forkert input"),
