@@ -43,14 +43,15 @@ def other_lang_url(request: Request) -> str:
 
 def page(request: Request, template: str, code: int = 200, **context) -> HTMLResponse:
     lang = lang_of(request)
-    return HTMLResponse(render(template, lang, other_lang_url=other_lang_url(request), other_lang=other_lang(lang),
-                               **context), status_code=code)
+    context.setdefault("other_lang_url", other_lang_url(request))
+    return HTMLResponse(render(template, lang, other_lang=other_lang(lang), **context), status_code=code)
 
 
 def error_page(request: Request, status: int, problems: list[str]) -> Response:
     lang = lang_of(request)
     w = texts.words(texts.WEB, lang)
-    return page(request, "error.html", status, title=w.get(f"error_{status}", w["error_other"]), status=status,
+    # nothing of the request is repeated (the URL may hold a CPR-shaped "case id")
+    return page(request, "error.html", status, other_lang_url=f"/?lang={other_lang(lang)}", title=w.get(f"error_{status}", w["error_other"]), status=status,
                 problems=problems, page="error")
 
 
