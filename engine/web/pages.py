@@ -18,7 +18,6 @@ from engine.web.api import day_of, service
 from engine.web.deps import Principal, get_principal, record_access, require_cases, require_figures
 from engine.web.errors import BadRequest
 from engine.web.service import Service
-from models.types import ISO_DATE
 
 router = APIRouter(dependencies=[Depends(get_principal)], include_in_schema=False)
 
@@ -63,13 +62,7 @@ def stylesheet() -> Response:
 # -- query values: a bad one gets the API's 422 lines, on an HTML page ------------------------------
 
 def _day(request: Request, name: str = "as_of") -> date:
-    value = request.query_params.get(name) or None
-    if value is None:
-        return date.today()
-    try:
-        return day_of(parse_date(value), name)
-    except ValueError:
-        raise BadRequest([f"{name}: not a date in the form YYYY-MM-DD"]) from None
+    return day_of(request.query_params.get(name) or None, name)
 
 
 def _text(request: Request, name: str) -> Optional[str]:
@@ -86,12 +79,6 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
     if not value.isdigit() or not low <= int(value) <= high:
         raise BadRequest([f"{name}: a whole number from {low} to {high}"])
     return int(value)
-
-
-def parse_date(value: str) -> date:
-    if not ISO_DATE.match(value):
-        raise ValueError(value)
-    return date.fromisoformat(value)
 
 
 # -- the worklist -----------------------------------------------------------------------------------
