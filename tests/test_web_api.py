@@ -120,9 +120,10 @@ def test_a_cpr_number_in_a_body_is_never_repeated(client):
 
 
 def test_query_problems_are_field_problem_lines(client):
-    answer = client.get("/api/v1/cases?as_of=2021-02-30&page=0")
+    answer = client.get("/api/v1/cases?as_of=2021-2-3&page=0")
     assert answer.status_code == 422
     assert [line.split(":")[0] for line in answer.json()["errors"]] == ["as_of", "page"]
+    assert client.get("/api/v1/cases?as_of=2021-02-30").json() == {"errors": ["as_of: not a date in the form YYYY-MM-DD"]}
     assert client.get("/api/v1/audit?as_of=1800-01-01").json() == {"errors": ["as_of: 1800-01-01 is outside 1900–2199"]}
 
 
