@@ -265,3 +265,17 @@ def test_serve_on_postgresql(postgres_url):  # noqa: F811
     assert client.get(f"/api/v1/cases?as_of={day}").json() == first  # filled once, read again
     assert client.get(f"/api/v1/audit?as_of={day}").json()["cases"] == first["total"]
     assert client.get(f"/cases/EX-1001?as_of={day}").status_code == 200
+
+
+def test_each_dashboard_figure_leads_to_as_many_duties(client):
+    """The drill-down: a team's, a caseworker's and a rule's figure, "(none)" included, is the number
+    of duties the page behind it lists."""
+    day = "2021-12-31"
+    groups = client.get(f"/api/v1/audit?as_of={day}&group_by=team&group_by=caseworker").json()["groups"]
+    for dimension in ("team", "caseworker"):
+        totals: dict = {}
+        for row in groups[dimension]:
+            totals[row[dimension]] = totals.get(row[dimension], 0) + row["overdue"]
+        for value in ("(none)", sorted(v for v in totals if v != "(none)")[0]):
+            page = client.get("/dashboard/duties", params={"as_of": day, dimension: value, "status": "overdue"}).text
+            assert f"af {totals[value]} pligter vist" in page, (dimension, value)

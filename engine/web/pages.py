@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from engine import texts
-from engine.batch.totals import NONE, STATUSES
+from engine.batch.totals import STATUSES
 from engine.io.worklist import STATUS_RANKS
-from engine.report import across_rules, overall, rule_rows
+from engine.report import across_rules, group_label, overall, rule_rows
 from engine.report.web import STYLESHEET, render, render_case_page
 from engine.web.api import day_of, service
 from engine.web.deps import Principal, get_principal, record_access, require_cases, require_figures
@@ -139,7 +139,7 @@ def dashboard_page(request: Request, principal: Principal = Depends(require_figu
     return page(request, "dashboard.html", title=w["dashboard_title"], page="dashboard", as_of=day,
                 totals=totals, all_rules=overall(totals), rules=rule_rows(totals, meta, lang),
                 teams=across_rules(totals, "team"), caseworkers=across_rules(totals, "caseworker"),
-                percent=texts.percent, number=texts.number, rules_version=svc.label, none=NONE)
+                percent=texts.percent, number=texts.number, rules_version=svc.label, group_label=group_label)
 
 
 @router.get("/dashboard/duties", response_class=HTMLResponse)
@@ -150,13 +150,14 @@ def duties_page(request: Request, principal: Principal = Depends(require_figures
     rule, team, caseworker, status = (_text(request, n) for n in ("rule", "team", "caseworker", "status"))
     if status is not None and status not in STATUSES:
         raise BadRequest([f"status: one of {', '.join(STATUSES)}"])
-    rows, count = svc.duties_behind(principal, day, lang, rule=rule, status=status, team=team,
-                                    caseworker=None if caseworker == NONE else caseworker)
+    rows, count = svc.duties_behind(principal, day, lang, rule=rule, status=status, team=team, caseworker=caseworker)
     w = texts.words(texts.WEB, lang)
     titles = {r: title_of_rule(svc, r, lang) for r in {row["rule"] for row in rows}}
     return page(request, "duties.html", title=w["duties_title"], page="dashboard", as_of=day, rows=rows, count=count,
-                titles=titles, chosen={"rule": title_of_rule(svc, rule, lang) if rule else None, "team": team,
-                                       "caseworker": caseworker, "status": status},
+                titles=titles, chosen={"rule": title_of_rule(svc, rule, lang) if rule else None,
+                                       "team": group_label("team", team, lang) if team else None,
+                                       "caseworker": group_label("caseworker", caseworker, lang) if caseworker else None,
+                                       "status": status},
                 rules_version=svc.label)
 
 
