@@ -178,6 +178,12 @@ def audit(as_of: AsOfQuery = None, lang: LangQuery = Lang.da,
                     star=star_rows(totals), passivity=passivity_rows(totals))
 
 
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document(request: Request) -> dict:
+    """The OpenAPI document (docs/openapi.json is a copy; the pages' /api/docs shows it)."""
+    return request.app.openapi()
+
+
 @router.get("/health", summary="For the process supervisor", response_model=Health)
 def health(svc: Service = Depends(service)) -> Health:
     """200 while this worker can read the database and has its rules."""
