@@ -50,8 +50,8 @@ def error_page(request: Request, status: int, problems: list[str]) -> Response:
     lang = lang_of(request)
     w = texts.words(texts.WEB, lang)
     # nothing of the request is repeated (the URL may hold a CPR-shaped "case id")
-    return page(request, "error.html", status, other_lang_url=f"/?lang={other_lang(lang)}", title=w.get(f"error_{status}", w["error_other"]), status=status,
-                problems=problems, page="error")
+    return page(request, "error.html", status, other_lang_url=f"/?lang={other_lang(lang)}",
+                title=w.get(f"error_{status}", w["error_other"]), status=status, problems=problems, page="error")
 
 
 @router.get("/static/sagsrute.css")
