@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 from sqlalchemy import Engine, create_engine, event, func, insert, inspect, literal, select, update
 from sqlalchemy.engine import Connection, make_url
 
+from engine.access.schema import migrate_access
 from models.case import Case
 from models.storage import TABLES, AuditResult, AuditRun, CaseRecord, RuleSetRecord, SchemaVersion, utcnow
 
@@ -83,6 +84,7 @@ def _create_tables(conn: Connection) -> None:
 # test that upgrades a database of the previous version.
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _create_tables),
+    (3, migrate_access),  # issue 17 (ACCESS): users, sessions, tokens, login attempts, the access log
 ]
 
 
@@ -111,6 +113,9 @@ def migrate(conn: Connection) -> int:
         return current
     if current == 0:
         _create_tables(conn)
+        for _, step in MIGRATIONS:  # the migrations that create tables of their own (not in TABLES)
+            if getattr(step, "on_new_database", False):
+                step(conn)
     else:
         for number, step in MIGRATIONS:
             if number > current:
