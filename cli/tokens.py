@@ -63,7 +63,7 @@ def list_tokens(db: DbOption = None, lang: LangOption = DEFAULT_LANG) -> None:
 
     \b
     Example:
-      sagsrute tokens list
+      sagsrute tokens list --db jobcenter.sqlite
     """
     from engine.access.tokens import list_tokens as listed
     from engine.report.access import tokens_table

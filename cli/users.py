@@ -66,8 +66,10 @@ def add(name: NameArg,
       sagsrute users add bo --role teamlead --teams nord,syd --sso
     """
     from engine.access.settings import settings
-    from engine.access.users import add_user
+    from engine.access.users import add_user, check_new_user
 
+    with access_errors():
+        check_new_user(name, role, teams.split(","))
     engine, _ = open_db_or_fail(db)
     with access_errors():
         password = None if sso else read_password(password_stdin)

@@ -40,11 +40,14 @@ def begin_attempt(db: Engine, config: AccessSettings, user_name: str, address: O
     with db.begin() as conn:
         attempt_id = conn.execute(insert(LoginAttempt).values(user_name=name, address=address, at=now,
                                                               succeeded=None)).inserted_primary_key[0]
-    with db.begin() as conn:
+    # Counted in a read of its own and removed in a write of its own: on SQLite a read that turns
+    # into a write fails at once ("database is locked") when another process wrote in between.
+    with db.connect() as conn:
         by_name = conn.execute(_failing(LoginAttempt.user_name, name, since)).scalar_one()
         by_address = conn.execute(_failing(LoginAttempt.address, address, since)).scalar_one()
-        if by_name <= config.login_max_failures and by_address <= config.login_max_failures_per_address:
-            return Attempt(attempt_id, True)
+    if by_name <= config.login_max_failures and by_address <= config.login_max_failures_per_address:
+        return Attempt(attempt_id, True)
+    with db.begin() as conn:
         conn.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
     return Attempt(attempt_id, False, retry_after=int(config.login_window_minutes * 60))
 

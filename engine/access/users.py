@@ -69,6 +69,14 @@ def check_password(config: AccessSettings, password: str) -> str:
     return password
 
 
+def check_new_user(name: str, role: str, teams: Iterable[str]) -> tuple[str, str, tuple[str, ...]]:
+    """The name, role and teams of a new user, checked (before a password is asked for)."""
+    name, role, teams = check_name(name), check_role(role), parse_teams(teams)
+    if role in CASE_ROLES and not teams:
+        raise AccessError(f"a {role} needs at least one team (--teams)")
+    return name, role, teams
+
+
 def _account(row, teams: tuple[str, ...]) -> Account:
     return Account(id=row.id, name=row.name, role=row.role, teams=teams, disabled=bool(row.disabled),
                    has_password=bool(row.password_hash), password_hash=row.password_hash)
@@ -85,9 +93,7 @@ def _teams_of(conn, user_ids: list[int]) -> dict[int, tuple[str, ...]]:
 def add_user(db: Engine, config: AccessSettings, name: str, role: str, teams: Iterable[str] = (),
              password: Optional[str] = None) -> Account:
     """A new user; ``password`` None: signs in through the single sign-on proxy only."""
-    name, role, teams = check_name(name), check_role(role), parse_teams(teams)
-    if role in ("caseworker", "teamlead") and not teams:
-        raise AccessError(f"a {role} needs at least one team (--teams)")
+    name, role, teams = check_new_user(name, role, teams)
     hashed = hash_password(config, check_password(config, password)) if password is not None else None
     with db.begin() as conn:
         if conn.execute(select(User.id).where(User.name == name)).first() is not None:
@@ -146,7 +152,7 @@ def set_teams(db: Engine, name: str, teams: Iterable[str]) -> tuple[str, ...]:
     with db.begin() as conn:
         user_id = _require(conn, name)
         role = conn.execute(select(User.role).where(User.id == user_id)).scalar()
-        if role in ("caseworker", "teamlead") and not teams:
+        if role in CASE_ROLES and not teams:
             raise AccessError(f"a {role} needs at least one team")
         conn.execute(delete(UserTeam).where(UserTeam.user_id == user_id))
         if teams:
