@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, func, insert, inspect, lite
 from sqlalchemy.engine import Connection, make_url
 
 from engine.access.schema import migrate_access
+from engine.io.worklist import create_worklist_tables
 from models.case import Case
 from models.storage import TABLES, AuditResult, AuditRun, CaseRecord, RuleSetRecord, SchemaVersion, utcnow
 
@@ -84,6 +85,7 @@ def _create_tables(conn: Connection) -> None:
 # test that upgrades a database of the previous version.
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _create_tables),
+    (2, create_worklist_tables),  # sagsrute serve's worklist (engine/io/worklist.py)
     (3, migrate_access),  # issue 17 (ACCESS): users, sessions, tokens, login attempts, the access log
 ]
 
