@@ -25,7 +25,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="The port to listen on.")] = 8000,
     workers: WorkersOption = 1,
 ) -> None:
-    """Serve the worklist, case pages, dashboard and the JSON API in the browser.
+    """The worklist, case pages and JSON API in a browser.
 
     Reads the database that import writes (SQLite by default, PostgreSQL by URL); one engine per
     worker process, and a worker that dies is restarted. Open http://127.0.0.1:8000/ for the

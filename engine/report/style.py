@@ -59,9 +59,9 @@ def page_head(title: str, lang: str) -> str:
 WEB_CSS = f"""
 .skip{{position:absolute;left:-999px;top:0;background:#fff;color:{ACCENT};padding:.5em 1em}}
 .skip:focus{{left:1em;z-index:9}}
-nav{{background:#173b5c}}nav ul{{list-style:none;margin:0 auto;padding:0 2em;display:flex;gap:1.5em;max-width:78em}}
-nav a{{color:#fff;display:inline-block;padding:.6em 0;text-decoration:none}}nav a[aria-current=page]{{border-bottom:3px solid #fff}}
-nav li.lang{{margin-left:auto}}
+nav.top{{background:#173b5c}}nav.top ul{{list-style:none;margin:0 auto;padding:0 2em;display:flex;gap:1.5em;max-width:78em}}
+nav.top a{{color:#fff;display:inline-block;padding:.6em 0;text-decoration:none}}nav.top a[aria-current=page]{{border-bottom:3px solid #fff}}
+nav.top li.lang{{margin-left:auto}}
 a{{color:{ACCENT}}}
 a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{{outline:3px solid #e09b00;outline-offset:2px}}
 form.filters{{display:flex;flex-wrap:wrap;gap:.8em 1.2em;align-items:flex-end}}

@@ -116,22 +116,24 @@ class Service:
 
     def summarise(self, data: str) -> dict:
         """A stored case's worklist row: its next step and how many duties are overdue, open, missed."""
+        row = {"rank": worklist.RANK_NOTHING, "next_rule": None, "next_title_da": None, "next_title_en": None,
+               "next_due": None, "overdue": 0, "open": 0, "missed": 0}  # every column: one bulk insert
         try:
             case = Case.model_validate_json(data)
             result = self.engine.check(case, self._as_of, "da", explain_why=False, with_routing=False)
         except (ValueError, OverflowError):
-            return {"rank": worklist.RANK_ERROR}
+            return {**row, "rank": worklist.RANK_ERROR}
         actions = result.actions
+        row.update(overdue=sum(1 for a in actions if a.status is Status.overdue and not missed(a)),
+                   open=sum(1 for a in actions if a.status is Status.open and not missed(a)),
+                   missed=sum(1 for a in actions if missed(a)))
         nxt = next_step(actions)
-        row = {"overdue": sum(1 for a in actions if a.status is Status.overdue and not missed(a)),
-               "open": sum(1 for a in actions if a.status is Status.open and not missed(a)),
-               "missed": sum(1 for a in actions if missed(a))}
-        if nxt is None:
-            return {"rank": worklist.RANK_NOTHING, **row}
-        titles = self._titles_by_da.get((nxt.rule, nxt.title))
-        return {"rank": worklist.RANK_OVERDUE if nxt.status is Status.overdue else worklist.RANK_OPEN,
-                "next_rule": nxt.rule, "next_title_da": nxt.title, "next_title_en": titles.en if titles else nxt.title,
-                "next_due": nxt.due, **row}
+        if nxt is not None:
+            titles = self._titles_by_da.get((nxt.rule, nxt.title))
+            row.update(rank=worklist.RANK_OVERDUE if nxt.status is Status.overdue else worklist.RANK_OPEN,
+                       next_rule=nxt.rule, next_title_da=nxt.title, next_title_en=titles.en if titles else nxt.title,
+                       next_due=nxt.due)
+        return row
 
     def worklist(self, principal: Principal, as_of: date, team: Optional[str] = None, **filters) -> tuple[list[dict], int]:
         """A page of the worklist within the principal's teams (filled first where needed)."""
