@@ -75,3 +75,13 @@ def load_settings(**overrides) -> AccessSettings:
 def settings() -> AccessSettings:
     """The process's settings, read once."""
     return load_settings()
+
+
+def checked_settings(fail) -> AccessSettings:
+    """The process's settings, or ``fail(message)`` naming each bad one (``setting: problem``)."""
+    from pydantic import ValidationError
+
+    try:
+        return settings()
+    except ValidationError as exc:
+        fail("; ".join(f"SAGSRUTE_{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()))

@@ -166,3 +166,12 @@ def set_password(db: Engine, config: AccessSettings, name: str, password: str) -
     with db.begin() as conn:
         user_id = _require(conn, name)
         conn.execute(update(User).where(User.id == user_id).values(password_hash=hashed, changed_at=utcnow()))
+
+
+def exposure_problem(db: Engine, config: AccessSettings) -> Optional[str]:
+    """Why the service may not listen beyond loopback, or None: it may once someone must sign in
+    (an enabled user in the database) or the single sign-on proxy is configured."""
+    if config.trusted_mode or count_enabled_users(db) > 0:
+        return None
+    return ("no access control is configured: add a user (sagsrute users add NAME --role admin) or set "
+            "SAGSRUTE_TRUSTED_HEADER and SAGSRUTE_TRUSTED_PROXIES")

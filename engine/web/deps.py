@@ -122,8 +122,10 @@ def record_access(request: Request, principal: Principal, what: str, case_id: Op
     from engine.access import log
 
     route = getattr(request.scope.get("route"), "path", request.url.path)  # the template: /cases/{case_id}
-    action, subject = ("view_case", case_id or "") if what == "case" else ("export", what if case_id is None
-                                                                             else f"{what} {case_id}")
+    if case_id is not None and what.startswith("case"):  # "case" (API), "case page": a view of one case
+        action, subject = "view_case", case_id
+    else:  # an export: case rows leave the service under this name
+        action, subject = "export", what if case_id is None else f"{what} {case_id}"
     log.append(request.app.state.service.db, user=principal.name, role=principal.role, action=action,
                what=subject, route=f"{request.method} {route}",
                address=request.client.host if request.client else "")
