@@ -401,7 +401,7 @@ def test_every_answer_carries_the_security_headers(world):
         csp = response.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp, name
         assert response.headers["x-content-type-options"] == "nosniff", name
-        assert response.headers["referrer-policy"] == "no-referrer", name
+        assert response.headers["referrer-policy"] == "same-origin", name
         assert response.headers["cache-control"] == "no-store", name
     assert "no-store" not in anna.get("/static/sagsrute.css").headers["cache-control"]
     assert "<script" not in answers["case page"].text and "<script" not in answers["login"].text

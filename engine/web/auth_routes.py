@@ -8,6 +8,7 @@ anything but the stylesheet, no framing, no referrer, no sniffing).
 from __future__ import annotations
 
 import contextvars
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Optional
@@ -138,7 +139,9 @@ def _forbidden(request: Request, problem: str) -> Response:
 
 class SecurityHeaders:
     """The headers every response carries. Nothing is cached but the stylesheet: a case page must
-    not come back from a cache after sign-out (the back button), nor stay in a shared one."""
+    not come back from a cache after sign-out (the back button), nor stay in a shared one. The
+    referrer stays within the service (a URL holds a case id); "no-referrer" would also make the
+    browser send "Origin: null" on the service's own form posts."""
 
     def __init__(self, app):
         self.app = app
@@ -154,7 +157,7 @@ class SecurityHeaders:
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if static or k.lower() not in (b"cache-control", b"expires", b"pragma")]
                 headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"no-referrer"),
+                            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin"),
                             (b"cross-origin-opener-policy", b"same-origin"),
                             (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
                 if not static:
@@ -189,8 +192,11 @@ def _page(request: Request, template: str, lang: str, code: int = 200, **context
 
 def login_form(request: Request, lang: str, code: int = 200, message: Optional[str] = None,
                user: str = "", headers: Optional[dict] = None) -> HTMLResponse:
-    """The login page with a fresh double-submit CSRF token (cookie and hidden field)."""
-    token = random_token()
+    """The login page with its double-submit CSRF token (cookie and hidden field). The browser's
+    token is kept while it has one: a second load of the page (another tab, the favicon's redirect)
+    must not invalidate the form already shown."""
+    held = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    token = held if re.fullmatch(r"[A-Za-z0-9_-]{43}", held) else random_token()
     w = _words(lang)
     response = _page(request, "login.html", lang, code, title=w["login_title"], page="login", csrf=token,
                      message=message, user=user,
@@ -320,5 +326,6 @@ def install(app: FastAPI, config=None) -> None:
     if config is not None:
         app.state.access_settings = config
     app.include_router(router)
+    app.add_exception_handler(NotSignedIn, lambda request, exc: refuse(request))
     app.add_middleware(Gate)
     app.add_middleware(SecurityHeaders)  # added last: the outermost, so every answer carries them

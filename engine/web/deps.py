@@ -93,8 +93,17 @@ def access_config(request: Request):
     return config
 
 
+ANONYMOUS = Principal("(anonymous)", "anonymous", frozenset())  # on a public route: no role, no team
+
+
 def get_principal(request: Request) -> Principal:
-    """The principal of a request: found once by the gate, else here."""
+    """The principal of a request: found once by the gate, else here. A public route (the login
+    page, the stylesheet) gets the anonymous principal, whom every requirement refuses."""
+    from engine.web.auth_routes import PUBLIC
+
+    method = "GET" if request.method == "HEAD" else request.method
+    if (method, request.url.path) in PUBLIC:
+        return ANONYMOUS
     found = request.scope.get("state", {}).get("principal")
     if found is None:
         found = authenticate(request)
