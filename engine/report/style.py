@@ -78,4 +78,5 @@ dl.routing{{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1.2em;ma
 blockquote{{margin:.3em 0 .6em 1em;padding-left:.8em;border-left:3px solid #c9d1da;color:#3d4852}}
 figure.timeline{{margin:0;overflow-x:auto}}figure.timeline figcaption{{font-size:.88em;color:#4a5561}}
 .meta-line{{color:#3d4852}}
+footer,.dim,td.exempt,.kpi small{{color:#56616d}}
 """

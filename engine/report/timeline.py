@@ -134,7 +134,9 @@ def timeline_svg(case: Case, result: CheckResult, lang: str) -> str:
     ax = x(as_of)
     out.append(f'<line x1="{ax}" y1="{TOP - 12}" x2="{ax}" y2="{axis_y}" stroke="{INK}" stroke-width="2" '
                f'stroke-dasharray="5 3"><title>{esc(w["tl_as_of"])} {as_of}</title></line>'
-               f'<text x="{ax + 4}" y="{TOP - 14}" font-size="11" fill="{INK}">{esc(w["tl_as_of"])} {as_of}</text>')
+               + (f'<text x="{ax + 4}" y="{TOP - 14}" font-size="11" fill="{INK}">' if ax < WIDTH - 110 else  # near the
+                  f'<text x="{ax - 4}" y="{TOP - 14}" font-size="11" fill="{INK}" text-anchor="end">')  # edge: left of it
+               + f'{esc(w["tl_as_of"])} {as_of}</text>')
     out.append("</svg>")
     return "".join(out)
 

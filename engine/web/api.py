@@ -19,7 +19,7 @@ from engine.web.errors import BadRequest, RuleNotFound
 from engine.web.schemas import AuditOut, Health, Problems, RuleOut, RuleSourceOut, RulesOut, WorklistPage, WorklistRow
 from engine.web.service import Service
 from models.actions import CheckResult
-from models.types import EARLIEST, LATEST
+from models.types import EARLIEST, ISO_DATE, LATEST
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)])
 
@@ -43,8 +43,11 @@ assert {s.value for s in WorklistStatus} == set(STATUS_RANKS)
 
 Dimension = Enum("Dimension", {d: d for d in DIMENSIONS}, type=str)  # type: ignore[misc]
 
-AsOfQuery = Annotated[Optional[date], Query(description="The date to evaluate on (YYYY-MM-DD); default today. "
-                                                        "What happens after it does not exist yet.")]
+# Dates in a query are ISO text, parsed here: pydantic's lax date would take "0" as 1970-01-01.
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+AsOfQuery = Annotated[Optional[str], Query(pattern=DATE_PATTERN, json_schema_extra={"format": "date"},
+                                           description="The date to evaluate on (YYYY-MM-DD); default today. "
+                                                       "What happens after it does not exist yet.")]
 LangQuery = Annotated[Lang, Query(description="Language of titles and reasons: da (Danish) or en.")]
 CaseIdPath = Annotated[str, Path(description="The case id, as imported. Never a CPR number: a CPR-shaped id "
                                              "is answered like an unknown one.")]
@@ -54,9 +57,16 @@ def service(request: Request) -> Service:
     return request.app.state.service
 
 
-def day_of(value: Optional[date], name: str = "as_of") -> date:
+def day_of(value: Optional[str | date], name: str = "as_of") -> date:
     if value is None:
         return date.today()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value) if ISO_DATE.match(value) else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise BadRequest([f"{name}: not a date in the form YYYY-MM-DD"])
     if not EARLIEST <= value <= LATEST:
         raise BadRequest([f"{name}: {value} is outside {EARLIEST.year}–{LATEST.year}"])
     return value
@@ -106,7 +116,8 @@ def cases(as_of: AsOfQuery = None, lang: LangQuery = Lang.da,
           team: Annotated[Optional[str], Query(max_length=200)] = None,
           caseworker: Annotated[Optional[str], Query(max_length=200)] = None,
           status: Annotated[Optional[WorklistStatus], Query(description="the next step's status")] = None,
-          due_before: Annotated[Optional[date], Query(description="next step due on or before this date")] = None,
+          due_before: Annotated[Optional[str], Query(pattern=DATE_PATTERN, json_schema_extra={"format": "date"},
+                                                     description="next step due on or before this date")] = None,
           q: Annotated[Optional[str], Query(max_length=200, description="part of a case id")] = None,
           page: Annotated[int, Query(ge=1, le=100000)] = 1,
           principal: Principal = Depends(require_cases), svc: Service = Depends(service)) -> WorklistPage:

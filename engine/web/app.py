@@ -76,10 +76,13 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(pages.router)
     auth_routes.install(app)  # issue 17: login/logout/admin, the authentication gate, the security headers
 
-    def answer(request: Request, status: int, problems: list[str]) -> Response:
+    def answer(request: Request, status: int, problems: list[str], headers: Optional[dict] = None) -> Response:
         if request.url.path.startswith(API_PREFIX):
-            return JSONResponse({"errors": problems}, status_code=status)
-        return pages.error_page(request, status, problems)
+            response: Response = JSONResponse({"errors": problems}, status_code=status)
+        else:
+            response = pages.error_page(request, status, problems)
+        response.headers.update(headers or {})  # a 405's Allow
+        return response
 
     @app.exception_handler(CaseNotFound)
     def _case_not_found(request: Request, exc: CaseNotFound) -> Response:
@@ -103,7 +106,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return answer(request, exc.status_code, [f"(request): {exc.detail}"])
+        return answer(request, exc.status_code, [f"(request): {exc.detail}"], exc.headers)
 
     @app.exception_handler(Exception)
     def _internal(request: Request, exc: Exception) -> Response:

@@ -10,15 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from engine import texts
-from engine.batch.totals import NONE, STATUSES
+from engine.batch.totals import STATUSES
 from engine.io.worklist import STATUS_RANKS
-from engine.report import across_rules, overall, rule_rows
+from engine.report import across_rules, group_label, overall, rule_rows
 from engine.report.web import STYLESHEET, render, render_case_page
 from engine.web.api import day_of, service
 from engine.web.deps import Principal, get_principal, record_access, require_cases, require_figures
 from engine.web.errors import BadRequest
 from engine.web.service import Service
-from models.types import ISO_DATE
 
 router = APIRouter(dependencies=[Depends(get_principal)], include_in_schema=False)
 
@@ -43,14 +42,15 @@ def other_lang_url(request: Request) -> str:
 
 def page(request: Request, template: str, code: int = 200, **context) -> HTMLResponse:
     lang = lang_of(request)
-    return HTMLResponse(render(template, lang, other_lang_url=other_lang_url(request), other_lang=other_lang(lang),
-                               **context), status_code=code)
+    context.setdefault("other_lang_url", other_lang_url(request))
+    return HTMLResponse(render(template, lang, other_lang=other_lang(lang), **context), status_code=code)
 
 
 def error_page(request: Request, status: int, problems: list[str]) -> Response:
     lang = lang_of(request)
     w = texts.words(texts.WEB, lang)
-    return page(request, "error.html", status, title=w.get(f"error_{status}", w["error_other"]), status=status,
+    # nothing of the request is repeated (the URL may hold a CPR-shaped "case id")
+    return page(request, "error.html", status, other_lang_url=f"/?lang={other_lang(lang)}", title=w.get(f"error_{status}", w["error_other"]), status=status,
                 problems=problems, page="error")
 
 
@@ -62,13 +62,7 @@ def stylesheet() -> Response:
 # -- query values: a bad one gets the API's 422 lines, on an HTML page ------------------------------
 
 def _day(request: Request, name: str = "as_of") -> date:
-    value = request.query_params.get(name) or None
-    if value is None:
-        return date.today()
-    try:
-        return day_of(parse_date(value), name)
-    except ValueError:
-        raise BadRequest([f"{name}: not a date in the form YYYY-MM-DD"]) from None
+    return day_of(request.query_params.get(name) or None, name)
 
 
 def _text(request: Request, name: str) -> Optional[str]:
@@ -85,12 +79,6 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
     if not value.isdigit() or not low <= int(value) <= high:
         raise BadRequest([f"{name}: a whole number from {low} to {high}"])
     return int(value)
-
-
-def parse_date(value: str) -> date:
-    if not ISO_DATE.match(value):
-        raise ValueError(value)
-    return date.fromisoformat(value)
 
 
 # -- the worklist -----------------------------------------------------------------------------------
@@ -151,7 +139,7 @@ def dashboard_page(request: Request, principal: Principal = Depends(require_figu
     return page(request, "dashboard.html", title=w["dashboard_title"], page="dashboard", as_of=day,
                 totals=totals, all_rules=overall(totals), rules=rule_rows(totals, meta, lang),
                 teams=across_rules(totals, "team"), caseworkers=across_rules(totals, "caseworker"),
-                percent=texts.percent, number=texts.number, rules_version=svc.label, none=NONE)
+                percent=texts.percent, number=texts.number, rules_version=svc.label, group_label=group_label)
 
 
 @router.get("/dashboard/duties", response_class=HTMLResponse)
@@ -162,13 +150,14 @@ def duties_page(request: Request, principal: Principal = Depends(require_figures
     rule, team, caseworker, status = (_text(request, n) for n in ("rule", "team", "caseworker", "status"))
     if status is not None and status not in STATUSES:
         raise BadRequest([f"status: one of {', '.join(STATUSES)}"])
-    rows, count = svc.duties_behind(principal, day, lang, rule=rule, status=status, team=team,
-                                    caseworker=None if caseworker == NONE else caseworker)
+    rows, count = svc.duties_behind(principal, day, lang, rule=rule, status=status, team=team, caseworker=caseworker)
     w = texts.words(texts.WEB, lang)
     titles = {r: title_of_rule(svc, r, lang) for r in {row["rule"] for row in rows}}
     return page(request, "duties.html", title=w["duties_title"], page="dashboard", as_of=day, rows=rows, count=count,
-                titles=titles, chosen={"rule": title_of_rule(svc, rule, lang) if rule else None, "team": team,
-                                       "caseworker": caseworker, "status": status},
+                titles=titles, chosen={"rule": title_of_rule(svc, rule, lang) if rule else None,
+                                       "team": group_label("team", team, lang) if team else None,
+                                       "caseworker": group_label("caseworker", caseworker, lang) if caseworker else None,
+                                       "status": status},
                 rules_version=svc.label)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from engine.batch.runner import AuditOptions, run_audit
-from engine.batch.totals import AuditTotals
+from engine.batch.totals import NONE, AuditTotals
 from engine.core.check import Engine
 from engine.io import worklist
 from engine.io.loading import InputError, parse_case
@@ -192,18 +192,21 @@ class Service:
         one status): the audit's own per-duty rows, most overdue first; at most ``limit`` and the count."""
         kept: list[dict] = []
         count = 0
+        # the audit's "(none)" group: the duties of cases without a team or caseworker
+        want_team = None if team == NONE else team
+        want_caseworker = None if caseworker == NONE else caseworker
 
         def take(rows: list[dict]) -> None:
             nonlocal count
             for row in rows:
                 if ((rule is None or row["rule"] == rule) and (status is None or row["status"] == status)
-                        and (caseworker is None or row["caseworker"] == caseworker)
-                        and (team is None or row["team"] == team)):
+                        and (caseworker is None or row["caseworker"] == want_caseworker)
+                        and (team is None or row["team"] == want_team)):
                     count += 1
                     kept.append(row)
 
+        items = self._items(principal, None if team == NONE else team)  # a team's cases only, read in SQL
         with self._lock:
-            run_audit(self.ruleset, self._items(principal, team), AuditOptions(as_of=as_of, lang=lang, on_rows=take),
-                      self.engine)
+            run_audit(self.ruleset, items, AuditOptions(as_of=as_of, lang=lang, on_rows=take), self.engine)
         kept.sort(key=lambda r: (r["status"] != "overdue", -(r["days_late"] or 0), str(r["due"]), r["case_id"]))
         return kept[:limit], count
