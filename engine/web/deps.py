@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from engine.web.errors import CaseNotFound, FiguresForbidden
 
 SESSION_COOKIE = "sagsrute_session"
+ALL_TEAMS = "*"
 API_PREFIX = "/api/"
 
 
@@ -48,7 +49,13 @@ def principal_of(account) -> Principal:
         return Principal(account.name, account.role, None)
     if account.role == "admin":
         return Principal(account.name, account.role, frozenset())
-    return Principal(account.name, account.role, frozenset(account.teams))
+    return Principal(account.name, account.role, scope_of(account.teams))
+
+
+def scope_of(teams) -> Optional[frozenset[str]]:
+    """A user's or token's teams as a scope: ``*`` is every team, those with no team too (the
+    visitation's unassigned cases)."""
+    return None if ALL_TEAMS in teams else frozenset(teams)
 
 
 def authenticate(request: Request) -> Principal:
@@ -69,7 +76,7 @@ def authenticate(request: Request) -> Principal:
         token = lookup_token(db, value.strip())
         if token is None:
             raise NotSignedIn()
-        return Principal(f"token:{token.name}#{token.id}", "token", frozenset(token.teams))
+        return Principal(f"token:{token.name}#{token.id}", "token", scope_of(token.teams))
     client = request.client.host if request.client else None
     vouched = header_user(config, request.headers, client)
     if vouched is not None:
