@@ -132,3 +132,32 @@ def test_reading_commands_make_no_database(tmp_path):
     for args in (["users", "list"], ["tokens", "list"], ["access-log"]):
         assert run(*args, "--db", missing).exit_code == 1
     assert not missing.exists()
+
+
+def test_serve_beyond_loopback_needs_users_or_single_sign_on(tmp_path, monkeypatch):
+    import uvicorn
+
+    for name in ("SAGSRUTE_SERVE_DB", "SAGSRUTE_SERVE_RULES"):  # serve sets them for its workers: restored after
+        monkeypatch.setenv(name, "")
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs["host"]))
+    db = tmp_path / "s.sqlite"
+    open_db(db_url(str(db))).dispose()
+    refused = run("serve", "--db", db, "--host", "0.0.0.0")
+    assert refused.exit_code == 2 and "no access control is configured" in refused.output
+    assert run("serve", "--db", db, "--host", "127.0.0.1").exit_code == 0  # loopback: always
+    monkeypatch.setenv("SAGSRUTE_TRUSTED_HEADER", "X-Remote-User")
+    monkeypatch.setenv("SAGSRUTE_TRUSTED_PROXIES", "10.0.0.2")
+    settings.cache_clear()
+    assert run("serve", "--db", db, "--host", "0.0.0.0").exit_code == 0
+    monkeypatch.delenv("SAGSRUTE_TRUSTED_HEADER")
+    settings.cache_clear()
+    run("users", "add", "root", "--role", "admin", "--password-stdin", "--db", db, stdin=PASSWORD)
+    assert run("serve", "--db", db, "--host", "0.0.0.0").exit_code == 0
+    run("users", "disable", "root", "--db", db)
+    assert run("serve", "--db", db, "--host", "0.0.0.0").exit_code == 2  # a disabled user signs no one in
+    assert started == ["127.0.0.1", "0.0.0.0", "0.0.0.0"]
+    monkeypatch.setenv("SAGSRUTE_TRUSTED_PROXIES", "10.0.0.300")
+    settings.cache_clear()
+    bad = run("serve", "--db", db, "--host", "0.0.0.0")
+    assert bad.exit_code == 1 and "SAGSRUTE_TRUSTED_PROXIES" in bad.output

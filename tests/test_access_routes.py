@@ -100,9 +100,11 @@ def undeclared(app, table=ROUTES) -> set[tuple[str, str]]:
 # -- the world: three cases in two teams, six users, two tokens ---------------------------------------
 
 
-def case(case_id: str, team: str) -> dict:
-    return {"case_id": case_id,
-            "citizen": {"birth_date": "1990-01-01", "education": "grundskole", "team": team, "caseworker": "AB"},
+def case(case_id: str, team) -> dict:
+    citizen = {"birth_date": "1990-01-01", "education": "grundskole", "caseworker": "AB"}
+    if team is not None:
+        citizen["team"] = team
+    return {"case_id": case_id, "citizen": citizen,
             "benefits": [{"type": "kontanthjaelp", "start": "2021-01-04"}],
             "events": [{"type": "conversation", "date": "2021-01-05"}]}
 
@@ -116,7 +118,8 @@ class World:
         self.db = open_db(url)
         cases = folder / "cases.jsonl"
         cases.write_text("\n".join(json.dumps(case(c, t)) for c, t in
-                                   (("A-1", "nord"), ("A-2", "nord"), ("B-1", "syd"))), encoding="utf-8")
+                                   (("A-1", "nord"), ("A-2", "nord"), ("B-1", "syd"), ("U-1", None))),
+                         encoding="utf-8")
         import_paths(self.db, [cases])
         for name, (role, teams) in USERS.items():
             add_user(self.db, CONFIG, name, role, teams, PASSWORD)
@@ -284,7 +287,7 @@ def test_another_teams_user_sees_none_of_that_teams_cases(world):
     figures = world.as_principal("tor").get("/api/v1/audit").json()
     assert figures["cases"] == 1  # the syd team lead's figures are syd's alone
     assert world.as_principal("tove").get("/api/v1/audit").json()["cases"] == 2
-    assert world.as_principal("pia").get("/api/v1/audit").json()["cases"] == 3
+    assert world.as_principal("pia").get("/api/v1/audit").json()["cases"] == 4  # with the unassigned U-1
     duties = world.as_principal("tor").get("/dashboard/duties?team=nord")
     assert "A-1" not in duties.text and "A-2" not in duties.text
 
@@ -431,3 +434,15 @@ def test_a_token_reads_the_api_but_no_page(world):
     assert token.get("/api/v1/cases/A-1").status_code == 200
     assert token.get("/cases/A-1").status_code == 303  # a page is for a person, who signs in
     assert world.client(headers={"Authorization": "Basic YW5uYTp4"}).get("/api/v1/cases").status_code == 401
+
+
+def test_teams_star_is_every_team_and_the_unassigned_cases(world):
+    if get_user(world.db, "vis") is None:
+        add_user(world.db, CONFIG, "vis", "teamlead", ["*"], PASSWORD)
+    client = world.signed_in("vis")
+    listed = {c["case_id"] for c in client.get("/api/v1/cases").json()["cases"]}
+    assert listed == {"A-1", "A-2", "B-1", "U-1"}
+    assert client.get("/cases/U-1").status_code == 200
+    assert world.as_principal("anna").get("/cases/U-1").status_code == 404  # no team: not anna's
+    _, value = create_token(world.db, "visitation", ["*"])
+    assert world.client(headers={"Authorization": f"Bearer {value}"}).get("/api/v1/cases/U-1").status_code == 200
