@@ -288,8 +288,9 @@ def test_another_teams_user_sees_none_of_that_teams_cases(world):
     assert figures["cases"] == 1  # the syd team lead's figures are syd's alone
     assert world.as_principal("tove").get("/api/v1/audit").json()["cases"] == 2
     assert world.as_principal("pia").get("/api/v1/audit").json()["cases"] == 4  # with the unassigned U-1
-    duties = world.as_principal("tor").get("/dashboard/duties?team=nord")
-    assert "A-1" not in duties.text and "A-2" not in duties.text
+    duties = world.as_principal("tor").get("/dashboard/duties?team=nord")  # another team's figures: refused
+    assert duties.status_code == 403 and "A-1" not in duties.text and "A-2" not in duties.text
+    assert world.as_principal("tor").get("/dashboard/duties?team=syd").status_code == 200
 
 
 def test_another_teams_case_answers_exactly_as_an_unknown_case(world):

@@ -125,9 +125,13 @@ def require_cases(principal: Principal = Depends(get_principal)) -> Principal:
     return principal
 
 
-def require_figures(principal: Principal = Depends(get_principal)) -> Principal:
-    """A principal who may see the caseload's figures (dashboard, audit); anyone else gets 403."""
+def require_figures(request: Request, principal: Principal = Depends(get_principal)) -> Principal:
+    """A principal who may see the caseload's figures (dashboard, audit); anyone else gets 403, and
+    so does a request for the figures of a team outside the principal's teams (``?team=``)."""
     if principal.role not in FIGURE_ROLES:
+        raise FiguresForbidden()
+    team = request.query_params.get("team")
+    if team and not principal.sees_team(team):
         raise FiguresForbidden()
     return principal
 
