@@ -557,6 +557,7 @@ ACCESS: Table = {
     "password_set": ("User {name}: new password set.", "Bruger {name}: ny adgangskode sat."),
     "log_title": ("Access log in {where}", "Adgangslog i {where}"), "log_empty": ("No entries.", "Ingen poster."),
     "log_shown": ("{n} entries shown (newest last).", "{n} poster vist (nyeste sidst)."),
+    "log_shown_one": ("1 entry shown.", "1 post vist."),
     "log_more": ("The newest {n} shown: --limit N shows more.", "De nyeste {n} vist: --limit N viser flere."),
     "pruned": ("{n} entries older than {days} days removed.", "{n} poster ældre end {days} dage slettet."),
     "when": ("When (UTC)", "Tidspunkt (UTC)"), "action": ("Action", "Handling"), "what": ("Case or export", "Sag eller udtræk"),

@@ -9,15 +9,12 @@ import hashlib
 import multiprocessing
 import os
 import pwd
-import shutil
-import subprocess
-import tempfile
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, insert, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 import engine.io.storage as storage
@@ -33,6 +30,7 @@ from engine.access.users import (AccessError, add_user, get_user, list_users, se
                                  set_teams)
 from engine.io.storage import db_url, open_db, schema_version
 from models.access import AccessLogEntry, ApiToken, LoginAttempt, User, WebSession
+from tests.test_storage import _postgres_binaries, postgres_url  # noqa: F401 (the cluster fixture)
 
 CHEAP = dict(argon2_time_cost=1, argon2_memory_kib=8, argon2_parallelism=1)
 PASSWORD = "correct horse battery staple"
@@ -48,61 +46,38 @@ def config():
 # -- the databases: SQLite, and PostgreSQL in a throw-away cluster ------------------------------------
 
 
-def _postgres_binaries():
-    found = shutil.which("initdb")
-    if found is None:
-        candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-        found = str(candidates[-1]) if candidates else None
-    return Path(found).resolve().parent if found else None
-
-
 def _unavailable(reason: str):
     if os.environ.get("CI"):  # in CI the PostgreSQL tests must run: a missing server is a failure
         pytest.fail(f"CI: {reason}")
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    """A PostgreSQL cluster for the session: yields a function that makes a fresh database URL."""
+@pytest.fixture(scope="module")
+def postgres_server(request):
+    """tests/test_storage.py's throw-away cluster for the module: yields a function that makes a
+    fresh database on it and returns its URL. With CI set, a PostgreSQL that cannot run fails."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
         _unavailable("the PostgreSQL driver (psycopg) is not installed")
-    bindir = _postgres_binaries()
-    if bindir is None:
+    if _postgres_binaries() is None:
         _unavailable("PostgreSQL (initdb) is not installed")
-    as_user = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+    if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
             _unavailable("running as root and there is no 'postgres' user to run PostgreSQL as")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    base = Path(tempfile.mkdtemp(prefix="sagsrute-access-pg-"))
-    if as_user:
-        shutil.chown(base, "postgres")
-    data = base / "data"
-    subprocess.run(as_user + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"),
-                              "-o", f"-k {base} -c listen_addresses='' -c max_connections=200", "start"],
-                   check=True, capture_output=True)
-    admin = create_engine(f"postgresql+psycopg://postgres@/postgres?host={base}", isolation_level="AUTOCOMMIT")
+    server = make_url(request.getfixturevalue("postgres_url"))
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
 
     def fresh() -> str:
         name = "t_" + uuid.uuid4().hex[:12]
         with admin.connect() as conn:
             conn.exec_driver_sql(f"CREATE DATABASE {name}")
-        return f"postgresql+psycopg://postgres@/{name}?host={base}"
+        return server.set(database=name).render_as_string(hide_password=False)
 
-    try:
-        yield fresh
-    finally:
-        admin.dispose()
-        subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    yield fresh
+    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -28,7 +28,8 @@ from engine.access.users import add_user, get_user, set_disabled
 from engine.io.importer import import_paths
 from engine.io.storage import db_url, open_db
 from models.access import WebSession
-from tests.test_access import CHEAP, postgres_server  # noqa: F401 (the PostgreSQL fixture)
+from tests.test_access import CHEAP, postgres_server  # noqa: F401 (the PostgreSQL fixtures)
+from tests.test_storage import postgres_url  # noqa: F401
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note that it would rather have httpx2

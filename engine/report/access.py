@@ -24,23 +24,29 @@ def action_name(action: str, lang: str) -> str:
     return _w(lang).get(f"act_{action}", action)
 
 
-def _teams(teams, w) -> str:
+def _teams(teams) -> str:
     return ", ".join(clip(t) for t in teams) if teams else "–"
+
+
+def _table(w, title: str, where: str, columns: tuple[str, ...], wrapping: tuple[str, ...], rows: list) -> Table:
+    """One listing's table: a bold title naming the database, the columns (only ``wrapping`` may
+    wrap: identifiers and dates stay whole), the rows."""
+    table = Table(title=Text(visible(w[title].format(where=where)), style="bold"), box=box.SIMPLE_HEAD,
+                  title_justify="left")
+    for column in columns:
+        table.add_column(w[column], no_wrap=column not in wrapping, justify="right" if column == "token" else "left")
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 def users_table(accounts, where: str, lang: str):
     w = _w(lang)
     if not accounts:
         return Text(visible(w["no_users"].format(where=where)))
-    table = Table(title=Text(visible(w["users_title"].format(where=where)), style="bold"), box=box.SIMPLE_HEAD,
-                  title_justify="left")
-    for column in ("user", "role", "teams", "sign_in", "state"):
-        table.add_column(w[column], no_wrap=column != "teams")
-    for a in accounts:
-        table.add_row(clip(a.name), role_name(a.role, lang), _teams(a.teams, w),
-                      w["password"] if a.has_password else w["sso"],
-                      Text(w["disabled"], style="red") if a.disabled else w["enabled"])
-    return table
+    rows = [(clip(a.name), role_name(a.role, lang), _teams(a.teams), w["password"] if a.has_password else w["sso"],
+             Text(w["disabled"], style="red") if a.disabled else w["enabled"]) for a in accounts]
+    return _table(w, "users_title", where, ("user", "role", "teams", "sign_in", "state"), ("teams",), rows)
 
 
 def _day(value) -> str:
@@ -60,14 +66,10 @@ def tokens_table(tokens, where: str, lang: str):
     w = _w(lang)
     if not tokens:
         return Text(visible(w["no_tokens"].format(where=where)))
-    table = Table(title=Text(visible(w["tokens_title"].format(where=where)), style="bold"), box=box.SIMPLE_HEAD,
-                  title_justify="left")
-    for column in ("token", "name", "teams", "created", "expires", "state"):
-        table.add_column(w[column], no_wrap=column not in ("teams", "name"), justify="right" if column == "token" else "left")
-    for t in tokens:
-        table.add_row(f"#{t.id}", clip(t.name), _teams(t.teams, w), _day(t.created_at),
-                      _day(t.expires_at) if t.expires_at else w["never"], token_state(t, lang))
-    return table
+    rows = [(f"#{t.id}", clip(t.name), _teams(t.teams), _day(t.created_at),
+             _day(t.expires_at) if t.expires_at else w["never"], token_state(t, lang)) for t in tokens]
+    return _table(w, "tokens_title", where, ("token", "name", "teams", "created", "expires", "state"),
+                  ("teams", "name"), rows)
 
 
 def log_listing(entries, where: str, lang: str, more: int = 0):
@@ -86,6 +88,6 @@ def log_listing(entries, where: str, lang: str, more: int = 0):
         detail = "  ·  ".join(clip(part) for part in (e.route, e.address) if part)
         if detail:
             blocks.append(Padding(Text(detail, style="dim"), (0, 0, 0, 2)))
-    blocks.append(Text(w["log_more"].format(n=len(entries)) if more else w["log_shown"].format(n=len(entries)),
-                       style="dim"))
+    shown = w["log_shown_one"] if len(entries) == 1 else w["log_shown"].format(n=len(entries))
+    blocks.append(Text(w["log_more"].format(n=len(entries)) if more else shown, style="dim"))
     return Group(*blocks)
