@@ -112,7 +112,9 @@ class Server:
             text = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
         except OSError:
             return []
-        return [int(p) for p in text.split()]
+        # uvicorn's workers are spawned processes; the resource tracker beside them is not one
+        return [int(p) for p in text.split()
+                if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
 
     def rss_mb(self) -> list[float]:
         out = []
@@ -219,6 +221,9 @@ def main() -> None:
     args = parser.parse_args()
 
     db = caseload(args.cases)
+    with sqlite3.connect(db) as conn:  # the first worklist request below fills the table from nothing
+        conn.execute("DELETE FROM worklist_entry")
+        conn.execute("DELETE FROM worklist_fill")
     cases = sample_cases(db, 5000)
     posts = [post_check(data) for _, data in cases]
     gets = [get(f"/api/v1/cases/{case_id}?as_of={AS_OF}") for case_id, _ in cases]

@@ -518,6 +518,12 @@ WEB: Table = {
     # the rules page
     "rules_title": ("Rules", "Regler"), "id": ("Id", "Id"), "in_force": ("In force", "Gælder"), "regime": ("Regime", "Regime"),
     "applies": ("Applies to", "Gælder for"), "reading": ("Reading", "Fortolkning"), "kind": ("Kind", "Type"),
+    # the API's page
+    "api_title": ("The JSON API", "JSON-API'et"), "api_intro": ("The case system's questions over HTTP; the machine-readable "
+                                                               "document:", "Sagssystemets spørgsmål over HTTP; det maskinlæsbare dokument:"),
+    "parameter": ("Parameter", "Parameter"), "in": ("In", "I"), "required": ("Required", "Påkrævet"),
+    "description": ("Description", "Beskrivelse"), "responses": ("Answers", "Svar"), "body": ("Body", "Indhold"),
+    "body_text": ("one case timeline or a list of them (JSON)", "en sagstidslinje eller en liste af dem (JSON)"),
     # errors
     "error_404": ("Not found", "Ikke fundet"), "error_422": ("Bad input", "Forkert input"),
     "error_403": ("Not allowed", "Ikke tilladt"), "error_500": ("Something went wrong", "Noget gik galt"),

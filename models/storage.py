@@ -21,6 +21,10 @@ def utcnow() -> datetime:
 
 class CaseRecord(SQLModel, table=True):
     __tablename__ = "case_record"
+    # the latest write overall and per team: the worklist's test of whether an import changed
+    # anything (engine/io/worklist.py), one index lookup instead of a scan of the cases
+    __table_args__ = (Index("ix_case_record_updated_at", "updated_at"),
+                      Index("ix_case_record_team_updated_at", "team", "updated_at"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: str = Field(index=True, unique=True, max_length=200)

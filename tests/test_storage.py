@@ -117,11 +117,15 @@ def test_a_version_1_database_gets_the_worklist_tables(tmp_path):
     with db.begin() as conn:
         for table in ("worklist_entry", "worklist_fill"):
             conn.execute(text(f"DROP TABLE {table}"))
+        for index in ("ix_case_record_updated_at", "ix_case_record_team_updated_at"):
+            conn.execute(text(f"DROP INDEX {index}"))
         conn.execute(SchemaVersion.__table__.update().values(version=1))
     db = open_db(url)
     with db.connect() as conn:
         assert schema_version(conn) == storage.latest_version()
         assert {"worklist_entry", "worklist_fill"} <= set(inspect(conn).get_table_names())
+        assert {"ix_case_record_updated_at", "ix_case_record_team_updated_at"} <= {
+            i["name"] for i in inspect(conn).get_indexes("case_record")}
     assert count_cases(db) == 1
 
 

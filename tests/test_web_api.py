@@ -280,3 +280,23 @@ def test_each_dashboard_figure_leads_to_as_many_duties(client):
         for value in ("(none)", sorted(v for v in totals if v != "(none)")[0]):
             page = client.get("/dashboard/duties", params={"as_of": day, dimension: value, "status": "overdue"}).text
             assert f"af {totals[value]} pligter vist" in page, (dimension, value)
+
+
+def test_the_timeline_draws_what_exists_on_the_as_of_date():
+    """Benefit bars, one mark per event, one flag per duty, the as-of line; nothing after the date."""
+    from engine.core.check import Engine
+    from engine.report.timeline import timeline_svg
+    from models.case import Case
+
+    sample = ROOT / "samples" / "cases" / "kontanthjaelp-ret-og-pligt-postponed-2021.yaml"
+    case = Case.model_validate(yaml.safe_load(sample.read_text(encoding="utf-8")))
+    engine = Engine.from_directory()
+    for day in ("2021-10-01", "2021-03-01"):
+        result = engine.check(case, date.fromisoformat(day), "en")
+        svg = timeline_svg(case, result, "en")
+        shown = [e for e in case.events if e.date <= result.as_of]
+        assert svg.count("<title>conversation ") == sum(e.type == "conversation" for e in shown)
+        assert svg.count(": due ") == len(result.actions)
+        assert f"as of {day}" in svg
+        assert ("virksomhedspraktik" in svg) == any(e.type == "offer" for e in shown)
+        assert ("ret og pligt postponed" in svg) == any(x.start <= result.as_of for x in case.exemptions)

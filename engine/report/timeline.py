@@ -146,6 +146,6 @@ def legend_items(lang: str) -> list[tuple[str, str, str]]:
     w = texts.words(texts.WEB, lang)
     return [(ACCENT, "bar", w["tl_benefit"]), (ACCENT, "ring", w["tl_conversation"]), (GOOD, "bar", w["tl_offer"]),
             (LATE, "diamond", w["tl_education_order"]), (WARN, "triangle", w["tl_test"]),
-            (INK, "square", w["tl_assessment"]), (GREY, "shade", w["tl_exemption"]),
+            (INK, "outline", w["tl_assessment"]), (MUTED, "square", w["tl_other"]), (GREY, "shade", w["tl_exemption"]),
             *((STATUS_COLOUR[s], "flag", f'{w["tl_due"]}: {texts.status_label(s, lang)}') for s in STATUS_COLOUR),
             (INK, "line", w["tl_as_of"])]

@@ -9,7 +9,6 @@ from enum import Enum
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from engine.batch.totals import DIMENSIONS
 from engine.io.worklist import STATUS_RANKS
@@ -53,7 +52,8 @@ CaseIdPath = Annotated[str, Path(description="The case id, as imported. Never a 
                                              "is answered like an unknown one.")]
 
 
-def service(request: Request) -> Service:
+async def service(request: Request) -> Service:
+    # async: FastAPI runs a plain function dependency in the thread pool, a hand-over per request
     return request.app.state.service
 
 
@@ -89,7 +89,7 @@ async def check(request: Request, as_of: AsOfQuery = None, lang: LangQuery = Lan
     (`[2]: citizen.birth_date: required field is missing`), and no result."""
     day = day_of(as_of)
     body = await request.body()
-    return await run_in_threadpool(_check_body, svc, body, day, lang.value)
+    return await svc.soon(_check_body, svc, body, day, lang.value)
 
 
 def _check_body(svc: Service, body: bytes, day: date, lang: str) -> Response:
@@ -100,15 +100,19 @@ def _check_body(svc: Service, body: bytes, day: date, lang: str) -> Response:
 
 @router.get("/cases/{case_id}", summary="Check a stored case", responses={
     200: {"model": CheckResult, "description": "the contract's §3 result"}, **ERRORS})
-def stored_case(request: Request, case_id: CaseIdPath, as_of: AsOfQuery = None, lang: LangQuery = Lang.da,
-                explain: Annotated[bool, Query(description="With the reasons (why) of each duty and of the routing.")] = True,
-                principal: Principal = Depends(require_cases), svc: Service = Depends(service)) -> Response:
+async def stored_case(request: Request, case_id: CaseIdPath, as_of: AsOfQuery = None, lang: LangQuery = Lang.da,
+                      explain: Annotated[bool, Query(description="With the reasons (why) of each duty and of the routing.")] = True,
+                      principal: Principal = Depends(require_cases), svc: Service = Depends(service)) -> Response:
     """A case from the database evaluated as of the date: what `sagsrute check --case ID --format
     json` prints."""
-    day = day_of(as_of)
+    return await svc.soon(_stored_case, svc, request, principal, case_id, day_of(as_of), lang.value, explain)
+
+
+def _stored_case(svc: Service, request: Request, principal: Principal, case_id: str, day: date, lang: str,
+                 explain: bool) -> Response:
     case = svc.stored(case_id, principal)
     record_access(request, principal, "case", case_id)
-    return json_response(svc.check(case, day, lang.value, explain).to_contract())
+    return json_response(svc.check(case, day, lang, explain).to_contract())
 
 
 @router.get("/cases", summary="The worklist", response_model=WorklistPage, responses=ERRORS)
@@ -176,6 +180,12 @@ def audit(as_of: AsOfQuery = None, lang: LangQuery = Lang.da,
                     rules=rule_rows(totals, meta, lang.value),
                     groups={d.value: group_rows(totals, meta, d.value, lang.value) for d in group_by},
                     star=star_rows(totals), passivity=passivity_rows(totals))
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document(request: Request) -> dict:
+    """The OpenAPI document (docs/openapi.json is a copy; the pages' /api/docs shows it)."""
+    return request.app.openapi()
 
 
 @router.get("/health", summary="For the process supervisor", response_model=Health)

@@ -70,7 +70,12 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     _install_log_filter()
     app = FastAPI(title="sagsrute", version="1",
                   summary="What a jobcenter case needs next, and by when: the rules of Danish casework over HTTP.",
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/v1/openapi.json")
+                  # FastAPI's own document routes bypass the routers' dependencies (the principal) and
+                  # its Swagger page loads scripts from a CDN: the API's routes serve both instead
+                  docs_url=None, redoc_url=None, openapi_url=None,
+                  # FastAPI's OpenTelemetry hooks off: they would record validation failures and
+                  # exception messages (case data) and cost time on every request
+                  telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False})
     app.state.service = Service(settings)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -50,8 +50,8 @@ def error_page(request: Request, status: int, problems: list[str]) -> Response:
     lang = lang_of(request)
     w = texts.words(texts.WEB, lang)
     # nothing of the request is repeated (the URL may hold a CPR-shaped "case id")
-    return page(request, "error.html", status, other_lang_url=f"/?lang={other_lang(lang)}", title=w.get(f"error_{status}", w["error_other"]), status=status,
-                problems=problems, page="error")
+    return page(request, "error.html", status, other_lang_url=f"/?lang={other_lang(lang)}",
+                title=w.get(f"error_{status}", w["error_other"]), status=status, problems=problems, page="error")
 
 
 @router.get("/static/sagsrute.css")
@@ -98,11 +98,12 @@ def worklist_page(request: Request, principal: Principal = Depends(require_cases
                                due_before=day + timedelta(days=within) if within is not None else None,
                                search=search, number=number)
     pages = max(1, -(-total // svc.settings.page_size))
+    teams, caseworkers = svc.choices(principal)
     here = request.url
     w = texts.words(texts.WEB, lang)
     return page(request, "worklist.html", title=w["worklist_title"], page="worklist", as_of=day, rows=rows,
-                total=total, number=number, pages=pages, teams=svc.teams(principal),
-                caseworkers=svc.caseworkers(principal), statuses=list(STATUS_RANKS),
+                total=total, number=number, pages=pages, teams=teams, caseworkers=caseworkers,
+                statuses=list(STATUS_RANKS),
                 chosen={"team": team, "caseworker": caseworker, "status": status, "within": within, "q": search},
                 previous_url=_page_url(here, number - 1) if number > 1 else None,
                 next_url=_page_url(here, number + 1) if number < pages else None, rules_version=svc.label)
@@ -174,3 +175,14 @@ def rules_page(request: Request, svc: Service = Depends(service)) -> HTMLRespons
     w = texts.words(texts.WEB, lang)
     return page(request, "rules.html", title=w["rules_title"], page="rules", rules=svc.ruleset.rules,
                 rules_version=svc.label)
+
+
+# -- the API's documentation, rendered from its OpenAPI document (no script, no CDN) ----------------
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_page(request: Request) -> HTMLResponse:
+    lang = lang_of(request)
+    doc = request.app.openapi()
+    operations = [{"method": method.upper(), "path": path, **op} for path, item in doc["paths"].items()
+                  for method, op in item.items()]
+    return page(request, "api.html", title=texts.words(texts.WEB, lang)["api_title"], page="api", operations=operations)
