@@ -66,7 +66,6 @@ ROUTES = {
     ("GET", "/api/v1/health"): Spec(EVERYONE),
     ("GET", "/api/v1/openapi.json"): Spec(EVERYONE),
     ("GET", "/api/docs"): Spec(EVERYONE),
-    ("GET", "/docs/oauth2-redirect"): Spec(PEOPLE),  # FastAPI's, for its docs page
     ("GET", "/static/sagsrute.css"): Spec(EVERYONE, "public"),
     ("GET", "/"): Spec(CASE_READERS - {"token"}, "list"),
     ("GET", "/cases/{case_id}"): Spec(CASES - {"token"}, "case"),
