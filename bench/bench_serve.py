@@ -95,7 +95,7 @@ class Server:
         deadline = time.time() + 120
         while time.time() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v1/health", timeout=2):
+                with urllib.request.urlopen(authorised(f"http://127.0.0.1:{self.port}/api/v1/health"), timeout=2):
                     pass
                 if len(self.worker_pids()) == workers:
                     break
@@ -131,14 +131,35 @@ class Server:
 
 # -- the clients ---------------------------------------------------------------------------------------
 
+# issue 17: every request carries a read-only API token of every team, made for the run (the
+# benchmark measures the service as a case system calls it, authentication included).
+AUTH = ""
+
+
+def use_token(db: Path) -> None:
+    global AUTH
+    from engine.access.tokens import create_token
+    from engine.io.storage import db_url, open_db
+
+    engine = open_db(db_url(str(db)))
+    _, value = create_token(engine, "bench", ["*"], created_by="bench_serve")
+    engine.dispose()
+    AUTH = f"Authorization: Bearer {value}\r\n"
+
+
+def authorised(url: str) -> urllib.request.Request:
+    name, _, value = AUTH.strip().partition(": ")
+    return urllib.request.Request(url, headers={name: value} if AUTH else {})
+
+
 def post_check(body: str) -> bytes:
     data = body.encode()
-    return (f"POST /api/v1/check?as_of={AS_OF} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+    return (f"POST /api/v1/check?as_of={AS_OF} HTTP/1.1\r\nHost: bench\r\n{AUTH}Content-Type: application/json\r\n"
             f"Content-Length: {len(data)}\r\n\r\n").encode() + data
 
 
 def get(path: str) -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode()
+    return f"GET {path} HTTP/1.1\r\nHost: bench\r\n{AUTH}\r\n".encode()
 
 
 class Run:
@@ -233,6 +254,7 @@ def main() -> None:
     args = parser.parse_args()
 
     db = caseload(args.cases)
+    use_token(db)
     with sqlite3.connect(db) as conn:  # the first worklist request below fills the table from nothing
         conn.execute("DELETE FROM worklist_entry")
         conn.execute("DELETE FROM worklist_fill")
@@ -251,7 +273,8 @@ def main() -> None:
     try:
         team, size = team_near(db, 5000)
         started = time.perf_counter()
-        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/v1/cases?as_of={AS_OF}&team={team}", timeout=600) as r:
+        with urllib.request.urlopen(authorised(f"http://127.0.0.1:{server.port}/api/v1/cases?as_of={AS_OF}&team={team}"),
+                                    timeout=600) as r:
             total = json.load(r)["total"]
         fill = time.perf_counter() - started
         runs = {}

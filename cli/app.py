@@ -10,6 +10,7 @@ from cli import samples_cmd
 from cli import serve as serve_cmd
 from cli import test_rules as test_rules_cmd
 from cli import whatif as whatif_cmd
+from cli import access_log as access_log_cmd, tokens as tokens_cmd, users as users_cmd  # issue 17 (ACCESS)
 from cli.common import App, VersionOption
 
 # App: every command runs behind the one error boundary (cli/common.py)
@@ -33,6 +34,9 @@ app.command("test-rules")(test_rules_cmd.test_rules)
 app.command("import")(import_cmd.import_cases)
 app.add_typer(samples_cmd.app, name="samples")
 app.command("serve")(serve_cmd.serve)
+app.add_typer(users_cmd.app, name="users")  # issue 17 (ACCESS)
+app.add_typer(tokens_cmd.app, name="tokens")
+app.command("access-log")(access_log_cmd.access_log)
 
 
 def main() -> None:

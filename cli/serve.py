@@ -41,10 +41,15 @@ def serve(
     from cli.import_cmd import open_db_or_fail
 
     words = texts.words(texts.SERVE, "en")
-    if host not in LOOPBACK:
-        fail(words["loopback_only"].format(host=host), EXIT_USAGE)
     ruleset = rules_or_exit(rules_dir)  # a bad rule file stops here, not in every worker
-    _, where = open_db_or_fail(db, create=False)  # a read never creates a database
+    db_engine, where = open_db_or_fail(db, create=False)  # a read never creates a database
+    if host not in LOOPBACK:  # issue 17: beyond loopback only where someone must sign in
+        from engine.access.settings import checked_settings
+        from engine.access.users import exposure_problem
+
+        problem = exposure_problem(db_engine, checked_settings(fail))
+        if problem is not None:
+            fail(f"--host {host}: {problem}", EXIT_USAGE)
     # The workers are separate processes started by uvicorn: they read their settings from here.
     os.environ["SAGSRUTE_SERVE_DB"] = db or ""
     os.environ["SAGSRUTE_SERVE_RULES"] = str(rules_dir)

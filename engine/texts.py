@@ -554,3 +554,48 @@ SERVE: Table = {  # the ``sagsrute serve`` command's own lines
                       "findes; ingen andre kan nå den"),
     "html_written": ("Case page written to {path}", "Sagsside skrevet til {path}"),
 }
+
+
+# --- ACCESS (issue 17): users, tokens, the access log, the login and admin pages ---------------------
+
+ACCESS: Table = {
+    "users_title": ("Users in {where}", "Brugere i {where}"), "no_users": ("No users in {where}.", "Ingen brugere i {where}."),
+    "user": ("User", "Bruger"), "role": ("Role", "Rolle"), "teams": ("Teams", "Teams"), "state": ("State", "Tilstand"),
+    "sign_in": ("Sign-in", "Login"), "password": ("password", "adgangskode"), "sso": ("single sign-on", "single sign-on"),
+    "enabled": ("enabled", "aktiv"), "disabled": ("disabled", "spærret"), "all_teams": ("(all)", "(alle)"),
+    "tokens_title": ("API tokens in {where}", "API-nøgler i {where}"), "no_tokens": ("No API tokens in {where}.", "Ingen API-nøgler i {where}."),
+    "token": ("Token", "Nøgle"), "name": ("Name", "Navn"), "created": ("Created", "Oprettet"), "expires": ("Expires", "Udløber"),
+    "never": ("never", "aldrig"), "revoked": ("revoked {when}", "tilbagekaldt {when}"), "expired": ("expired", "udløbet"),
+    "usable": ("usable", "gyldig"),
+    "token_created": ("Token #{id} for {name} (teams {teams}). It is shown once, now; store it in the case system:",
+                      "Nøgle #{id} til {name} (teams {teams}). Den vises kun denne ene gang; gem den i sagssystemet:"),
+    "token_revoked": ("Token #{id} ({name}) is revoked.", "Nøgle #{id} ({name}) er tilbagekaldt."),
+    "user_added": ("User {name} added: {role}, teams {teams}.", "Bruger {name} oprettet: {role}, teams {teams}."),
+    "user_disabled": ("User {name} is disabled; their sessions have ended.", "Bruger {name} er spærret; brugerens sessioner er afsluttet."),
+    "user_enabled": ("User {name} is enabled.", "Bruger {name} er aktiv igen."),
+    "teams_set": ("User {name}: teams {teams}.", "Bruger {name}: teams {teams}."),
+    "password_set": ("User {name}: new password set.", "Bruger {name}: ny adgangskode sat."),
+    "log_title": ("Access log in {where}", "Adgangslog i {where}"), "log_empty": ("No entries.", "Ingen poster."),
+    "log_shown": ("{n} entries shown (newest last).", "{n} poster vist (nyeste sidst)."),
+    "log_shown_one": ("1 entry shown.", "1 post vist."),
+    "log_more": ("The newest {n} shown: --limit N shows more.", "De nyeste {n} vist: --limit N viser flere."),
+    "pruned": ("{n} entries older than {days} days removed.", "{n} poster ældre end {days} dage slettet."),
+    "when": ("When (UTC)", "Tidspunkt (UTC)"), "action": ("Action", "Handling"), "what": ("Case or export", "Sag eller udtræk"),
+    "route": ("Route", "Adresse i tjenesten"), "address": ("From", "Fra"),
+    "act_view_case": ("viewed case", "så sag"), "act_export": ("exported", "udtræk"), "act_login": ("logged in", "loggede ind"),
+    "act_login_failed": ("failed login", "mislykket login"), "act_login_refused": ("login refused (throttled)", "login afvist (for mange forsøg)"),
+    "act_logout": ("logged out", "loggede ud"), "act_view_log": ("read the access log", "læste adgangsloggen"),
+    # the login page, the admin page
+    "login_title": ("Sign in", "Log ind"), "login_user": ("User name", "Brugernavn"), "login_password": ("Password", "Adgangskode"),
+    "login_submit": ("Sign in", "Log ind"), "logout": ("Sign out", "Log ud"),
+    "login_bad": ("Wrong user name or password.", "Forkert brugernavn eller adgangskode."),
+    "login_throttled": ("Too many failed attempts. Try again in {minutes} minutes.",
+                        "For mange mislykkede forsøg. Prøv igen om {minutes} minutter."),
+    "login_csrf": ("The form had expired. Please try again.", "Formularen var udløbet. Prøv igen."),
+    "logged_out": ("You are signed out.", "Du er logget ud."), "signed_in_as": ("Signed in as {name} ({role})", "Logget ind som {name} ({role})"),
+    "admin_title": ("Access log", "Adgangslog"), "filter": ("Show", "Vis"), "since": ("Since (YYYY-MM-DD)", "Siden (ÅÅÅÅ-MM-DD)"),
+    "case": ("Case id", "Sags-id"),
+    "forbidden": ("You do not have access to this page.", "Du har ikke adgang til denne side."),
+    "role_caseworker": ("caseworker", "sagsbehandler"), "role_teamlead": ("team lead", "teamleder"),
+    "role_policy": ("policy", "analyse og politik"), "role_admin": ("administrator", "administrator"),
+}

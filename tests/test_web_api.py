@@ -21,6 +21,7 @@ from cli.app import app as cli
 from engine.web.app import MaskCpr, build_openapi, create_app
 from engine.web.deps import Principal, get_principal
 from engine.web.service import Settings
+from tests.test_access_helpers import signed_in
 from tests.test_storage import postgres_url  # noqa: F401 — the throw-away PostgreSQL cluster fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +55,7 @@ def db_path(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def client(db_path) -> TestClient:
-    return TestClient(create_app(Settings(db=db_path)))
+    return signed_in(TestClient(create_app(Settings(db=db_path))))  # issue 17: a team lead of every team
 
 
 def as_principal(client: TestClient, principal: Principal):
@@ -196,7 +197,7 @@ def test_the_worklist_follows_a_reimport(tmp_path):
     db = str(tmp_path / "one.sqlite")
     sample = ROOT / "samples" / "cases" / "kontanthjaelp-jobparat-2021.yaml"
     assert CliRunner().invoke(cli, ["import", str(sample), "--db", db]).exit_code == 0
-    client = TestClient(create_app(Settings(db=db)))
+    client = signed_in(TestClient(create_app(Settings(db=db))))
     before = client.get("/api/v1/cases?as_of=2021-08-16").json()["cases"][0]
     case = yaml.safe_load(sample.read_text(encoding="utf-8"))
     case["events"].append({"date": "2021-08-02", "type": "conversation", "kind": "individual", "by": "jobcenter"})
@@ -256,7 +257,7 @@ def test_the_checked_in_openapi_document_is_the_apps(client):
 
 def test_serve_on_postgresql(postgres_url):  # noqa: F811
     import_samples(postgres_url)
-    client = TestClient(create_app(Settings(db=postgres_url)))
+    client = signed_in(TestClient(create_app(Settings(db=postgres_url))))
     sample = ROOT / "samples" / "cases" / "kontanthjaelp-jobparat-2021.yaml"
     day = sample_as_of(sample)
     assert client.get(f"/api/v1/cases/EX-1001?as_of={day}").json() == cli_json("check", str(sample), "--as-of", day)

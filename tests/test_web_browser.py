@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app as cli
+from tests.test_access_helpers import bearer, sign_in_context
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -26,6 +27,7 @@ SHOTS = ROOT / "out" / "screenshots"
 LAUNCH_ARGS = ["--disable-gpu", "--disable-quic",
                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]  # nothing leaves the machine
 AS_OF = "2021-08-16"
+DATABASES: dict[str, str] = {}  # the server's base URL → its database
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -50,13 +52,14 @@ def server(tmp_path_factory):
     try:
         for _ in range(300):
             try:
-                with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1) as answer:
+                with urllib.request.urlopen(f"{base}/login", timeout=1) as answer:  # public (issue 17)
                     if answer.status == 200:
                         break
             except OSError:
                 time.sleep(0.1)
         else:
             pytest.fail("the server did not start: " + process.stdout.read1().decode(errors="replace"))
+        DATABASES[base] = db  # issue 17: the tests sign in (tests/test_access_helpers.py)
         yield base
     finally:
         process.terminate()
@@ -80,8 +83,9 @@ def _playwright_version() -> str:
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+def page(browser, server):
+    context = sign_in_context(browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK"),
+                              server, DATABASES[server])
     tab = context.new_page()
     yield tab
     context.close()
@@ -93,7 +97,8 @@ def shot(page, name: str) -> None:
 
 
 def api(base: str, path: str):
-    with urllib.request.urlopen(base + path, timeout=30) as answer:
+    request = urllib.request.Request(base + path, headers=bearer(DATABASES[base]))
+    with urllib.request.urlopen(request, timeout=30) as answer:
         return json.load(answer)
 
 
@@ -223,7 +228,7 @@ def test_accessibility_checklist(server, page, path):
 
 
 def test_the_pages_work_without_javascript(server, browser):
-    context = browser.new_context(java_script_enabled=False)
+    context = sign_in_context(browser.new_context(java_script_enabled=False), server, DATABASES[server])
     tab = context.new_page()
     tab.goto(f"{server}/?as_of={AS_OF}")
     tab.select_option("#f-status", "overdue")

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event, func, insert, inspect, lite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 
+from engine.access.schema import migrate_access
 from engine.io.worklist import create_worklist_tables
 from models.case import Case
 from models.privacy import mask_cpr
@@ -170,6 +171,7 @@ def _create_tables(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _create_tables),
     (2, create_worklist_tables),  # sagsrute serve's worklist (engine/io/worklist.py)
+    (3, migrate_access),  # issue 17 (ACCESS): users, sessions, tokens, login attempts, the access log
 ]
 
 
@@ -198,6 +200,9 @@ def migrate(conn: Connection) -> int:
         return current
     if current == 0:
         _create_tables(conn)
+        for _, step in MIGRATIONS:  # the migrations that create tables of their own (not in TABLES)
+            if getattr(step, "on_new_database", False):
+                step(conn)
     else:
         for number, step in MIGRATIONS:
             if number > current:

@@ -62,6 +62,9 @@ WEB_CSS = f"""
 nav.top{{background:#173b5c}}nav.top ul{{list-style:none;margin:0 auto;padding:0 2em;display:flex;gap:1.5em;max-width:78em}}
 nav.top a{{color:#fff;display:inline-block;padding:.6em 0;text-decoration:none}}nav.top a[aria-current=page]{{border-bottom:3px solid #fff}}
 nav.top li.lang{{margin-left:auto}}
+nav.top li.who{{color:#fff;padding:.6em 0}}nav.top form.logout{{margin:.25em 0}}
+nav.top form.logout button{{background:#fff;color:#173b5c;border-color:#fff;padding:.15em .6em}}
+form.login{{display:flex;flex-direction:column;gap:.8em;max-width:22em}}form.login label{{display:flex;flex-direction:column;gap:.2em}}
 a{{color:{ACCENT}}}
 a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{{outline:3px solid #e09b00;outline-offset:2px}}
 form.filters{{display:flex;flex-wrap:wrap;gap:.8em 1.2em;align-items:flex-end}}

@@ -64,7 +64,7 @@ def settings_from_env() -> Settings:
 
 
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
-    from engine.web import api, pages
+    from engine.web import api, auth_routes, pages
 
     settings = settings or settings_from_env()
     _install_log_filter()
@@ -79,6 +79,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
     app.state.service = Service(settings)
     app.include_router(api.router)
     app.include_router(pages.router)
+    auth_routes.install(app)  # issue 17: login/logout/admin, the authentication gate, the security headers
 
     def answer(request: Request, status: int, problems: list[str], headers: Optional[dict] = None) -> Response:
         if request.url.path.startswith(API_PREFIX):
