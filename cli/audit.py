@@ -18,6 +18,7 @@ from cli.common import (DEFAULT_CSV_DIALECT, DEFAULT_LANG, DEFAULT_WORKERS, CsvD
 from cli.import_cmd import open_db_or_fail
 from engine import texts
 from engine.batch.runner import AuditOptions, run_audit
+from engine.batch.series import month_ends, run_series
 from engine.batch.totals import Tally
 from engine.core.check import Engine
 from engine.io.loading import case_files
@@ -27,12 +28,30 @@ from engine.report.html import render_html
 from engine.report.layout import is_narrow
 from engine.report.listings import compare_table, compare_title, runs_table
 from engine.report.safe import visible
+from engine.report.series import add_series_sheets, render_series, write_series_csv
 from engine.report.tables import OverdueCsv, write_csv_dir, write_xlsx
 from engine.report.terminal import render
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 from engine.texts import number
 
-PROGRESS_FROM = 2000  # cases: a progress bar below this only when stderr is a terminal
+PROGRESS_FROM = 2000
+SeriesKind = Enum("SeriesKind", {"monthly": "monthly"}, type=str)  # the one series there is
+
+
+def series_months(series, first: Optional[str], last, store: Optional[bool]) -> list:
+    """The month-ends of ``--series monthly`` (none without it); a series is never stored."""
+    if series is None:
+        if first is not None:
+            raise typer.BadParameter("--from needs --series monthly", param_hint="--from")
+        return []
+    if store:
+        raise typer.BadParameter("a series is not stored: leave out --store", param_hint="--store")
+    from engine.core.dates import add_months
+
+    start = parse_as_of(first) if first else add_months(last, -23)
+    if start > last:
+        raise typer.BadParameter(f"--from {start} is after --to {last}", param_hint="--from")
+    return month_ends(start, last)  # cases: a progress bar below this only when stderr is a terminal
 
 
 class Dimension(str, Enum):
@@ -84,6 +103,10 @@ def audit(
     lang: LangOption = DEFAULT_LANG,
     rules_dir: RulesOption = DEFAULT_RULES_DIR,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary (the reports are still written).")] = False,
+    series: Annotated[Optional[SeriesKind], typer.Option(
+        "--series", metavar="monthly", help="Also the figures at every month-end from --from to --to (one pass).")] = None,
+    series_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="The series' first month (default: 23 months before --to).")] = None,
+    series_to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="The series' last month (default: --as-of).")] = None,
 ) -> None:
     """Deadline compliance over a caseload as of a date.
 
@@ -95,15 +118,17 @@ def audit(
     Examples:
       sagsrute audit samples/caseload/ --as-of 2021-12-31 --group-by team
       sagsrute audit --as-of 2021-12-31 --html out/report.html --xlsx out/audit.xlsx
+      sagsrute audit samples/caseload/ --series monthly --from 2020-01-01 --to 2021-12-31
     """
     # SQLAlchemy is loaded only by the commands that use the database (it costs most of a second).
     from engine.io.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
                                 start_audit_run)
 
-    day = parse_as_of(as_of)
+    day = parse_as_of(series_to or as_of)
+    months = series_months(series, series_from, day, store)
     ruleset = rules_or_exit(rules_dir)
     from_db = not cases
-    store = from_db if store is None else store
+    store = (from_db and not months) if store is None else store
     db_engine = where = None
     if from_db or store:
         db_engine, where = open_db_or_fail(db, create=not from_db)  # a read never creates a database
@@ -131,7 +156,10 @@ def audit(
     started = time.perf_counter()
     engine = Engine(ruleset) if workers == 1 else None
     try:
-        if show_progress:
+        if months:  # the audit as of the last month-end is the series' last month
+            series_totals = run_series(ruleset, items, months, lang.value, top, engine)
+            totals, day = series_totals.totals[-1], months[-1]
+        elif show_progress:
             with Progress(TextColumn(texts.words(texts.AUDIT, lang.value)["progress_bar"]), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           TimeRemainingColumn(), console=err_console, transient=err_console.is_terminal) as progress:
                 task = progress.add_task("audit", total=total or None)
@@ -150,18 +178,24 @@ def audit(
                      workers=workers, seconds=seconds)
     if not quiet:
         render(console, totals, meta, lang.value, tuple(d.value for d in group_by))
+        if months:
+            render_series(console, series_totals, meta, lang.value)
     w = texts.words(texts.AUDIT, lang.value)
     n = lambda value: number(value, lang.value)  # noqa: E731
     if csv_dir:
         write_csv_dir(csv_dir, totals, meta, lang.value, csv_dialect.value)
+        if months:
+            write_series_csv(csv_dir, series_totals, meta, lang.value, csv_dialect.value)
         err_console.print(visible(w["csv_written"].format(path=f"{csv_dir}/")))
     if xlsx:
         xlsx.parent.mkdir(parents=True, exist_ok=True)
         write_xlsx(xlsx, totals, meta, lang.value)
+        if months:
+            add_series_sheets(xlsx, series_totals, meta, lang.value)
         err_console.print(visible(w["xlsx_written"].format(path=xlsx)))
     if html:
         html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(render_html(totals, meta, lang.value), encoding="utf-8")
+        html.write_text(render_html(totals, meta, lang.value, series_totals if months else None), encoding="utf-8")
         err_console.print(visible(w["html_written"].format(path=html)))
     if overdue_writer:
         err_console.print(visible(w["overdue_written"].format(n=n(overdue_writer.count), path=overdue_csv)))

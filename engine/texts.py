@@ -459,3 +459,49 @@ def decimal(value: Optional[float], lang: str, places: int = 2) -> str:
         return NO_VALUE
     shown = f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
     return localise(shown, lang)
+
+
+# --- teamlead ---
+# The team lead's measures (issue 18): the monthly series with STAR's six-in-a-row flag, the
+# workload forecast, the review sample, STAR's passivity windows and Jobindsats' time to first offer.
+
+SERIES: Table = {
+    "title": ("Monthly series", "Månedsserie"), "span": ("month-ends {first} – {last}", "månedsultimo {first} – {last}"),
+    "month": ("Month", "Måned"), "per_month": ("The audit at every month-end", "Revisionen ved hvert månedsultimo"),
+    "star_runs": ("STAR: monthly measurements under 80 % in a row", "STAR: månedlige målinger under 80 % i træk"),
+    "conv": ("4 conversations", "4 samtaler"), "offer": ("Offer", "Tilbud"), "passive": ("Passive 12 m.", "Passive 12 mdr."),
+    "key": ("⚑ under 80 % (population ≥ 10)  · not under  – not judged; one mark per month, oldest first",
+            "⚑ under 80 % (population ≥ 10)  · ikke under  – vurderes ikke; ét tegn pr. måned, ældste først"),
+    "followup": ("⚑ STAR follow-up: {team}: {measure}, {n} months in a row under 80 % up to {month}",
+                 "⚑ STAR-opfølgning: {team}: {measure}, {n} måneder i træk under 80 % til {month}"),
+    "no_followup": ("No team has six monthly measurements in a row under 80 %.",
+                    "Intet team har seks månedlige målinger i træk under 80 %."),
+    "trend": ("Monthly trend", "Udvikling måned for måned"),
+    "chart_conv": ("STAR: share with 4 conversations by six months, per team", "STAR: andel med 4 samtaler inden seks måneder, pr. team"),
+    "chart_offer": ("STAR: share with an offer by six months, per team", "STAR: andel med tilbud inden seks måneder, pr. team"),
+    "chart_on_time": ("On-time share, per team (all rules)", "Rettidighed pr. team (alle regler)"),
+    "def_series": ("Each month-end is the audit as of that day (the same figures as `audit --as-of` that day). STAR follows "
+                   "up when six consecutive monthly measurements are under 80 % (star.dk, \"Opfølgning på kommunernes "
+                   "tidlige indsats\"): the run counts month-ends in a row flagged, a flag needing a population of 10.",
+                   "Hvert månedsultimo er revisionen pr. den dag (de samme tal som `audit --as-of` den dag). STAR følger op, "
+                   "når seks månedlige målinger i træk er under 80 % (star.dk, \"Opfølgning på kommunernes tidlige "
+                   "indsats\"): rækken tæller månedsultimoer i træk med flag; et flag kræver en population på 10."),
+    "run": ("In a row", "I træk"), "followup_short": ("Follow-up", "Opfølgning"),
+    "short_conv": ("STAR 4\nconv.", "STAR 4\nsamtaler"), "short_offer": ("STAR\noffer", "STAR\ntilbud"),
+    "short_passive": ("Passive\n12 m.", "Passive\n12 mdr."),
+}
+
+TEAMLEAD_COLUMNS: Table = {
+    "month": ("Month-end", "Månedsultimo"), "cases": ("Cases", "Sager"),
+    "conversation_run": ("Conversations: months in a row under 80 %", "Samtaler: måneder i træk under 80 %"),
+    "conversation_followup": ("Conversations: STAR follow-up", "Samtaler: STAR-opfølgning"),
+    "offer_run": ("Offers: months in a row under 80 %", "Tilbud: måneder i træk under 80 %"),
+    "offer_followup": ("Offers: STAR follow-up", "Tilbud: STAR-opfølgning"),
+}
+COLUMNS = {**COLUMNS, **TEAMLEAD_COLUMNS}
+
+TEAMLEAD_TABLE_NAMES: Table = {
+    "series_overall": ("Series", "Serie"), "series_rules": ("Series per rule", "Serie pr. regel"),
+    "series_star": ("Series STAR", "Serie STAR"), "series_passivity": ("Series passivity", "Serie passivmåling"),
+}
+TABLE_NAMES = {**TABLE_NAMES, **TEAMLEAD_TABLE_NAMES}

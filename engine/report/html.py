@@ -121,7 +121,8 @@ def _share_cell(value: Optional[float], flag: bool, population: int, w, lang: st
     return f'<td class="n {"ok" if value >= STAR_THRESHOLD else ""}">{percent(value, lang)}</td>'
 
 
-def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
+def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da", series=None) -> str:
+    """The page; ``series`` (engine/batch/series.py SeriesTotals) adds the monthly trend."""
     w = words(lang)
     everything = overall(totals)
     rules = rule_rows(totals, meta, lang)
@@ -151,6 +152,9 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
                  f'{bar_chart(team_items, w, "chart-teams", lang, 520, 130)}{_legend(w)}</section>')
     parts.append(f'<section id="days-late"><h2>{escape(w["histogram"])}</h2>{histogram(late_histogram(totals), w, lang)}</section>')
     parts.append('</div>')
+    if series is not None:
+        from engine.report.series import series_section
+        parts.append(series_section(series, lang))
     parts.append(_star_section(totals, w, lang))
     parts.append(_passivity_section(totals, w, lang))
     parts.append(_rules_table(rules, w, lang))
