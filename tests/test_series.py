@@ -1,0 +1,137 @@
+"""The monthly series (engine/batch/series.py): every month-end is the audit as of that day, and
+STAR's six-in-a-row flag, hand-checked on a small caseload.
+
+The caseload (written below), month-ends 2020-01-31 … 2020-12-31, kontanthjælp from 2020-01-01,
+jobparat from 2020-01-02:
+  team T, 12 citizens: T-1, T-2 with four conversations by 2020-05-15 (contact course met), T-3 …
+     T-12 with none; no offers (ret og pligt due 2020-07-01, overdue for all twelve).
+  team U, 10 citizens: four conversations each and an internship 2020-03-01 – 2020-03-20 (ret og
+     pligt met).
+  team V, 1 citizen: kontanthjælp 2020-01-01 – 2020-03-31, nothing held: settled from 2020-04-30.
+Six months on benefit is reached on 2020-07-01, so the STAR cohort is empty up to 2020-06-30 and
+from 2020-07-31 on: T 12 citizens, 2 with four conversations (16,7 %: flagged), 0 of 12 with an
+offer (flagged); U 10, 10 (100 %), 10 of 10. The runs of T are 1 … 6 over 2020-07 … 2020-12, so
+STAR's follow-up (six in a row) is first reached on 2020-12-31.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import app
+from engine.batch.runner import AuditOptions, run_audit
+from engine.batch.series import STAR_RUN, month_ends, run_series
+from engine.io.sources import file_items
+
+CONVERSATIONS = ["2020-01-02", "2020-02-15", "2020-04-01", "2020-05-15"]
+MONTHS = month_ends(date(2020, 1, 1), date(2020, 12, 31))
+
+
+def _case(case_id: str, team: str, conversations: bool, offer: bool = False, end: str | None = None) -> dict:
+    events = [{"date": d, "type": "conversation", "kind": "individual", "by": "jobcenter"}
+              for d in (CONVERSATIONS if conversations else [])]
+    if offer:
+        events.append({"date": "2020-03-01", "type": "offer", "offer": "virksomhedspraktik", "end": "2020-03-20"})
+    benefit = {"type": "kontanthjaelp", "start": "2020-01-01", **({"end": end} if end else {})}
+    return {"case_id": case_id, "citizen": {"birth_date": "1980-05-05", "education": "ungdomsuddannelse",
+                                            "caseworker": f"{team.lower()}1", "team": team},
+            "benefits": [benefit], "assessments": [{"date": "2020-01-02", "category": "jobparat"}], "events": events}
+
+
+@pytest.fixture(scope="module")
+def caseload(tmp_path_factory):
+    cases = [_case(f"T-{i}", "T", i <= 2) for i in range(1, 13)]
+    cases += [_case(f"U-{i}", "U", True, offer=True) for i in range(1, 11)]
+    cases.append(_case("V-1", "V", False, end="2020-03-31"))
+    path = tmp_path_factory.mktemp("series") / "teams.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def series(engine, caseload):
+    return run_series(engine.ruleset, file_items([caseload]), MONTHS, engine=engine)
+
+
+def test_month_ends():
+    assert month_ends(date(2020, 1, 15), date(2020, 3, 1)) == [date(2020, 1, 31), date(2020, 2, 29), date(2020, 3, 31)]
+    assert month_ends(date(2021, 12, 1), date(2022, 1, 31)) == [date(2021, 12, 31), date(2022, 1, 31)]
+    with pytest.raises(ValueError):
+        month_ends(date(2021, 2, 1), date(2021, 1, 1))
+
+
+def test_every_month_end_is_the_audit_of_that_day(engine, caseload, series):
+    for month, totals in zip(series.months, series.totals):
+        top = 100 if month == MONTHS[-1] else 1  # the overdue list is kept whole for the last month only
+        audit = run_audit(engine.ruleset, file_items([caseload]), AuditOptions(as_of=month, top_limit=top), engine)
+        assert totals.comparable() == audit.comparable(), month
+    assert series.settled == [0, 0, 0, 1] + [0] * 8  # V-1: ended 2020-03-31, settled on 2020-04-30
+
+
+def test_generated_caseload_month_by_month(engine, tmp_path):
+    """A generated caseload (open and ended periods, benefit changes, exemptions): each month-end
+    equals its audit, the overdue list compared on the last (earlier months list one duty)."""
+    from engine.io.generate import write_jsonl
+
+    path = tmp_path / "generated.jsonl"
+    write_jsonl(400, 11, date(2021, 12, 31), path, workers=1)
+    months = month_ends(date(2020, 7, 1), date(2021, 12, 31))
+    series = run_series(engine.ruleset, file_items([path]), months, engine=engine)
+    assert sum(series.settled) > 0
+    for month, totals in zip(months, series.totals):
+        top = 100 if month == months[-1] else 1
+        audit = run_audit(engine.ruleset, file_items([path]), AuditOptions(as_of=month, top_limit=top), engine)
+        assert totals.comparable() == audit.comparable(), month
+
+
+def test_star_cohort_by_hand(series):
+    before, after = series.totals[5], series.totals[6]  # 2020-06-30, 2020-07-31
+    assert before.star.cohort == 0
+    t, u = after.star_by_team["T"], after.star_by_team["U"]
+    assert (t.cohort, t.four_conversations, t.offer_required, t.with_offer) == (12, 2, 12, 0)
+    assert (u.cohort, u.four_conversations, u.offer_required, u.with_offer) == (10, 10, 10, 10)
+    assert (after.star.cohort, after.star.four_conversations) == (22, 12)
+
+
+def test_six_in_a_row(series):
+    runs = series.star_runs()
+    t = runs["T"]
+    assert [r["conversation_run"] for r in t] == [0] * 6 + [1, 2, 3, 4, 5, 6]
+    assert [r["offer_run"] for r in t] == [0] * 6 + [1, 2, 3, 4, 5, 6]
+    assert [r["conversation_followup"] for r in t] == [False] * 11 + [True]
+    assert STAR_RUN == 6
+    assert all(r["conversation_run"] == 0 and not r["offer_followup"] for r in runs["U"])
+    everyone = runs[None]  # 12 of 22 with four conversations: 54,5 %, flagged; offers 10 of 22
+    assert [r["conversation_run"] for r in everyone][-1] == 6
+    assert "V" not in runs  # ended before six months: never in any STAR cohort
+
+
+def test_cli_series_outputs(caseload, tmp_path):
+    from openpyxl import load_workbook
+
+    result = CliRunner().invoke(app, ["audit", str(caseload), "--series", "monthly", "--from", "2020-01-01",
+                                      "--to", "2020-12-31", "--csv", str(tmp_path / "csv"), "--xlsx",
+                                      str(tmp_path / "a.xlsx"), "--html", str(tmp_path / "r.html"),
+                                      "--csv-dialect", "excel"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "STAR-opfølgning: T: 4 samtaler, 6 måneder i træk under 80 % til 2020-12" in result.output
+    assert "U:" not in result.output.split("STAR-opfølgning", 1)[1]
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    star = (tmp_path / "csv" / "series_star.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert star[0].split(";")[:2] == ["Månedsultimo", "Team"]
+    december_t = [line for line in star if line.startswith("2020-12-31;T;")]
+    assert december_t == ["2020-12-31;T;12;2;16,7%;ja;6;ja;12;0;0,0%;ja;6;ja"]
+    sheets = load_workbook(tmp_path / "a.xlsx").sheetnames
+    assert {"Serie", "Serie pr. regel", "Serie STAR", "Serie passivmåling"} <= set(sheets)
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'id="series"' in html and 'id="chart-series-conversation"' in html
+    assert html.count('class="threshold"') >= 3 + 2  # the audit's two bar charts and the three line charts
+
+
+def test_from_needs_series(caseload):
+    result = CliRunner().invoke(app, ["audit", str(caseload), "--from", "2020-01-01"])
+    assert result.exit_code == 2
