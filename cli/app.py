@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cli import audit as audit_cmd
 from cli import check as check_cmd
+from cli import forecast as forecast_cmd
 from cli import import_cmd
 from cli import rules_cmd
 from cli import samples_cmd
@@ -31,6 +32,7 @@ app.command("whatif")(whatif_cmd.whatif)
 app.command("test-rules")(test_rules_cmd.test_rules)
 app.command("import")(import_cmd.import_cases)
 app.add_typer(samples_cmd.app, name="samples")
+app.command("forecast")(forecast_cmd.forecast)
 
 
 def main() -> None:

@@ -505,3 +505,35 @@ TEAMLEAD_TABLE_NAMES: Table = {
     "series_star": ("Series STAR", "Serie STAR"), "series_passivity": ("Series passivity", "Serie passivmåling"),
 }
 TABLE_NAMES = {**TABLE_NAMES, **TEAMLEAD_TABLE_NAMES}
+
+FORECAST: Table = {
+    "title": ("Workload forecast", "Arbejdsbyrde-prognose"),
+    "span": ("as of {as_of}, {weeks} weeks to {end}", "pr. {as_of}, {weeks} uger til {end}"),
+    "week": ("Week", "Uge"), "backlog": ("Overdue", "Overskredet"), "starts": ("From", "Fra"),
+    "conversation": ("Conversations", "Samtaler"), "offer": ("Offers", "Tilbud"), "other": ("Other", "Andet"),
+    "total": ("Total", "I alt"), "per_week": ("Duties to do per week", "Pligter der skal løses pr. uge"),
+    "per_group": ("Conversations and offers to book per {dim}", "Samtaler og tilbud der skal bookes pr. {dim}"),
+    "week_0": ("Week 0: overdue now. Weeks 1 …: falling due that week.", "Uge 0: overskredet nu. Uge 1 …: forfalder den uge."),
+    "cases": ("Cases", "Sager"),
+    "chart": ("Duties falling due per week (week 0: overdue now)", "Pligter der forfalder pr. uge (uge 0: overskredet nu)"),
+    "definition": ("Each case as known on the as-of date is evaluated by the rules as of the last day of the last week, "
+                   "with no event after the as-of date: every open duty and the recurring ones the rules will create "
+                   "(the next conversation window, the next milestone). Week 0 = duties overdue on the as-of date "
+                   "whose benefit period runs; week k = duties falling due in days 7(k − 1) … 7k − 1 after it. "
+                   "Conversations and offers are what the duty counts; other = education orders, plans, tests and "
+                   "the ends of offers.",
+                   "Hver sag, som den kendes på opgørelsesdatoen, vurderes efter reglerne pr. sidste dag i sidste uge uden "
+                   "hændelser efter opgørelsesdatoen: alle åbne pligter og de tilbagevendende, reglerne vil skabe (næste "
+                   "samtalevindue, næste milepæl). Uge 0 = pligter overskredet på opgørelsesdatoen i et løbende "
+                   "ydelsesforløb; uge k = pligter med frist 7(k − 1) … 7k − 1 dage efter den. Samtaler og tilbud er det, "
+                   "pligten tæller; andet = uddannelsespålæg, planer, test og afslutning af tilbud."),
+    "written": ("{what} written to {path}", "{what} skrevet til {path}"),
+    "by_rule": ("Per rule", "Pr. regel"), "rule": ("Rule", "Regel"),
+}
+
+TEAMLEAD_FORECAST_COLUMNS: Table = {
+    "group": ("Group", "Gruppe"), "week": ("Week", "Uge"), "week_start": ("Week from", "Uge fra"),
+    "week_end": ("Week to", "Uge til"), "conversation": ("Conversations", "Samtaler"), "offer": ("Offers", "Tilbud"),
+    "other": ("Other", "Andet"), "total": ("Total", "I alt"),
+}
+COLUMNS = {**COLUMNS, **TEAMLEAD_FORECAST_COLUMNS}
