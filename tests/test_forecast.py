@@ -104,7 +104,7 @@ def forecast_keys(engine, cases: list[Case], as_of: date, weeks: int) -> Counter
 
 def audit_keys(engine, cases: list[Case], as_of: date, weeks: int) -> Counter:
     """The same keys from the audits as of the last day of each week n: the duties due in week n
-    not done before the as-of date, not exempt, whose benefit period had not ended before it."""
+    not done by the as-of date, not exempt, whose benefit period had not ended before it."""
     out: Counter = Counter()
     for n in range(1, weeks + 1):
         day = as_of + timedelta(days=7 * n - 1)
@@ -112,7 +112,7 @@ def audit_keys(engine, cases: list[Case], as_of: date, weeks: int) -> Counter:
             for d in engine.duties(c, day):
                 if week_of(d.due, as_of, weeks) != n or d.status is EXEMPT:
                     continue
-                if (d.status is MET or d.status is MET_LATE) and d.done_on < as_of:
+                if (d.status is MET or d.status is MET_LATE) and d.done_on <= as_of:  # done by then: known
                     continue
                 if d.period_end is not None and d.period_end < as_of:
                     continue
