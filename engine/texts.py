@@ -537,3 +537,41 @@ TEAMLEAD_FORECAST_COLUMNS: Table = {
     "other": ("Other", "Andet"), "total": ("Total", "I alt"),
 }
 COLUMNS = {**COLUMNS, **TEAMLEAD_FORECAST_COLUMNS}
+
+MEASURES: Table = {
+    "effort": ("STAR active effort: passive among citizens at least a year on benefit",
+               "STAR aktiv indsats: passive blandt borgere mindst et år på ydelse"),
+    "effort_def": ("Passive = no offer other than mentor running at any time in the last 1½ (1 month 15 days), 3, 6, 9 "
+                   "or 12 months, among citizens whose current benefit period began at least 12 months before the "
+                   "as-of date (star.dk, aktiv indsats). The 6 / 12-month passivity above counts citizens on benefit "
+                   "at least as long as the window instead.",
+                   "Passiv = intet andet tilbud end mentor i gang på noget tidspunkt de seneste 1½ (1 måned og 15 dage), "
+                   "3, 6, 9 eller 12 måneder, blandt borgere hvis nuværende ydelsesforløb begyndte mindst 12 måneder før "
+                   "opgørelsesdatoen (star.dk, aktiv indsats). Passivmålingen for 6 / 12 måneder ovenfor tæller i stedet "
+                   "borgere på ydelse mindst lige så længe som vinduet."),
+    "first": ("Time to first active offer (Jobindsats)", "Tid til første aktive tilbud (Jobindsats)"),
+    "first_def": ("Over benefit periods begun in the 24 months up to the as-of date: for each interval, among the periods "
+                  "begun at least that long before the as-of date, the share whose first offer other than mentor started "
+                  "within it of the period's start (Jobindsats, \"Om tidspunkt for første aktive tilbud\").",
+                  "Over ydelsesforløb begyndt i de 24 måneder op til opgørelsesdatoen: for hvert interval, blandt forløb "
+                  "begyndt mindst så længe før opgørelsesdatoen, andelen hvis første tilbud (ikke mentor) startede inden "
+                  "for intervallet fra forløbets start (Jobindsats, \"Om tidspunkt for første aktive tilbud\")."),
+    "spells": ("Spells", "Forløb"), "group": ("Group", "Gruppe"),
+    "1.5": ("1½ m.", "1½ md."), "3": ("3 m.", "3 mdr."), "6": ("6 m.", "6 mdr."), "9": ("9 m.", "9 mdr."),
+    "12": ("12 m.", "12 mdr."),
+    "1d": ("1 day", "1 dag"), "1w": ("1 week", "1 uge"), "1m": ("1 m.", "1 md."), "2m": ("2 m.", "2 mdr."),
+    "3m": ("3 m.", "3 mdr."), "6m": ("6 m.", "6 mdr."), "9m": ("9 m.", "9 mdr."), "12m": ("12 m.", "12 mdr."),
+    # the terminal's narrow headings
+    "t_1d": ("1 d", "1 d"), "t_1w": ("1 w", "1 u"), "t_1m": ("1 m", "1 m"), "t_2m": ("2 m", "2 m"), "t_3m": ("3 m", "3 m"),
+    "t_6m": ("6 m", "6 m"), "t_9m": ("9 m", "9 m"), "t_12m": ("12 m", "12 m"), "t_spells": ("n", "n"),
+    "t_key": ("Shares in %; d = day, w = week, m = months; n = spells. ", "Andele i %; d = dag, u = uge, m = måneder; n = forløb. "),
+}
+
+TEAMLEAD_MEASURE_COLUMNS: Table = {
+    "window": ("Window (months)", "Vindue (måneder)"), "interval": ("Within", "Inden for"),
+    "followed": ("Spells followed that long", "Forløb fulgt så længe"), "within": ("First offer within", "Første tilbud inden for"),
+    "first_offer_share": ("Share with an offer within", "Andel med tilbud inden for"),
+}
+COLUMNS = {**COLUMNS, **TEAMLEAD_MEASURE_COLUMNS}
+TABLE_NAMES = {**TABLE_NAMES, "active_effort": ("Active effort", "Aktiv indsats"),
+               "first_offer": ("First offer", "Første tilbud")}

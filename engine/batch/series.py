@@ -10,7 +10,8 @@ benefit period ended, every date the case holds and every duty's due date before
 offer or exemption left open-ended — gives the same duties on every later date (nothing after the
 as-of date exists; an ended period's overdue days stop at its end; no status can still move). Such
 a case is folded once, into a "settled from month k" auditor, and those are added to every month
-from k on when the series is finished. Most of a caseload spanning years is settled long before
+from k on when the series is finished; only its time to first offer, which moves with the date, is
+counted month by month (from the same periods, no evaluation). Most of a caseload spanning years is settled long before
 the last month-end.
 
 STAR follows up on the early effort when six consecutive monthly measurements are under 80 %
@@ -160,9 +161,12 @@ class SeriesAuditor:
                     auditor.totals.add_bad(InputError(loaded.source, (problem,), case.case_id), position)
                 return
             if latest is not None and latest < as_of and all(d.due < as_of for d in duties):
-                # settled: these duties are this case's on every later month-end too
-                self.settled[k].fold(case, duties, periods)
+                # settled: these duties are this case's on every later month-end too; only the time
+                # to first offer moves with the date (a period followed longer, or too old to count)
+                self.settled[k].fold(case, duties, periods, first_offers=False)
                 self.settled_count[k] += 1
+                for auditor in self.auditors[k:]:
+                    auditor.first_offers(case, periods)
                 return
             self.auditors[k].fold(case, duties, periods)
 

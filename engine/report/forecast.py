@@ -71,7 +71,7 @@ def render_forecast(console: Console, totals: ForecastTotals, lang: str) -> None
     for group in [None, *totals.groups()]:
         cells = [sum(totals.cell(k, kind, group) for k in weeks for kind in ("conversation", "offer"))
                  for _, weeks in spans]
-        label = Text(w["all"], style="bold") if group is None else clip(group_label(totals.group_by, group, lang), 18)
+        label = Text(w["all"], style="bold") if group is None else clip(group_label(totals.group_by, group, lang))
         groups.add_row(label, *(number(n, lang) for n in cells), Text(number(sum(cells), lang), style="bold"))
     console.print(groups)
 

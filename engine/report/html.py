@@ -157,6 +157,8 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da", series=N
         parts.append(series_section(series, lang))
     parts.append(_star_section(totals, w, lang))
     parts.append(_passivity_section(totals, w, lang))
+    from engine.report.measures import measures_section
+    parts.append(measures_section(totals, lang))
     parts.append(_rules_table(rules, w, lang))
     parts.append(_overdue_section(totals, meta, w, lang))
     if totals.bad_messages:

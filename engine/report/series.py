@@ -141,7 +141,7 @@ def render_series(console: Console, series: SeriesTotals, meta: AuditMeta, lang:
     marks.add_column(sw["conv"], no_wrap=True)
     marks.add_column(sw["offer"], no_wrap=True)
     for team, rows in runs.items():
-        label = Text(w["all"], style="bold") if team is ALL else clip(group_label("team", team, lang), 16)
+        label = Text(w["all"], style="bold") if team is ALL else clip(group_label("team", team, lang))
         marks.add_row(label, "".join(_mark(r, "conversation") for r in rows), "".join(_mark(r, "offer") for r in rows))
     console.print(marks)
     lines = followups(series, lang)
