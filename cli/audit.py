@@ -36,6 +36,21 @@ from engine.texts import number
 
 PROGRESS_FROM = 2000
 SeriesKind = Enum("SeriesKind", {"monthly": "monthly"}, type=str)  # the one series there is
+ReviewPer = Enum("ReviewPer", {s: s for s in ("caseworker", "team", "all")}, type=str)
+
+
+def write_review(engine, items, day, size: int, seed: int, per, out: Path, run_id, lang: str) -> None:
+    """The review sample's printable page and Excel sheet (engine/batch/review.py)."""
+    from engine.batch.review import draw
+    from engine.report.review import render_review_html, write_review_xlsx
+
+    sample = draw(engine, items, day, size, seed, per.value if isinstance(per, Enum) else per, lang)
+    sample.run_id = run_id
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "review.html").write_text(render_review_html(sample, lang), encoding="utf-8")
+    write_review_xlsx(out / "review.xlsx", sample, lang)
+    message = texts.words(texts.REVIEW, lang)["written"]
+    err_console.print(visible(message.format(html=out / "review.html", xlsx=out / "review.xlsx")))
 
 
 def series_months(series, first: Optional[str], last, store: Optional[bool]) -> list:
@@ -107,6 +122,12 @@ def audit(
         "--series", metavar="monthly", help="Also the figures at every month-end from --from to --to (one pass).")] = None,
     series_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="The series' first month (default: 23 months before --to).")] = None,
     series_to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="The series' last month (default: --as-of).")] = None,
+    review_sample: Annotated[Optional[int], typer.Option("--review-sample", metavar="N", min=1, max=1000,
+                                                         help="Draw N cases per --per for management review.")] = None,
+    seed: Annotated[int, typer.Option("--seed", metavar="S", help="The review sample's seed (same seed, same cases).")] = 1,
+    per: Annotated[ReviewPer, typer.Option("--per", metavar="caseworker|team|all", help="The review sample's strata.")] = ReviewPer.caseworker,
+    review_out: Annotated[Path, typer.Option("--review-out", metavar="DIR",
+                                             help="Where the review sample's review.html and review.xlsx go.")] = Path("out/review"),
 ) -> None:
     """Deadline compliance over a caseload as of a date.
 
@@ -119,6 +140,7 @@ def audit(
       sagsrute audit samples/caseload/ --as-of 2021-12-31 --group-by team
       sagsrute audit --as-of 2021-12-31 --html out/report.html --xlsx out/audit.xlsx
       sagsrute audit samples/caseload/ --series monthly --from 2020-01-01 --to 2021-12-31
+      sagsrute audit --as-of 2021-12-31 --review-sample 1 --seed 7 --per caseworker
     """
     # SQLAlchemy is loaded only by the commands that use the database (it costs most of a second).
     from engine.io.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
@@ -201,6 +223,9 @@ def audit(
         err_console.print(visible(w["overdue_written"].format(n=n(overdue_writer.count), path=overdue_csv)))
     if run_id is not None:
         err_console.print(visible(w["stored"].format(run=run_id, where=where)))
+    if review_sample:  # a second pass over the same source: the draw needs every case's key
+        write_review(engine or Engine(ruleset), db_items(iter_stored_json(db_engine)) if from_db else file_items(cases),
+                     day, review_sample, seed, per, review_out, run_id, lang.value)
     if totals.bad:
         for message in totals.bad_messages:
             print_error_lines(message)
@@ -210,7 +235,11 @@ def audit(
     raise typer.Exit(EXIT_BAD_INPUT if totals.bad else EXIT_OK)
 
 
-def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG) -> None:
+def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG,
+               prune: Annotated[bool, typer.Option("--prune", help="Delete old runs (--keep and/or --older-than).")] = False,
+               keep: Annotated[Optional[int], typer.Option("--keep", metavar="N", min=0, help="With --prune: keep the N newest.")] = None,
+               older_than: Annotated[Optional[int], typer.Option("--older-than", metavar="DAYS", min=0,
+                                                                 help="With --prune: delete runs started over DAYS days ago.")] = None) -> None:
     """List the audit runs stored in the database.
 
     Each run: when it ran, as of which date, with which rules, how many cases and bad cases, and
@@ -219,10 +248,19 @@ def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG) -> None:
     \b
     Example:
       sagsrute audit-runs --db team.sqlite
+      sagsrute audit-runs --prune --keep 5 --older-than 90
     """
     from engine.io.storage import list_audit_runs
 
     db_engine, where = open_db_or_fail(db, create=False)
+    if prune or keep is not None or older_than is not None:
+        if not prune or (keep is None and older_than is None):
+            raise typer.BadParameter("use --prune with --keep N and/or --older-than DAYS", param_hint="--prune")
+        from engine.io.reviews import prune_runs
+
+        gone = prune_runs(db_engine, keep, older_than)
+        err_console.print(visible(texts.words(texts.RUNS_PRUNE, lang.value)["pruned"].format(
+            n=len(gone), runs=", ".join(f"#{i}" for i in gone) or "–", where=where)))
     runs = list_audit_runs(db_engine)
     if not runs:
         console.print(visible(texts.words(texts.RUNS, lang.value)["none"].format(where=where)))

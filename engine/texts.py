@@ -575,3 +575,43 @@ TEAMLEAD_MEASURE_COLUMNS: Table = {
 COLUMNS = {**COLUMNS, **TEAMLEAD_MEASURE_COLUMNS}
 TABLE_NAMES = {**TABLE_NAMES, "active_effort": ("Active effort", "Aktiv indsats"),
                "first_offer": ("First offer", "Første tilbud")}
+
+REVIEW: Table = {
+    "title": ("Management review sample", "Ledelsestilsyn: stikprøve"), "sheet": ("Review sample", "Stikprøve"),
+    "meta": ("as of {as_of} · seed {seed} · {size} per {per} · {n} cases drawn of {seen}",
+             "pr. {as_of} · frø {seed} · {size} pr. {per} · {n} sager udtrukket af {seen}"),
+    "per_all": ("caseload", "sagsstamme"), "run": ("Audit run", "Revisionskørsel"), "no_run": ("not stored", "ikke gemt"),
+    "case": ("Case", "Sag"), "number": ("No.", "Nr."), "stratum": ("Stratum", "Stratum"),
+    "duties": ("The duties as of {as_of}", "Pligterne pr. {as_of}"), "checklist": ("Verify in the case file", "Kontrollér i sagen"),
+    "item": ("Check", "Kontrolpunkt"), "behind": ("Duties behind it", "Pligter bag"), "verdict": ("Verdict", "Vurdering"),
+    "note": ("Note", "Bemærkning"), "status": ("Status", "Status"), "due": ("Due", "Frist"), "why": ("Why", "Begrundelse"),
+    "how": ("Fill in the verdict (ok / missing / not applicable) and a note in the Excel sheet, then "
+            "`sagsrute import SHEET.xlsx` stores the verdicts beside the audit run.",
+            "Udfyld vurderingen (ok / mangler / ikke relevant) og en bemærkning i Excel-arket; "
+            "`sagsrute import ARK.xlsx` gemmer vurderingerne ved revisionskørslen."),
+    "definition": ("Each stratum's cases are those with the lowest SHA-256 of \"seed:case id\": the same seed draws the "
+                   "same cases whatever their order. The checklist is read off the duties the rules give the case.",
+                   "Hvert stratums sager er dem med den laveste SHA-256 af \"frø:sags-id\": samme frø udtrækker de samme "
+                   "sager uanset rækkefølgen. Kontrolpunkterne følger af de pligter, reglerne giver sagen."),
+    "written": ("Review sample written to {html} and {xlsx}", "Stikprøve skrevet til {html} og {xlsx}"),
+    "imported": ("{file}: {n} verdicts stored for audit run {run} ({skipped} rows without a verdict)",
+                 "{file}: {n} vurderinger gemt for revisionskørsel {run} ({skipped} rækker uden vurdering)"),
+}
+
+REVIEW_CHECKS: Table = {
+    "routing": ("Visitation category, date and reasons documented", "Visitationskategori, dato og begrundelse dokumenteret"),
+    "education_order": ("Education order documented (date, content, step)", "Uddannelsespålæg dokumenteret (dato, indhold, trin)"),
+    "literacy": ("Literacy and numeracy test documented (date, result)", "Læse-, skrive- og regnetest dokumenteret (dato, resultat)"),
+    "plan": ("Plan documented and agreed with the citizen", "Plan dokumenteret og aftalt med borgeren"),
+    "offers": ("Offers documented (decision, start, end)", "Tilbud dokumenteret (afgørelse, start, slut)"),
+    "conversations": ("Conversations recorded with date and content", "Samtaler journalført med dato og indhold"),
+    "other": ("Other duties documented", "Øvrige pligter dokumenteret"),
+    "exemption": ("Exemption or postponement reasoned and documented", "Fritagelse eller udsættelse begrundet og dokumenteret"),
+    "overdue_followup": ("Overdue duties: reason noted, follow-up agreed", "Overskredne pligter: årsag noteret, opfølgning aftalt"),
+}
+
+VERDICTS: Table = {"ok": ("ok", "ok"), "missing": ("missing", "mangler"), "n/a": ("not applicable", "ikke relevant")}
+
+RUNS_PRUNE: Table = {
+    "pruned": ("{n} audit run(s) deleted from {where}: {runs}", "{n} revisionskørsel(er) slettet fra {where}: {runs}"),
+}

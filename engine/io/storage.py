@@ -83,6 +83,7 @@ def _create_tables(conn: Connection) -> None:
 # test that upgrades a database of the previous version.
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _create_tables),
+    (4, lambda conn: __import__("engine.io.reviews", fromlist=["x"]).create_review_table(conn)),  # review verdicts
 ]
 
 
