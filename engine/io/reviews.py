@@ -51,6 +51,10 @@ def create_review_table(conn: Connection) -> None:
     REVIEW_VERDICT.create(conn, checkfirst=True)
 
 
+class NotAReviewSheet(ValueError):
+    """A file given to ``import`` as a review sheet that is not one: ``file: (file): problem``."""
+
+
 def _verdict_code(value: str) -> Optional[str]:
     """A verdict as written in either language (any case) -> its code; None if it is none of them."""
     wanted = value.strip().lower()
@@ -62,17 +66,17 @@ def _verdict_code(value: str) -> Optional[str]:
 
 def read_verdicts(path: Path) -> tuple[dict, list[dict], list[InputError]]:
     """(the sheet's info, one dict per row with a verdict, the bad rows) of a filled review sheet.
-    Raises InputError where the file is not a review sheet."""
+    Raises NotAReviewSheet where the file is not one."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 — a broken or foreign file is bad input
-        raise InputError(str(path), (f"(file): not an Excel workbook sagsrute can read ({type(exc).__name__})",)) from None
+        raise NotAReviewSheet(f"{path}: (file): not an Excel workbook sagsrute can read ({type(exc).__name__})") from None
     sheets = workbook.worksheets
     info_rows = list(sheets[0].iter_rows(values_only=True)) if sheets else []
     if not info_rows or info_rows[0][0] != SHEET_MARK or len(sheets) < 2:
-        raise InputError(str(path), ("(file): not a sagsrute review sheet (made by audit --review-sample)",))
+        raise NotAReviewSheet(f"{path}: (file): not a sagsrute review sheet (made by audit --review-sample)")
     info = {key: row[1] for key, row in zip(INFO_KEYS[1:], info_rows[1:])}
     verdicts, bad = [], []
     for line, row in enumerate(sheets[1].iter_rows(min_row=2, values_only=True), start=2):
@@ -164,7 +168,7 @@ def import_sheets(db_engine: Engine, sheets: list[Path], lang: str) -> bool:
     for path in sheets:
         try:
             info, verdicts, bad = read_verdicts(path)
-        except InputError as error:
+        except NotAReviewSheet as error:
             print_error_lines(str(error))
             ok = False
             continue
