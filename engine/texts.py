@@ -615,3 +615,12 @@ VERDICTS: Table = {"ok": ("ok", "ok"), "missing": ("missing", "mangler"), "n/a":
 RUNS_PRUNE: Table = {
     "pruned": ("{n} audit run(s) deleted from {where}: {runs}", "{n} revisionskørsel(er) slettet fra {where}: {runs}"),
 }
+
+DRILL: Table = {
+    "per_caseworker": ("Per caseworker (all rules)", "Pr. sagsbehandler (alle regler)"),
+    "hint": ("A count of overdue duties links to the duties behind it.", "Et antal overskredne pligter linker til pligterne bag det."),
+    "title": ("The overdue duties behind the figures", "De overskredne pligter bag tallene"),
+    "more": ("{n} more not in the list of the most overdue (--top N, or --overdue-csv FILE for all)",
+             "{n} flere uden for listen over de mest overskredne (--top N, eller --overdue-csv FIL for alle)"),
+    "back": ("Back to the top", "Tilbage til toppen"),
+}

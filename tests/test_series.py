@@ -135,3 +135,49 @@ def test_cli_series_outputs(caseload, tmp_path):
 def test_from_needs_series(caseload):
     result = CliRunner().invoke(app, ["audit", str(caseload), "--from", "2020-01-01"])
     assert result.exit_code == 2
+
+
+def _balanced(html: str) -> None:
+    """The page parses with every element closed in order (the void ones aside)."""
+    from html.parser import HTMLParser
+
+    void = {"meta", "br", "line", "rect", "circle", "polyline", "input", "img", "hr", "link"}
+    stack: list = []
+
+    class Check(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag not in void:
+                stack.append(tag)
+
+        def handle_endtag(self, tag):
+            if tag in void:
+                return
+            assert stack and stack[-1] == tag, f"</{tag}> closes <{stack[-1] if stack else None}>"
+            stack.pop()
+
+        def handle_startendtag(self, tag, attrs):
+            pass
+
+    Check().feed(html)
+    assert stack == []
+
+
+def test_html_report_drills_down(caseload, tmp_path):
+    """The report of the series' caseload: a per-caseworker section, every in-file link lands on an
+    element, and a rule's overdue-now count links to a list of exactly that many duties."""
+    import re
+
+    path = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["audit", str(caseload), "--as-of", "2020-12-31", "-q", "--html", str(path),
+                                      "--series", "monthly", "--from", "2020-07-01"])
+    assert result.exit_code == 0, result.output
+    html = path.read_text(encoding="utf-8")
+    _balanced(html)
+    ids = set(re.findall(r' id="([^"]+)"', html))
+    links = set(re.findall(r'href="#([^"]+)"', html))
+    assert links and links - {"top"} <= ids
+    assert 'id="per-caseworker"' in html and 'id="series"' in html
+    from engine.report.drilldown import anchor
+    block = html.split(f'id="{anchor("rule", "ret-og-pligt-offer-by-6-months")}"', 1)[1].split("</table>", 1)[0]
+    assert block.count('<td class="id">') == 12  # team T's twelve overdue offers (U met theirs)
+    assert f'href="#{anchor("caseworker", "t1")}"' in html
