@@ -43,7 +43,7 @@ def forecast(
     lang: LangOption = DEFAULT_LANG,
     rules_dir: RulesOption = DEFAULT_RULES_DIR,
 ) -> None:
-    """The conversations and offers to book per week, per team or caseworker.
+    """Conversations and offers to book per week, per group.
 
     Every open duty by the week it falls due and the recurring ones the rules will create (the next
     conversation window, the next milestone), from each case as known on the as-of date; week 0 is

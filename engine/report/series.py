@@ -135,8 +135,8 @@ def render_series(console: Console, series: SeriesTotals, meta: AuditMeta, lang:
                       percent(passivity.get("passive_share_12m"), lang))
     console.print(table)
     runs = series.star_runs()
-    marks = Table(title=sw["star_runs"], box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False,
-                  caption=sw["key"], caption_justify="left")
+    console.print(Text(sw["star_runs"], style="bold"))  # not the table's title: the table is narrower
+    marks = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     marks.add_column(w["team"], no_wrap=True)
     marks.add_column(sw["conv"], no_wrap=True)
     marks.add_column(sw["offer"], no_wrap=True)
@@ -144,6 +144,7 @@ def render_series(console: Console, series: SeriesTotals, meta: AuditMeta, lang:
         label = Text(w["all"], style="bold") if team is ALL else clip(group_label("team", team, lang))
         marks.add_row(label, "".join(_mark(r, "conversation") for r in rows), "".join(_mark(r, "offer") for r in rows))
     console.print(marks)
+    console.print(Text(sw["key"], style="dim"))
     lines = followups(series, lang)
     for line in lines or [sw["no_followup"]]:
         console.print(Text(visible(line), style="bold red" if lines else "green"))
