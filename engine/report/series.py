@@ -17,7 +17,7 @@ from engine.batch.totals import STAR_MIN_POPULATION, STAR_THRESHOLD
 from engine.report import AuditMeta, across_rules, group_label, overall, rule_rows, words
 from engine.report.safe import clip, html_text as escape, visible
 from engine.report.style import INK, MUTED
-from engine.report.tables import ALL_GROUPS as ALL_TEAMS, RULE_FIELDS, CsvFormat, column_label, person_value
+from engine.report.tables import ALL_GROUPS as ALL_TEAMS, RULE_FIELDS, column_label, person_value, write_tables_csv
 from engine.texts import number, percent
 
 OVERALL_FIELDS = ["month", "cases", "population", "met", "met_late", "overdue_now", "missed", "open", "exempt",
@@ -58,17 +58,7 @@ def series_tables(series: SeriesTotals, meta: AuditMeta, lang: str) -> list[tupl
 def write_series_csv(directory: Path, series: SeriesTotals, meta: AuditMeta, lang: str, dialect: str = "plain") -> list[Path]:
     """One CSV per series table (series_overall.csv, series_rules.csv, series_star.csv,
     series_passivity.csv) in the audit's CSV dialects."""
-    directory.mkdir(parents=True, exist_ok=True)
-    fmt = CsvFormat(dialect, lang)
-    written = []
-    for name, fields, rows in series_tables(series, meta, lang):
-        path = directory / f"{name}.csv"
-        with path.open("w", encoding=fmt.encoding, newline="") as handle:
-            writer = fmt.writer(handle, fields, name)
-            for row in rows:
-                writer.writerow(fmt.cells(fields, row))
-        written.append(path)
-    return written
+    return write_tables_csv(directory, series_tables(series, meta, lang), lang, dialect)
 
 
 def add_series_sheets(path: Path, series: SeriesTotals, meta: AuditMeta, lang: str) -> None:

@@ -116,10 +116,15 @@ class CsvFormat:
 
 def write_csv_dir(directory: Path, totals: AuditTotals, meta: AuditMeta, lang: str, dialect: str = "plain") -> list[Path]:
     """One CSV per table (named by its key: rules.csv, by_team.csv…); returns the files written."""
+    return write_tables_csv(directory, tables(totals, meta, lang), lang, dialect)
+
+
+def write_tables_csv(directory: Path, named: list, lang: str, dialect: str = "plain") -> list[Path]:
+    """One CSV per (name, fields, rows) table, named by its key."""
     directory.mkdir(parents=True, exist_ok=True)
     fmt = CsvFormat(dialect, lang)
     written = []
-    for name, fields, rows in tables(totals, meta, lang):
+    for name, fields, rows in named:
         path = directory / f"{name}.csv"
         with path.open("w", encoding=fmt.encoding, newline="") as handle:
             writer = fmt.writer(handle, fields, name)
