@@ -127,3 +127,20 @@ def test_prune_by_count_and_age(db):
     assert prune_runs(engine, older_than_days=90, now=later) == ids[1:]
     assert list_audit_runs(engine) == []
     assert runner.invoke(app, ["audit-runs", "--db", str(db), "--keep", "1"]).exit_code == 2  # --keep needs --prune
+
+
+def test_migration_4_upgrades_a_version_1_database(tmp_path):
+    from sqlalchemy import inspect
+
+    from engine.io import storage
+    from models.storage import SchemaVersion
+
+    url = db_url(str(tmp_path / "old.sqlite"))
+    db = open_db(url)
+    with db.begin() as conn:  # as a version-1 database was: no review table
+        conn.execute(SchemaVersion.__table__.update().values(version=1))
+        assert not inspect(conn).has_table("review_verdict")
+    upgraded = open_db(url)
+    with upgraded.connect() as conn:
+        assert storage.schema_version(conn) == storage.latest_version() >= 4
+        assert inspect(conn).has_table("review_verdict")
