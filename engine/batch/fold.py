@@ -110,6 +110,9 @@ class Auditor:
         self._effort_windows = [(label, add_months(as_of, -months) - timedelta(days=days))
                                 for label, months, days in ACTIVE_EFFORT_WINDOWS]
         self._spells_after = add_months(as_of, -FIRST_OFFER_SPELLS)  # new spells: begun after this day
+        # per interval: the last start followed that long by the as-of date (start + X <= as-of)
+        self._followed_from = [(label, months, days, last_start_reaching(months, as_of - timedelta(days=days)))
+                               for label, months, days in FIRST_OFFER_WITHIN]
         self._sessions_reported = engine.selector.sessions_opened
 
     def take_rows(self) -> tuple[list[dict], list[dict]]:
@@ -341,7 +344,7 @@ class Auditor:
 
     def _first_offer(self, period: Period, team: str) -> None:
         """Jobindsats' time to first active offer for one period begun in the last 24 months."""
-        start, as_of = period.start, self.as_of
+        start = period.start
         first = None
         for event in period.by_type.get("offer", ()):  # by date: the first that is not mentor
             if event.offer != "mentor":
@@ -352,11 +355,12 @@ class Auditor:
                    totals.first_offer_by[("benefit", period.kind)])
         for tally in tallies:
             tally.spells += 1
-        for label, months, days in FIRST_OFFER_WITHIN:
-            limit = add_months(start, months) + timedelta(days=days)
-            if limit > as_of:
+        for label, months, days, reached in self._followed_from:
+            if start > reached:
                 break  # not followed that long yet (the intervals grow)
-            within = int(first is not None and first <= limit)
+            within = 0
+            if first is not None:
+                within = int(first <= (add_months(start, months) if months else start) + timedelta(days=days))
             for tally in tallies:
                 tally.followed[label] += 1
                 tally.within[label] += within

@@ -225,6 +225,7 @@ def series_section(series: SeriesTotals, lang: str) -> str:
         lines = [(w["all"] if team is ALL else group_label("team", team, lang),
                   [r[f"{measure}_share"] for r in rows], [r[f"{measure}_flag"] for r in rows])
                  for team, rows in runs.items()]
+        lines = lines[:1] + [line for line in lines[1:] if any(v is not None for v in line[1])]  # no empty lines
         charts.append(f'<h3>{escape(sw[title_key])}</h3>'
                       f'{line_chart(series.months, lines, f"chart-series-{measure}", lang, w["threshold"])}')
     teams = sorted({team for totals in series.totals for (_, team) in totals.groups["team"]})
