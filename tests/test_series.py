@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -182,3 +183,33 @@ def test_html_report_drills_down(caseload, tmp_path):
     block = html.split(f'id="{anchor("rule", "ret-og-pligt-offer-by-6-months")}"', 1)[1].split("</table>", 1)[0]
     assert block.count('<td class="id">') == 12  # team T's twelve overdue offers (U met theirs)
     assert f'href="#{anchor("caseworker", "t1")}"' in html
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
+def test_report_in_a_browser(caseload, tmp_path):
+    """The report in a real browser: the trend's lines are drawn, and a rule's overdue-now count,
+    clicked, brings its list of duties into view."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from engine.report.drilldown import anchor
+
+    path = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["audit", str(caseload), "--as-of", "2020-12-31", "-q", "--html", str(path),
+                                      "--series", "monthly", "--from", "2020-07-01"])
+    assert result.exit_code == 0, result.output
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        page.goto(path.as_uri())
+        lines = page.locator("#chart-series-conversation polyline.series-line")
+        assert lines.count() >= 3  # all, T and U
+        box = lines.first.bounding_box()
+        assert box is not None and box["width"] > 100
+        target = anchor("rule", "ret-og-pligt-offer-by-6-months")
+        page.locator(f'#rules-table a[href="#{target}"]').click()
+        assert page.evaluate("location.hash") == f"#{target}"
+        top = page.locator(f"#{target}").bounding_box()["y"]
+        assert -2 < top < 800  # scrolled into view (to the pixel, give or take rounding)
+        browser.close()
