@@ -18,7 +18,7 @@ from cli.common import (DEFAULT_CSV_DIALECT, DEFAULT_LANG, DEFAULT_WORKERS, CsvD
 from cli.import_cmd import open_db_or_fail
 from engine import texts
 from engine.batch.runner import AuditOptions, run_audit
-from engine.batch.series import month_ends, run_series
+from engine.batch.series import run_series, series_span
 from engine.batch.totals import Tally
 from engine.core.check import Engine
 from engine.io.loading import case_files
@@ -34,7 +34,7 @@ from engine.report.terminal import render
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 from engine.texts import number
 
-PROGRESS_FROM = 2000
+PROGRESS_FROM = 2000  # cases: a progress bar below this only when stderr is a terminal
 SeriesKind = Enum("SeriesKind", {"monthly": "monthly"}, type=str)  # the one series there is
 ReviewPer = Enum("ReviewPer", {s: s for s in ("caseworker", "team", "all")}, type=str)
 
@@ -42,15 +42,10 @@ ReviewPer = Enum("ReviewPer", {s: s for s in ("caseworker", "team", "all")}, typ
 def write_review(engine, items, day, size: int, seed: int, per, out: Path, run_id, lang: str) -> None:
     """The review sample's printable page and Excel sheet (engine/batch/review.py)."""
     from engine.batch.review import draw
-    from engine.report.review import render_review_html, write_review_xlsx
+    from engine.report.review import write_review_files
 
-    sample = draw(engine, items, day, size, seed, per.value if isinstance(per, Enum) else per, lang)
-    sample.run_id = run_id
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "review.html").write_text(render_review_html(sample, lang), encoding="utf-8")
-    write_review_xlsx(out / "review.xlsx", sample, lang)
-    message = texts.words(texts.REVIEW, lang)["written"]
-    err_console.print(visible(message.format(html=out / "review.html", xlsx=out / "review.xlsx")))
+    html, xlsx = write_review_files(out, draw(engine, items, day, size, seed, per.value, lang, run_id), lang)
+    err_console.print(visible(texts.words(texts.REVIEW, lang)["written"].format(html=html, xlsx=xlsx)))
 
 
 def series_months(series, first: Optional[str], last, store: Optional[bool]) -> list:
@@ -61,12 +56,10 @@ def series_months(series, first: Optional[str], last, store: Optional[bool]) -> 
         return []
     if store:
         raise typer.BadParameter("a series is not stored: leave out --store", param_hint="--store")
-    from engine.core.dates import add_months
-
-    start = parse_as_of(first) if first else add_months(last, -23)
-    if start > last:
+    start = parse_as_of(first) if first else None
+    if start is not None and start > last:
         raise typer.BadParameter(f"--from {start} is after --to {last}", param_hint="--from")
-    return month_ends(start, last)  # cases: a progress bar below this only when stderr is a terminal
+    return series_span(start, last)
 
 
 class Dimension(str, Enum):

@@ -96,8 +96,9 @@ def checklist(case: Case, result: CheckResult) -> dict:
 
 
 def draw(engine: Engine, items: Iterable[tuple], as_of: date, size: int, seed: int, per: str = "caseworker",
-         lang: str = "da") -> ReviewSample:
-    """Draw ``size`` cases per stratum (``per``: caseworker, team, or all: one stratum) and explain them."""
+         lang: str = "da", run_id: Optional[int] = None) -> ReviewSample:
+    """Draw ``size`` cases per stratum (``per``: caseworker, team, or all: one stratum) and explain
+    them; ``run_id``: the stored audit run the sample belongs to (its verdicts are stored beside it)."""
     if per not in STRATA:
         raise ValueError(f"unknown stratum {per!r}; expected caseworker, team or all")
     heaps: dict[str, list] = {}
@@ -115,7 +116,7 @@ def draw(engine: Engine, items: Iterable[tuple], as_of: date, size: int, seed: i
                 heapq.heappush(heap, entry)
             elif entry[:2] > heap[0][:2]:
                 heapq.heapreplace(heap, entry)
-    sample = ReviewSample(as_of, seed, per, size, seen, len(heaps), rules_label=engine.ruleset.label)
+    sample = ReviewSample(as_of, seed, per, size, seen, len(heaps), run_id, engine.ruleset.label)
     number = 0
     for stratum in sorted(heaps):
         for _, case_id, case in sorted(heaps[stratum], key=lambda e: (-e[0], e[1])):

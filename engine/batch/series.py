@@ -31,6 +31,7 @@ from engine.batch.fold import Auditor
 from engine.batch.runner import _audit_items, _chunks
 from engine.batch.totals import CHUNK, TOP_OVERDUE, AuditTotals
 from engine.core.check import Engine
+from engine.core.dates import add_months
 from engine.core.durable_backend import DurableRulesFault
 from engine.core.profile import periods_as_of
 from engine.io.loading import InputError, Loaded
@@ -52,6 +53,12 @@ def month_ends(first: date, last: date) -> list[date]:
         out.append(date(year, month, calendar.monthrange(year, month)[1]))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def series_span(first: Optional[date], last: date, months: int = 24) -> list[date]:
+    """``--series monthly``'s month-ends: from ``first``'s month (default: ``months`` month-ends
+    up to ``last``) to ``last``'s."""
+    return month_ends(first or add_months(last, 1 - months), last)
 
 
 def latest_day(case: Case) -> Optional[date]:

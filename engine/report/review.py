@@ -96,3 +96,12 @@ def write_review_xlsx(path: Path, sample: ReviewSample, lang: str) -> None:
     if rows:
         validation.add(f"H2:H{len(rows) + 1}")
     workbook.save(path)
+
+
+def write_review_files(out: Path, sample: ReviewSample, lang: str) -> tuple[Path, Path]:
+    """``out/review.html`` and ``out/review.xlsx``; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    html, xlsx = out / "review.html", out / "review.xlsx"
+    html.write_text(render_review_html(sample, lang), encoding="utf-8")
+    write_review_xlsx(xlsx, sample, lang)
+    return html, xlsx
