@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cli import audit as audit_cmd
 from cli import check as check_cmd
+from cli import forecast as forecast_cmd
 from cli import import_cmd
 from cli import rules_cmd
 from cli import samples_cmd
@@ -37,6 +38,7 @@ app.command("serve")(serve_cmd.serve)
 app.add_typer(users_cmd.app, name="users")  # issue 17 (ACCESS)
 app.add_typer(tokens_cmd.app, name="tokens")
 app.command("access-log")(access_log_cmd.access_log)
+app.command("forecast")(forecast_cmd.forecast)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from cli.common import (DEFAULT_CSV_DIALECT, DEFAULT_LANG, DEFAULT_WORKERS, CsvD
 from cli.import_cmd import open_db_or_fail
 from engine import texts
 from engine.batch.runner import AuditOptions, run_audit
+from engine.batch.series import run_series, series_span
 from engine.batch.totals import Tally
 from engine.core.check import Engine
 from engine.io.loading import label
@@ -28,12 +29,38 @@ from engine.report.html import render_html
 from engine.report.layout import is_narrow
 from engine.report.listings import compare_table, compare_title, runs_table
 from engine.report.safe import visible
+from engine.report.series import add_series_sheets, render_series, write_series_csv
 from engine.report.tables import OverdueCsv, write_csv_dir, write_xlsx
 from engine.report.terminal import render
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 from engine.texts import number
 
 PROGRESS_FROM = 2000  # cases: a progress bar below this only when stderr is a terminal
+SeriesKind = Enum("SeriesKind", {"monthly": "monthly"}, type=str)  # the one series there is
+ReviewPer = Enum("ReviewPer", {s: s for s in ("caseworker", "team", "all")}, type=str)
+
+
+def write_review(engine, items, day, size: int, seed: int, per, out: Path, run_id, lang: str) -> None:
+    """The review sample's printable page and Excel sheet (engine/batch/review.py)."""
+    from engine.batch.review import draw
+    from engine.report.review import write_review_files
+
+    html, xlsx = write_review_files(out, draw(engine, items, day, size, seed, per.value, lang, run_id), lang)
+    err_console.print(visible(texts.words(texts.REVIEW, lang)["written"].format(html=html, xlsx=xlsx)))
+
+
+def series_months(series, first: Optional[str], last, store: Optional[bool]) -> list:
+    """The month-ends of ``--series monthly`` (none without it); a series is never stored."""
+    if series is None:
+        if first is not None:
+            raise typer.BadParameter("--from needs --series monthly", param_hint="--from")
+        return []
+    if store:
+        raise typer.BadParameter("a series is not stored: leave out --store", param_hint="--store")
+    start = parse_as_of(first) if first else None
+    if start is not None and start > last:
+        raise typer.BadParameter(f"--from {start} is after --to {last}", param_hint="--from")
+    return series_span(start, last)
 
 
 class Dimension(str, Enum):
@@ -70,6 +97,16 @@ def audit(
     lang: LangOption = DEFAULT_LANG,
     rules_dir: RulesOption = DEFAULT_RULES_DIR,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary (the reports are still written).")] = False,
+    series: Annotated[Optional[SeriesKind], typer.Option(
+        "--series", metavar="monthly", help="Also the figures at every month-end from --from to --to (one pass).")] = None,
+    series_from: Annotated[Optional[str], typer.Option("--from", metavar="DATE", help="The series' first month (default: 23 months before --to).")] = None,
+    series_to: Annotated[Optional[str], typer.Option("--to", metavar="DATE", help="The series' last month (default: --as-of).")] = None,
+    review_sample: Annotated[Optional[int], typer.Option("--review-sample", metavar="N", min=1, max=1000,
+                                                         help="Draw N cases per --per for management review.")] = None,
+    seed: Annotated[int, typer.Option("--seed", metavar="S", help="The review sample's seed (same seed, same cases).")] = 1,
+    per: Annotated[ReviewPer, typer.Option("--per", metavar="caseworker|team|all", help="The review sample's strata.")] = ReviewPer.caseworker,
+    review_out: Annotated[Path, typer.Option("--review-out", metavar="DIR",
+                                             help="Where the review sample's review.html and review.xlsx go.")] = Path("out/review"),
 ) -> None:
     """Deadline compliance over a caseload as of a date.
 
@@ -81,15 +118,18 @@ def audit(
     Examples:
       sagsrute audit samples/caseload/ --as-of 2021-12-31 --group-by team
       sagsrute audit --as-of 2021-12-31 --html out/report.html --xlsx out/audit.xlsx
+      sagsrute audit samples/caseload/ --series monthly --from 2020-01-01 --to 2021-12-31
+      sagsrute audit --as-of 2021-12-31 --review-sample 1 --seed 7 --per caseworker
     """
     # SQLAlchemy is loaded only by the commands that use the database (it costs most of a second).
     from engine.io.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
                                    snapshot, start_audit_run)
 
-    day = parse_as_of(as_of)
+    day = parse_as_of(series_to or as_of)
+    months = series_months(series, series_from, day, store)
     ruleset = rules_or_exit(rules_dir)
     from_db = not cases
-    store = from_db if store is None else store
+    store = (from_db and not months) if store is None else store
     db_engine = where = None
     reading = ExitStack()  # the database's snapshot, held until every case is audited
     if from_db or store:
@@ -122,7 +162,10 @@ def audit(
     started = time.perf_counter()
     engine = Engine(ruleset) if workers == 1 else None
     try:
-        if show_progress:
+        if months:  # the audit as of the last month-end is the series' last month
+            series_totals = run_series(ruleset, items, months, lang.value, top, engine)
+            totals, day = series_totals.totals[-1], months[-1]
+        elif show_progress:
             with Progress(TextColumn(texts.words(texts.AUDIT, lang.value)["progress_bar"]), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           TimeRemainingColumn(), console=err_console, transient=err_console.is_terminal) as progress:
                 task = progress.add_task("audit", total=total or None)
@@ -142,23 +185,32 @@ def audit(
                      workers=workers, seconds=seconds)
     if not quiet:
         render(console, totals, meta, lang.value, tuple(d.value for d in group_by))
+        if months:
+            render_series(console, series_totals, meta, lang.value)
     w = texts.words(texts.AUDIT, lang.value)
     n = lambda value: number(value, lang.value)  # noqa: E731
     if csv_dir:
         write_csv_dir(csv_dir, totals, meta, lang.value, csv_dialect.value)
+        if months:
+            write_series_csv(csv_dir, series_totals, meta, lang.value, csv_dialect.value)
         err_console.print(visible(w["csv_written"].format(path=f"{csv_dir}/")))
     if xlsx:
         xlsx.parent.mkdir(parents=True, exist_ok=True)
         write_xlsx(xlsx, totals, meta, lang.value)
+        if months:
+            add_series_sheets(xlsx, series_totals, meta, lang.value)
         err_console.print(visible(w["xlsx_written"].format(path=xlsx)))
     if html:
         html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(render_html(totals, meta, lang.value), encoding="utf-8")
+        html.write_text(render_html(totals, meta, lang.value, series_totals if months else None), encoding="utf-8")
         err_console.print(visible(w["html_written"].format(path=html)))
     if overdue_writer:
         err_console.print(visible(w["overdue_written"].format(n=n(overdue_writer.count), path=overdue_csv)))
     if run_id is not None:
         err_console.print(visible(w["stored"].format(run=run_id, where=where)))
+    if review_sample:  # a second pass over the same source: the draw needs every case's key
+        write_review(engine or Engine(ruleset), db_items(iter_stored_json(db_engine)) if from_db else file_items(cases),
+                     day, review_sample, seed, per, review_out, run_id, lang.value)
     if totals.bad:
         for message in totals.bad_messages:
             print_error_lines(message)
@@ -168,7 +220,11 @@ def audit(
     raise typer.Exit(EXIT_BAD_INPUT if totals.bad else EXIT_OK)
 
 
-def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG) -> None:
+def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG,
+               prune: Annotated[bool, typer.Option("--prune", help="Delete old runs (--keep and/or --older-than).")] = False,
+               keep: Annotated[Optional[int], typer.Option("--keep", metavar="N", min=0, help="With --prune: keep the N newest.")] = None,
+               older_than: Annotated[Optional[int], typer.Option("--older-than", metavar="DAYS", min=0,
+                                                                 help="With --prune: delete runs started over DAYS days ago.")] = None) -> None:
     """List the audit runs stored in the database.
 
     Each run: when it ran, as of which date, with which rules, how many cases and bad cases, and
@@ -177,10 +233,19 @@ def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG) -> None:
     \b
     Example:
       sagsrute audit-runs --db team.sqlite
+      sagsrute audit-runs --prune --keep 5 --older-than 90
     """
     from engine.io.storage import list_audit_runs
 
     db_engine, where = open_db_or_fail(db, create=False, lang=lang.value)
+    if prune or keep is not None or older_than is not None:
+        if not prune or (keep is None and older_than is None):
+            raise typer.BadParameter("use --prune with --keep N and/or --older-than DAYS", param_hint="--prune")
+        from engine.io.reviews import prune_runs
+
+        gone = prune_runs(db_engine, keep, older_than)
+        err_console.print(visible(texts.words(texts.RUNS_PRUNE, lang.value)["pruned"].format(
+            n=len(gone), runs=", ".join(f"#{i}" for i in gone) or "–", where=where)))
     runs = list_audit_runs(db_engine)
     if not runs:
         console.print(visible(texts.words(texts.RUNS, lang.value)["none"].format(where=where)))

@@ -82,6 +82,15 @@ def import_cases(
         print_error_lines("\n".join(f"{p}: (file): no such file or directory" for p in paths))
         raise typer.Exit(EXIT_BAD_INPUT)
     db_engine, where = open_db_or_fail(db, lang=lang.value)
+    sheets = [p for p in paths if p.suffix.lower() == ".xlsx"]  # filled review sheets (audit --review-sample)
+    if sheets:
+        from engine.io.reviews import import_sheets
+
+        paths = [p for p in paths if p not in sheets]
+        if not import_sheets(db_engine, sheets, lang.value) and not paths:
+            raise typer.Exit(EXIT_BAD_INPUT)
+        if not paths:
+            raise typer.Exit(EXIT_OK)
     w = texts.words(texts.IMPORT, lang.value)
     with console.status(Text(w["working"])) as status:
         def file_done(report: FileReport) -> None:

@@ -599,3 +599,168 @@ ACCESS: Table = {
     "role_caseworker": ("caseworker", "sagsbehandler"), "role_teamlead": ("team lead", "teamleder"),
     "role_policy": ("policy", "analyse og politik"), "role_admin": ("administrator", "administrator"),
 }
+
+
+# --- teamlead ---
+# The team lead's measures (issue 18): the monthly series with STAR's six-in-a-row flag, the
+# workload forecast, the review sample, STAR's passivity windows and Jobindsats' time to first offer.
+
+SERIES: Table = {
+    "title": ("Monthly series", "Månedsserie"), "span": ("month-ends {first} – {last}", "månedsultimo {first} – {last}"),
+    "month": ("Month", "Måned"), "per_month": ("The audit at every month-end", "Revisionen ved hvert månedsultimo"),
+    "star_runs": ("STAR: monthly measurements under 80 % in a row", "STAR: månedlige målinger under 80 % i træk"),
+    "conv": ("4 conversations", "4 samtaler"), "offer": ("Offer", "Tilbud"), "passive": ("Passive 12 m.", "Passive 12 mdr."),
+    "key": ("⚑ under 80 % (population ≥ 10)  · not under  – not judged; one mark per month, oldest first",
+            "⚑ under 80 % (population ≥ 10)  · ikke under  – vurderes ikke; ét tegn pr. måned, ældste først"),
+    "followup": ("⚑ STAR follow-up: {team}: {measure}, {n} months in a row under 80 % up to {month}",
+                 "⚑ STAR-opfølgning: {team}: {measure}, {n} måneder i træk under 80 % til {month}"),
+    "no_followup": ("No team has six monthly measurements in a row under 80 %.",
+                    "Intet team har seks månedlige målinger i træk under 80 %."),
+    "trend": ("Monthly trend", "Udvikling måned for måned"),
+    "chart_conv": ("STAR: share with 4 conversations by six months, per team", "STAR: andel med 4 samtaler inden seks måneder, pr. team"),
+    "chart_offer": ("STAR: share with an offer by six months, per team", "STAR: andel med tilbud inden seks måneder, pr. team"),
+    "chart_on_time": ("On-time share, per team (all rules)", "Rettidighed pr. team (alle regler)"),
+    "def_series": ("Each month-end is the audit as of that day (the same figures as `audit --as-of` that day). STAR follows "
+                   "up when six consecutive monthly measurements are under 80 % (star.dk, \"Opfølgning på kommunernes "
+                   "tidlige indsats\"): the run counts month-ends in a row flagged, a flag needing a population of 10.",
+                   "Hvert månedsultimo er revisionen pr. den dag (de samme tal som `audit --as-of` den dag). STAR følger op, "
+                   "når seks månedlige målinger i træk er under 80 % (star.dk, \"Opfølgning på kommunernes tidlige "
+                   "indsats\"): rækken tæller månedsultimoer i træk med flag; et flag kræver en population på 10."),
+    "run": ("In a row", "I træk"), "followup_short": ("Follow-up", "Opfølgning"),
+    "short_conv": ("STAR 4\nconv.", "STAR 4\nsamtaler"), "short_offer": ("STAR\noffer", "STAR\ntilbud"),
+    "short_passive": ("Passive\n12 m.", "Passive\n12 mdr."),
+}
+
+TEAMLEAD_COLUMNS: Table = {
+    "month": ("Month-end", "Månedsultimo"), "cases": ("Cases", "Sager"),
+    "conversation_run": ("Conversations: months in a row under 80 %", "Samtaler: måneder i træk under 80 %"),
+    "conversation_followup": ("Conversations: STAR follow-up", "Samtaler: STAR-opfølgning"),
+    "offer_run": ("Offers: months in a row under 80 %", "Tilbud: måneder i træk under 80 %"),
+    "offer_followup": ("Offers: STAR follow-up", "Tilbud: STAR-opfølgning"),
+}
+COLUMNS = {**COLUMNS, **TEAMLEAD_COLUMNS}
+
+TEAMLEAD_TABLE_NAMES: Table = {
+    "series_overall": ("Series", "Serie"), "series_rules": ("Series per rule", "Serie pr. regel"),
+    "series_star": ("Series STAR", "Serie STAR"), "series_passivity": ("Series passivity", "Serie passivmåling"),
+}
+TABLE_NAMES = {**TABLE_NAMES, **TEAMLEAD_TABLE_NAMES}
+
+FORECAST: Table = {
+    "title": ("Workload forecast", "Arbejdsbyrde-prognose"),
+    "span": ("as of {as_of}, {weeks} weeks to {end}", "pr. {as_of}, {weeks} uger til {end}"),
+    "week": ("Week", "Uge"), "backlog": ("Overdue", "Overskredet"), "starts": ("From", "Fra"),
+    "conversation": ("Conversations", "Samtaler"), "offer": ("Offers", "Tilbud"), "other": ("Other", "Andet"),
+    "total": ("Total", "I alt"), "per_week": ("Duties to do per week", "Pligter der skal løses pr. uge"),
+    "per_group": ("Conversations and offers to book per {dim}", "Samtaler og tilbud der skal bookes pr. {dim}"),
+    "week_0": ("Week 0: overdue now. Weeks 1 …: falling due that week.", "Uge 0: overskredet nu. Uge 1 …: forfalder den uge."),
+    "cases": ("Cases", "Sager"),
+    "chart": ("Duties falling due per week (week 0: overdue now)", "Pligter der forfalder pr. uge (uge 0: overskredet nu)"),
+    "definition": ("Each case as known on the as-of date is evaluated by the rules as of the last day of the last week, "
+                   "with no event after the as-of date: every open duty and the recurring ones the rules will create "
+                   "(the next conversation window, the next milestone). Week 0 = duties overdue on the as-of date "
+                   "whose benefit period runs; week k = duties falling due in days 7(k − 1) … 7k − 1 after it. "
+                   "Conversations and offers are what the duty counts; other = education orders, plans, tests and "
+                   "the ends of offers.",
+                   "Hver sag, som den kendes på opgørelsesdatoen, vurderes efter reglerne pr. sidste dag i sidste uge uden "
+                   "hændelser efter opgørelsesdatoen: alle åbne pligter og de tilbagevendende, reglerne vil skabe (næste "
+                   "samtalevindue, næste milepæl). Uge 0 = pligter overskredet på opgørelsesdatoen i et løbende "
+                   "ydelsesforløb; uge k = pligter med frist 7(k − 1) … 7k − 1 dage efter den. Samtaler og tilbud er det, "
+                   "pligten tæller; andet = uddannelsespålæg, planer, test og afslutning af tilbud."),
+    "written": ("{what} written to {path}", "{what} skrevet til {path}"),
+    "by_rule": ("Per rule", "Pr. regel"), "rule": ("Rule", "Regel"),
+}
+
+TEAMLEAD_FORECAST_COLUMNS: Table = {
+    "group": ("Group", "Gruppe"), "week": ("Week", "Uge"), "week_start": ("Week from", "Uge fra"),
+    "week_end": ("Week to", "Uge til"), "conversation": ("Conversations", "Samtaler"), "offer": ("Offers", "Tilbud"),
+    "other": ("Other", "Andet"), "total": ("Total", "I alt"),
+}
+COLUMNS = {**COLUMNS, **TEAMLEAD_FORECAST_COLUMNS}
+
+MEASURES: Table = {
+    "effort": ("STAR active effort: passive among citizens at least a year on benefit",
+               "STAR aktiv indsats: passive blandt borgere mindst et år på ydelse"),
+    "effort_def": ("Passive = no offer other than mentor running at any time in the last 1½ (1 month 15 days), 3, 6, 9 "
+                   "or 12 months, among citizens whose current benefit period began at least 12 months before the "
+                   "as-of date (star.dk, aktiv indsats). The 6 / 12-month passivity above counts citizens on benefit "
+                   "at least as long as the window instead.",
+                   "Passiv = intet andet tilbud end mentor i gang på noget tidspunkt de seneste 1½ (1 måned og 15 dage), "
+                   "3, 6, 9 eller 12 måneder, blandt borgere hvis nuværende ydelsesforløb begyndte mindst 12 måneder før "
+                   "opgørelsesdatoen (star.dk, aktiv indsats). Passivmålingen for 6 / 12 måneder ovenfor tæller i stedet "
+                   "borgere på ydelse mindst lige så længe som vinduet."),
+    "first": ("Time to first active offer (Jobindsats)", "Tid til første aktive tilbud (Jobindsats)"),
+    "first_def": ("Over benefit periods begun in the 24 months up to the as-of date: for each interval, among the periods "
+                  "begun at least that long before the as-of date, the share whose first offer other than mentor started "
+                  "within it of the period's start (Jobindsats, \"Om tidspunkt for første aktive tilbud\").",
+                  "Over ydelsesforløb begyndt i de 24 måneder op til opgørelsesdatoen: for hvert interval, blandt forløb "
+                  "begyndt mindst så længe før opgørelsesdatoen, andelen hvis første tilbud (ikke mentor) startede inden "
+                  "for intervallet fra forløbets start (Jobindsats, \"Om tidspunkt for første aktive tilbud\")."),
+    "spells": ("Spells", "Forløb"), "group": ("Group", "Gruppe"),
+    "1.5": ("1½ m.", "1½ md."), "3": ("3 m.", "3 mdr."), "6": ("6 m.", "6 mdr."), "9": ("9 m.", "9 mdr."),
+    "12": ("12 m.", "12 mdr."),
+    "1d": ("1 day", "1 dag"), "1w": ("1 week", "1 uge"), "1m": ("1 m.", "1 md."), "2m": ("2 m.", "2 mdr."),
+    "3m": ("3 m.", "3 mdr."), "6m": ("6 m.", "6 mdr."), "9m": ("9 m.", "9 mdr."), "12m": ("12 m.", "12 mdr."),
+    # the terminal's narrow headings
+    "t_1d": ("1 d", "1 d"), "t_1w": ("1 w", "1 u"), "t_1m": ("1 m", "1 m"), "t_2m": ("2 m", "2 m"), "t_3m": ("3 m", "3 m"),
+    "t_6m": ("6 m", "6 m"), "t_9m": ("9 m", "9 m"), "t_12m": ("12 m", "12 m"), "t_spells": ("n", "n"),
+    "t_key": ("Shares in %; d = day, w = week, m = months; n = spells. ", "Andele i %; d = dag, u = uge, m = måneder; n = forløb. "),
+}
+
+TEAMLEAD_MEASURE_COLUMNS: Table = {
+    "window": ("Window (months)", "Vindue (måneder)"), "interval": ("Within", "Inden for"),
+    "followed": ("Spells followed that long", "Forløb fulgt så længe"), "within": ("First offer within", "Første tilbud inden for"),
+    "first_offer_share": ("Share with an offer within", "Andel med tilbud inden for"),
+}
+COLUMNS = {**COLUMNS, **TEAMLEAD_MEASURE_COLUMNS}
+TABLE_NAMES = {**TABLE_NAMES, "active_effort": ("Active effort", "Aktiv indsats"),
+               "first_offer": ("First offer", "Første tilbud")}
+
+REVIEW: Table = {
+    "title": ("Management review sample", "Ledelsestilsyn: stikprøve"), "sheet": ("Review sample", "Stikprøve"),
+    "meta": ("as of {as_of} · seed {seed} · {size} per {per} · {n} cases drawn of {seen}",
+             "pr. {as_of} · frø {seed} · {size} pr. {per} · {n} sager udtrukket af {seen}"),
+    "per_all": ("caseload", "sagsstamme"), "run": ("Audit run", "Revisionskørsel"), "no_run": ("not stored", "ikke gemt"),
+    "case": ("Case", "Sag"), "number": ("No.", "Nr."), "stratum": ("Stratum", "Stratum"),
+    "duties": ("The duties as of {as_of}", "Pligterne pr. {as_of}"), "checklist": ("Verify in the case file", "Kontrollér i sagen"),
+    "item": ("Check", "Kontrolpunkt"), "behind": ("Duties behind it", "Pligter bag"), "verdict": ("Verdict", "Vurdering"),
+    "note": ("Note", "Bemærkning"), "status": ("Status", "Status"), "due": ("Due", "Frist"), "why": ("Why", "Begrundelse"),
+    "how": ("Fill in the verdict (ok / missing / not applicable) and a note in the Excel sheet, then "
+            "`sagsrute import SHEET.xlsx` stores the verdicts beside the audit run.",
+            "Udfyld vurderingen (ok / mangler / ikke relevant) og en bemærkning i Excel-arket; "
+            "`sagsrute import ARK.xlsx` gemmer vurderingerne ved revisionskørslen."),
+    "definition": ("Each stratum's cases are those with the lowest SHA-256 of \"seed:case id\": the same seed draws the "
+                   "same cases whatever their order. The checklist is read off the duties the rules give the case.",
+                   "Hvert stratums sager er dem med den laveste SHA-256 af \"frø:sags-id\": samme frø udtrækker de samme "
+                   "sager uanset rækkefølgen. Kontrolpunkterne følger af de pligter, reglerne giver sagen."),
+    "written": ("Review sample written to {html} and {xlsx}", "Stikprøve skrevet til {html} og {xlsx}"),
+    "imported": ("{file}: {n} verdicts stored for audit run {run} ({skipped} rows without a verdict)",
+                 "{file}: {n} vurderinger gemt for revisionskørsel {run} ({skipped} rækker uden vurdering)"),
+}
+
+REVIEW_CHECKS: Table = {
+    "routing": ("Visitation category, date and reasons documented", "Visitationskategori, dato og begrundelse dokumenteret"),
+    "education_order": ("Education order documented (date, content, step)", "Uddannelsespålæg dokumenteret (dato, indhold, trin)"),
+    "literacy": ("Literacy and numeracy test documented (date, result)", "Læse-, skrive- og regnetest dokumenteret (dato, resultat)"),
+    "plan": ("Plan documented and agreed with the citizen", "Plan dokumenteret og aftalt med borgeren"),
+    "offers": ("Offers documented (decision, start, end)", "Tilbud dokumenteret (afgørelse, start, slut)"),
+    "conversations": ("Conversations recorded with date and content", "Samtaler journalført med dato og indhold"),
+    "other": ("Other duties documented", "Øvrige pligter dokumenteret"),
+    "exemption": ("Exemption or postponement reasoned and documented", "Fritagelse eller udsættelse begrundet og dokumenteret"),
+    "overdue_followup": ("Overdue duties: reason noted, follow-up agreed", "Overskredne pligter: årsag noteret, opfølgning aftalt"),
+}
+
+VERDICTS: Table = {"ok": ("ok", "ok"), "missing": ("missing", "mangler"), "n/a": ("not applicable", "ikke relevant")}
+
+RUNS_PRUNE: Table = {
+    "pruned": ("{n} audit run(s) deleted from {where}: {runs}", "{n} revisionskørsel(er) slettet fra {where}: {runs}"),
+}
+
+DRILL: Table = {
+    "per_caseworker": ("Per caseworker (all rules)", "Pr. sagsbehandler (alle regler)"),
+    "hint": ("A count of overdue duties links to the duties behind it.", "Et antal overskredne pligter linker til pligterne bag det."),
+    "title": ("The overdue duties behind the figures", "De overskredne pligter bag tallene"),
+    "more": ("{n} more not in the list of the most overdue (--top N, or --overdue-csv FILE for all)",
+             "{n} flere uden for listen over de mest overskredne (--top N, eller --overdue-csv FIL for alle)"),
+    "back": ("Back to the top", "Tilbage til toppen"),
+}

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from engine.access.schema import migrate_access
 from engine.io.worklist import create_worklist_tables
+from engine.io.reviews import create_review_table
 from models.case import Case
 from models.privacy import mask_cpr
 from models.storage import TABLES, AuditResult, AuditRun, CaseRecord, RuleSetRecord, SchemaVersion, utcnow
@@ -172,6 +173,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _create_tables),
     (2, create_worklist_tables),  # sagsrute serve's worklist (engine/io/worklist.py)
     (3, migrate_access),  # issue 17 (ACCESS): users, sessions, tokens, login attempts, the access log
+    (4, create_review_table),  # audit --review-sample: the reviewers' verdicts (engine/io/reviews.py)
 ]
 
 
