@@ -84,6 +84,12 @@ def audit(
     lang: LangOption = DEFAULT_LANG,
     rules_dir: RulesOption = DEFAULT_RULES_DIR,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary (the reports are still written).")] = False,
+    export_totals: Annotated[Optional[Path], typer.Option(
+        "--export-totals", metavar="FILE", help="Write the figures, no case ids, as JSON for audit-merge.")] = None,
+    unit: Annotated[Optional[str], typer.Option(
+        "--unit", metavar="NAME", help="The unit (municipality) the exported totals are named by.")] = None,
+    export_caseworkers: Annotated[bool, typer.Option(
+        "--export-caseworkers", help="Keep the per-caseworker figures in the exported totals.")] = False,
 ) -> None:
     """Deadline compliance over a caseload as of a date.
 
@@ -95,6 +101,7 @@ def audit(
     Examples:
       sagsrute audit samples/caseload/ --as-of 2021-12-31 --group-by team
       sagsrute audit --as-of 2021-12-31 --html out/report.html --xlsx out/audit.xlsx
+      sagsrute audit a.jsonl --as-of 2021-12-31 --export-totals out/a.json --unit A
     """
     # SQLAlchemy is loaded only by the commands that use the database (it costs most of a second).
     from engine.io.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
@@ -163,6 +170,12 @@ def audit(
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_html(totals, meta, lang.value), encoding="utf-8")
         err_console.print(visible(w["html_written"].format(path=html)))
+    if export_totals:
+        from engine.batch.export import document, write_document
+
+        write_document(export_totals, document(totals, day, ruleset.label, ruleset.digest, unit, meta.titles,
+                                               export_caseworkers))
+        err_console.print(visible(texts.words(texts.SCALE, lang.value)["exported"].format(path=export_totals)))
     if overdue_writer:
         err_console.print(visible(w["overdue_written"].format(n=n(overdue_writer.count), path=overdue_csv)))
     if run_id is not None:
