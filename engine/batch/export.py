@@ -69,7 +69,8 @@ def _key(key: Any) -> Any:
 
 def encode(value: Any, path: str = "") -> Any:
     """A totals value as plain JSON: a dataclass as an object of its fields, a dict with text keys
-    as an object, any other dict (a Counter of days, tuple keys) as a sorted list of [key, value]."""
+    (or none yet) as an object, a Counter and any other dict (days, tuple keys) as a sorted list
+    of [key, value] pairs."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {}
         for f in dataclasses.fields(value):
@@ -79,9 +80,13 @@ def encode(value: Any, path: str = "") -> Any:
             out[f.name] = encode(getattr(value, f.name), name)
         return out
     if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value):
+        if all(isinstance(k, str) for k in value) and not isinstance(value, Counter):
             return {k: encode(value[k], f"{path}.{k}") for k in sorted(value)}
-        return [[_key(k), encode(v, f"{path}[]")] for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))]
+        try:
+            pairs = sorted(value.items())
+        except TypeError:  # keys of mixed types: still one fixed order
+            pairs = sorted(value.items(), key=lambda kv: repr(kv[0]))
+        return [[_key(k), encode(v, f"{path}[]")] for k, v in pairs]
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise TypeError(f"{path}: a value of type {type(value).__name__} cannot be exported")
