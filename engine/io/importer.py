@@ -26,7 +26,7 @@ from models.case import Case
 from engine.io.loading import CASE_SUFFIXES, InputError, Loaded, LoadedCase, jsonl_lines, parse_jsonl_line, read_file
 from models.storage import CaseRecord, utcnow
 
-IMPORT_SUFFIXES = CASE_SUFFIXES + (".csv",)
+IMPORT_SUFFIXES = CASE_SUFFIXES + (".csv", ".parquet")
 CHUNK = 500  # cases per round trip (also keeps IN (...) lists under every database's limit)
 LINES_PER_TASK = 1000  # JSON Lines per unit of parallel work
 PARALLEL_FROM_BYTES = 1_000_000  # smaller files are read in-process (starting workers costs more)
@@ -57,6 +57,9 @@ def import_files(path: Path) -> list[Path]:
 
 
 def read_import_file(path: Path) -> Iterator[Loaded]:
+    if path.suffix == ".parquet":  # engine/io/parquet.py; pyarrow only when Parquet is read
+        from engine.io.parquet import read_parquet_cases
+        return read_parquet_cases(path)
     if path.suffix == ".csv":
         return read_csv_cases(path)
     return read_file(path)

@@ -14,6 +14,11 @@ def file_items(paths: Iterable[Path]) -> Iterator[tuple[str, str, Optional[str]]
         if not path.exists():
             yield ("error", str(path), "(file): no such file or directory")
             continue
+        if path.suffix == ".parquet" or path.is_dir() and next(path.rglob("*.parquet"), None):
+            from engine.io.parquet import parquet_items  # pyarrow only when Parquet is read
+
+            yield from parquet_items(path)
+            continue
         for file in case_files(path):
             if file.suffix != ".jsonl":
                 yield ("file", str(file), None)
