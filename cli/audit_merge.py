@@ -31,7 +31,7 @@ def audit_merge(
     lang: LangOption = DEFAULT_LANG,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary (the reports are still written).")] = False,
 ) -> None:
-    """Add up the totals exported by several audits into one report.
+    """Add up the totals of several audits into one report.
 
     The same reports as audit (terminal, CSV, Excel, HTML) over the sum of the units, with a table
     per unit. Totals as of different dates or under different rules are refused unless

@@ -218,3 +218,14 @@ def test_bad_documents_say_file_field_problem(tmp_path, whole, content, problem)
     result = _run("audit-merge", path)
     assert result.exit_code == 1, result.output
     assert f"{path}: " in result.output and problem in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_the_merged_report_reads_at_the_terminal_width(tmp_path, whole, width):
+    for name in ("A", "B"):
+        (tmp_path / f"{name}.json").write_text(exported(whole, name), encoding="utf-8")
+    result = CliRunner().invoke(app, ["audit-merge", str(tmp_path / "A.json"), str(tmp_path / "B.json"),
+                                      "--group-by", "team", "--group-by", "caseworker"], env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= width
+    assert "Pr. enhed" in result.output and "alle" in result.output
