@@ -125,6 +125,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--keep", type=Path, help="where to keep (and find) the generated caseload")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of (a), in alternating order")
+    parser.add_argument("--skip", default="", help="sections to leave out, e.g. b,c")
     args = parser.parse_args()
     from distributed import Client, LocalCluster
 
@@ -138,26 +140,43 @@ def main() -> None:
         per_case = periods_per_case(path)
 
         started = time.perf_counter()
-        local = run_audit(ruleset, file_items([path]), AuditOptions(as_of=AS_OF, workers=args.workers))
-        local_seconds = time.perf_counter() - started
-        print(f"(a) --workers {args.workers}: {local_seconds:.1f} s ({args.cases / local_seconds:,.0f} cases/s)", flush=True)
-
-        started = time.perf_counter()
         cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                                silence_logs=logging.ERROR)
         client = Client(cluster)
         client.run(lambda: __import__("engine.batch.distributed"))  # what a worker imports once
         startup = time.perf_counter() - started
-        started = time.perf_counter()
-        totals, parts, _ = run_dask(client, ruleset, [path], AS_OF)
-        dask_seconds = time.perf_counter() - started
-        same = totals.comparable() == local.comparable()
-        print(f"    Dask LocalCluster {args.workers} workers: {dask_seconds:.1f} s ({args.cases / dask_seconds:,.0f} "
-              f"cases/s) in {parts} parts, cluster start {startup:.1f} s; figures identical: {same}")
-        ratio = local_seconds / dask_seconds
-        print(f"    ratio Dask / --workers (throughput): {ratio:.2f} ×  (target ≥ 0.85)"
-              f"; with the start-up: {local_seconds / (dask_seconds + startup):.2f} ×", flush=True)
 
+        def run_local():
+            started = time.perf_counter()
+            totals = run_audit(ruleset, file_items([path]), AuditOptions(as_of=AS_OF, workers=args.workers))
+            return time.perf_counter() - started, totals, None
+
+        def run_cluster():
+            started = time.perf_counter()
+            totals, parts, _ = run_dask(client, ruleset, [path], AS_OF)
+            return time.perf_counter() - started, totals, parts
+
+        # Rounds in alternating order (local first, then Dask first): on a shared machine the load
+        # drifts, and each round's two runs see about the same load.
+        ratios, same = [], True
+        for round_number in range(args.rounds):
+            order = (run_local, run_cluster) if round_number % 2 == 0 else (run_cluster, run_local)
+            runs = {f.__name__: f() for f in order}
+            (local_seconds, local, _), (dask_seconds, totals, parts) = runs["run_local"], runs["run_cluster"]
+            same = same and totals.comparable() == local.comparable()
+            ratios.append(local_seconds / dask_seconds)
+            print(f"(a) round {round_number + 1}: --workers {args.workers} {local_seconds:.1f} s "
+                  f"({args.cases / local_seconds:,.0f} cases/s); Dask {args.workers} workers {dask_seconds:.1f} s "
+                  f"({args.cases / dask_seconds:,.0f} cases/s, {parts} parts); ratio {ratios[-1]:.2f} ×", flush=True)
+        print(f"    ratio Dask / --workers (throughput), median of {len(ratios)} rounds: {statistics.median(ratios):.2f} × "
+              f"(target ≥ 0.85); cluster start-up {startup:.1f} s apart; figures identical: {same}", flush=True)
+
+        if "b" in args.skip:
+            client.close()
+            cluster.close()
+            if "c" not in args.skip:
+                parquet_layouts(path, min(args.cases, 100_000), directory)
+            return
         # (b) one part per unit: folded on the cluster, timed per part, exported, renamed, merged
         unit_bytes = math.ceil(path.stat().st_size / args.units)
         unit_parts = plan_parts([path], unit_bytes)
