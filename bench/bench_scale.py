@@ -35,27 +35,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_audit import caseload  # noqa: E402  (the same generated caseload, the same seed)
 from engine import native  # noqa: E402
 from engine.batch.distributed import fold_part, plan_parts, run_dask  # noqa: E402
 from engine.batch.export import document, from_document, merge_units, write_document  # noqa: E402
 from engine.batch.runner import AuditOptions, run_audit  # noqa: E402
-from engine.io.generate import write_jsonl  # noqa: E402
 from engine.io.sources import file_items  # noqa: E402
 from engine.rulebook.ruleset import load_ruleset  # noqa: E402
 
 AS_OF = date(2021, 12, 31)
-SEED = 2020
 NATIONAL_PERIODS = 30_000_000
 NATIONAL_SECONDS = 300
-
-
-def caseload(directory: Path, count: int) -> Path:
-    path = directory / f"generated-{count}.jsonl"
-    if not path.exists():
-        started = time.perf_counter()
-        write_jsonl(count, SEED, AS_OF, path, workers=os.cpu_count() or 1)
-        print(f"  generated {count:,} cases in {time.perf_counter() - started:.1f} s → {path}", flush=True)
-    return path
 
 
 def periods_per_case(path: Path, sample: int = 20_000) -> float:

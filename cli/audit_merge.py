@@ -3,33 +3,33 @@ added up into the audit's own reports with a per-unit breakdown (docs/scale.md).
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
 
-from cli.common import (DEFAULT_CSV_DIALECT, DEFAULT_LANG, CsvDialectOption, LangOption, console, err_console, fail)
+from cli.audit import audit as _audit_command
+from cli.common import DEFAULT_CSV_DIALECT, DEFAULT_LANG, CsvDialectOption, LangOption, console, err_console, fail
 from engine import texts
 from engine.report.safe import visible
+
+# the report options as audit's own: one help text each
+_AUDIT = typing.get_type_hints(_audit_command, include_extras=True)
 
 
 def audit_merge(
     files: Annotated[List[Path], typer.Argument(
         metavar="FILE...", show_default=False, help="Totals files written by audit --export-totals.")],
-    csv_dir: Annotated[Optional[Path], typer.Option("--csv", metavar="DIR",
-                                                    help="Write the tables as CSV files into this directory.")] = None,
-    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", metavar="FILE",
-                                                 help="Write the tables as an Excel workbook.")] = None,
-    html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE",
-                                                 help="Write a self-contained HTML report with charts.")] = None,
+    csv_dir: _AUDIT["csv_dir"] = None,
+    xlsx: _AUDIT["xlsx"] = None,
+    html: _AUDIT["html"] = None,
     csv_dialect: CsvDialectOption = DEFAULT_CSV_DIALECT,
-    group_by: Annotated[List[str], typer.Option(
-        "--group-by", metavar="benefit|category|team|caseworker", show_default=False,
-        help="Also print the figures per benefit, category, team or caseworker (repeatable).")] = [],  # noqa: B006
+    group_by: _AUDIT["group_by"] = [],  # noqa: B006
     allow_mixed: Annotated[bool, typer.Option(
         "--allow-mixed", help="Merge totals of different as-of dates or rule sets (the report says so).")] = False,
     lang: LangOption = DEFAULT_LANG,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary (the reports are still written).")] = False,
+    quiet: _AUDIT["quiet"] = False,
 ) -> None:
     """Add up the totals of several audits into one report.
 
@@ -48,9 +48,7 @@ def audit_merge(
     from engine.report.terminal import render
     from engine.report.units import add_units_sheet, render_units, with_units, write_units_csv
 
-    unknown = [g for g in group_by if g not in ("benefit", "category", "team", "caseworker")]
-    if unknown:
-        fail(f"--group-by: {unknown[0]!r} is not benefit, category, team or caseworker", 2)
+    group_by = [d.value for d in group_by]
     try:
         merged = merge_files(files, allow_mixed)
     except TotalsFileError as exc:

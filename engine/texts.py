@@ -468,7 +468,6 @@ SCALE: Table = {
     "unit": ("Unit", "Enhed"), "units": ("Units", "Enheder"),
     "per_unit": ("Per unit", "Pr. enhed"), "short_cases": ("Cases", "Sager"),
     "short_conversation_share": ("STAR\n4 conv.", "STAR\n4 samt."),
-    "merged_from": ("{n} units merged", "{n} enheder lagt sammen"),
     "mixed": ("Mixed: the units differ in {what}; the figures are added up regardless",
               "Blandet: enhederne har forskellige {what}; tallene er lagt sammen alligevel"),
     "mixed_as_of": ("as-of dates", "opgørelsesdatoer"), "mixed_rules": ("rule sets", "regelsæt"),
