@@ -268,7 +268,7 @@ def connect(address: str, workers: int = 2):
         if count < 1:
             raise ValueError(f"--dask {address}: the number of workers must be 1 or more")
         with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0",
-                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                          silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
             yield client
     else:
         with Client(address, timeout="20s") as client:

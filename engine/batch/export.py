@@ -115,69 +115,115 @@ def _decode_key(data: Any) -> Any:
     return tuple(_decode_key(k) for k in data) if isinstance(data, list) else data
 
 
-def _number(data: Any, where: str) -> int:
-    if isinstance(data, bool) or not isinstance(data, int) or data < 0:
-        raise TotalsFileError(f"{where}: must be a whole number 0 or more, not {json.dumps(data)[:40]}")
+# A place in the document, built only when a message needs it: (outer place, ".name" or "[key]"),
+# the outermost a text ("file: totals"). Formatting every place eagerly cost most of the reading.
+def _place(where: Any, dotted: bool = False) -> str:
+    parts = []
+    while isinstance(where, tuple):
+        where, part = where
+        parts.append(part)
+    text = "".join(reversed(parts))
+    return text.lstrip(".") if dotted else where + text
+
+
+def _child(where: Any, key: Any) -> tuple:
+    return (where, f".{key}" if isinstance(key, str) else f"[{key}]")
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields_of(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _number(data: Any, where: Any) -> int:
+    if type(data) is not int or data < 0:
+        raise TotalsFileError(f"{_place(where)}: must be a whole number 0 or more, not {json.dumps(data)[:40]}")
     return data
 
 
-def decode(template: Any, data: Any, where: str, path: str = "") -> Any:
+def _histogram(data: Any, where: Any) -> Counter:
+    """A Counter of whole numbers from [value, count] pairs: the days-late histograms, most of a document."""
+    if type(data) is list and all(type(p) is list and len(p) == 2 and type(p[0]) is int and type(p[1]) is int
+                                  and p[1] >= 0 for p in data):
+        return Counter(dict(data))
+    if isinstance(data, dict):  # a Counter with text keys (a tally added later)
+        return Counter({k: _number(v, _child(where, k)) for k, v in data.items()})
+    if isinstance(data, list):
+        for i, pair in enumerate(data):
+            if not (isinstance(pair, list) and len(pair) == 2):
+                raise TotalsFileError(f"{_place(where)}[{i}]: must be a [value, count] pair")
+            _number(pair[1], (where, f"[{i}]"))
+        return Counter({_decode_key(k): v for k, v in data})
+    raise TotalsFileError(f"{_place(where)}: must be a list of [value, count] pairs")
+
+
+def decode(template: Any, data: Any, where: Any) -> Any:
     """``data`` read into the shape of ``template`` (a fresh totals value at the same place);
-    ``where`` names the place in messages, ``path`` is its dotted name from the totals' root."""
-    if dataclasses.is_dataclass(template) and not isinstance(template, type):
+    ``where`` is the place, for messages (``_place``)."""
+    cls = type(template)
+    if cls is int:
+        return _number(data, where)
+    if hasattr(cls, "__dataclass_fields__"):
         if not isinstance(data, dict):
-            raise TotalsFileError(f"{where}: must be an object")
-        names = {f.name for f in dataclasses.fields(template)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise TotalsFileError(f"{where}.{unknown[0]}: not a field of this version's totals")
-        for f in dataclasses.fields(template):
-            name, dotted = f"{where}.{f.name}", f"{path}.{f.name}" if path else f.name
-            if f.name in data:
-                setattr(template, f.name, decode(getattr(template, f.name), data[f.name], name, dotted))
-            elif dotted not in EXCLUDED:
-                raise TotalsFileError(f"{name}: missing")
+            raise TotalsFileError(f"{_place(where)}: must be an object")
+        names = _fields_of(cls)
+        if len(data) != len(names) or not all(n in data for n in names):
+            unknown = sorted(set(data) - set(names))
+            if unknown:
+                raise TotalsFileError(f"{_place(_child(where, unknown[0]))}: not a field of this version's totals")
+        for name in names:
+            if name in data:
+                setattr(template, name, decode(getattr(template, name), data[name], _child(where, name)))
+            elif _place(_child(where, name), dotted=True) not in EXCLUDED:
+                raise TotalsFileError(f"{_place(_child(where, name))}: missing")
         return template
+    if isinstance(template, Counter):
+        return _histogram(data, where)
     if isinstance(template, dict):
-        out = template.__class__() if not isinstance(template, defaultdict) else defaultdict(template.default_factory)
+        fixed = not isinstance(template, defaultdict)
+        if fixed and type(data) is dict and data.keys() == template.keys() and all(
+                type(v) is int and v >= 0 for v in data.values()) and all(type(v) is int for v in template.values()):
+            return cls(data)  # a tally's status counts: most of a document, checked in one pass
+        out = defaultdict(template.default_factory) if not fixed else cls()
         if isinstance(data, dict):
-            pairs = list(data.items())
+            pairs = data.items()
         elif isinstance(data, list) and all(isinstance(p, list) and len(p) == 2 for p in data):
             pairs = [(_decode_key(k), v) for k, v in data]
         else:
-            raise TotalsFileError(f"{where}: must be an object or a list of [key, value] pairs")
+            raise TotalsFileError(f"{_place(where)}: must be an object or a list of [key, value] pairs")
+        make = template.default_factory if not fixed else None
         for key, value in pairs:
-            if isinstance(template, Counter):
-                inner = 0
-            elif isinstance(template, defaultdict):
-                inner = template.default_factory()
+            if make is not None:
+                inner = make()
             elif key in template:
                 inner = template[key]
             else:
                 # a fixed-key dict (passivity's months): JSON made its int keys text
                 match = [k for k in template if str(k) == str(key)]
                 if not match:
-                    raise TotalsFileError(f"{where}.{key}: not a known key")
+                    raise TotalsFileError(f"{_place(_child(where, key))}: not a known key")
                 key, inner = match[0], template[match[0]]
-            out[key] = decode(inner, value, f"{where}.{key}" if isinstance(key, str) else f"{where}[{key}]",
-                              f"{path}.{key}")
-        if not isinstance(template, defaultdict) and not isinstance(template, Counter):
+            out[key] = decode(inner, value, _child(where, key))
+        if fixed:
             for key, value in template.items():  # a fixed key the document left out stays as it was
                 out.setdefault(key, value)
         return out
-    if isinstance(template, bool):
+    if cls is bool:
         if not isinstance(data, bool):
-            raise TotalsFileError(f"{where}: must be true or false")
+            raise TotalsFileError(f"{_place(where)}: must be true or false")
         return data
-    if isinstance(template, int):
-        return _number(data, where)
-    if isinstance(template, float):
+    if cls is float:
         if isinstance(data, bool) or not isinstance(data, (int, float)):
-            raise TotalsFileError(f"{where}: must be a number")
+            raise TotalsFileError(f"{_place(where)}: must be a number")
         return float(data)
-    if template is None or isinstance(template, str):
+    if template is None or cls is str:
         return data
-    raise TotalsFileError(f"{where}: cannot be read into {type(template).__name__}")
+    raise TotalsFileError(f"{_place(where)}: cannot be read into {cls.__name__}")
 
 
 def read_document(path: Path) -> Unit:
