@@ -119,6 +119,9 @@ def audit(
     from_db = not cases
     if dask is not None and (from_db or overdue_csv):
         fail("--dask audits case files (JSON Lines, Parquet), without --overdue-csv", EXIT_USAGE)
+    if dask is not None and dask.startswith("local") and not (dask == "local" or dask[6:].isdigit() and int(dask[6:]) > 0
+                                                             and dask[5] == ":"):
+        fail(f"--dask {dask}: expected local, local:N (N workers, 1 or more) or a scheduler address", EXIT_USAGE)
     store = from_db if store is None else store
     db_engine = where = None
     if from_db or store:

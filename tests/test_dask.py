@@ -105,7 +105,10 @@ def test_without_the_extra_the_command_says_how_to_install(monkeypatch, caseload
     assert "Traceback" not in result.output
 
 
-def test_dask_refuses_the_database_and_the_overdue_csv(caseload, tmp_path):
+def test_dask_refuses_the_database_the_overdue_csv_and_a_bad_local(caseload, tmp_path):
     result = CliRunner().invoke(app, ["audit", str(caseload[0]), "--as-of", "2021-12-31", "--dask", "local",
                                       "--overdue-csv", str(tmp_path / "o.csv")])
     assert result.exit_code == 2 and "--dask" in result.output
+    for bad in ("local:0", "local:x", "locally"):
+        result = CliRunner().invoke(app, ["audit", str(caseload[0]), "--as-of", "2021-12-31", "--dask", bad])
+        assert result.exit_code == 2 and "local:N" in result.output, bad
