@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cli import audit as audit_cmd
+from cli import audit_merge
 from cli import check as check_cmd
 from cli import forecast as forecast_cmd
 from cli import import_cmd
@@ -29,6 +30,7 @@ def options(version: VersionOption = False) -> None:
     """Rule-driven case routing for Danish jobcenter casework: duties, deadlines, compliance."""
 app.command("check")(check_cmd.check)
 audit_cmd.register(app)  # audit, audit-runs, audit-compare
+app.command("audit-merge")(audit_merge.audit_merge)
 app.add_typer(rules_cmd.app, name="rules")
 app.command("whatif")(whatif_cmd.whatif)
 app.command("test-rules")(test_rules_cmd.test_rules)

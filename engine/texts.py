@@ -764,3 +764,43 @@ DRILL: Table = {
              "{n} flere uden for listen over de mest overskredne (--top N, eller --overdue-csv FIL for alle)"),
     "back": ("Back to the top", "Tilbage til toppen"),
 }
+
+
+# --- SCALE ---
+# audit --export-totals, audit-merge, audit --dask, Parquet (docs/scale.md)
+
+SCALE: Table = {
+    "unit": ("Unit", "Enhed"), "units": ("Units", "Enheder"),
+    "per_unit": ("Per unit", "Pr. enhed"), "short_cases": ("Cases", "Sager"),
+    "short_conversation_share": ("STAR\n4 conv.", "STAR\n4 samt."),
+    "mixed": ("Mixed: the units differ in {what}; the figures are added up regardless",
+              "Blandet: enhederne har forskellige {what}; tallene er lagt sammen alligevel"),
+    "mixed_as_of": ("as-of dates", "opgørelsesdatoer"), "mixed_rules": ("rule sets", "regelsæt"),
+    "and": ("and", "og"),
+    "no_case_list": ("The exported totals hold no case ids: the most overdue duties are listed by "
+                     "each unit's own audit.",
+                     "De eksporterede tal har ingen sags-id'er: de mest overskredne pligter står i "
+                     "hver enheds egen revision."),
+    "exported": ("Totals written to {path} (no case ids)", "Tal skrevet til {path} (ingen sags-id'er)"),
+    "merge_source": ("{n} exported totals", "{n} eksporterede opgørelser"),
+    "dask_missing": ("--dask needs the optional packages dask[distributed] and pyarrow: "
+                     "pip install -e '.[scale]'",
+                     "--dask kræver de valgfrie pakker dask[distributed] og pyarrow: "
+                     "pip install -e '.[scale]'"),
+    "parquet_missing": ("Parquet needs the optional package pyarrow: pip install -e '.[scale]'",
+                        "Parquet kræver den valgfrie pakke pyarrow: pip install -e '.[scale]'"),
+    "dask_parts": ("Dask: {parts} parts on {workers} workers ({where})",
+                   "Dask: {parts} dele på {workers} arbejdere ({where})"),
+    "results_written": ("Per-duty results written to {path} (Parquet, by team)",
+                        "Resultater pr. pligt skrevet til {path} (Parquet, pr. team)"),
+}
+
+# The per-unit table's columns (CSV units.csv, the Excel sheet, the terminal and the HTML page)
+UNIT_COLUMNS: Table = {
+    "unit": ("Unit", "Enhed"), "as_of": ("As of", "Pr."), "rules": ("Rules", "Regler"),
+    "cases": ("Cases", "Sager"), "bad": ("Bad cases", "Fejlbehæftede"), "population": ("Duties", "Pligter"),
+    "overdue_now": ("Overdue now", "Overskredet nu"), "missed": ("Missed", "Forpasset"),
+    "on_time_share": ("On-time share", "Rettidighed"), "median_days_late": ("Median days late", "Median dage for sent"),
+    "conversation_share": ("STAR: 4 conversations", "STAR: 4 samtaler"),
+    "offer_share": ("STAR: offer", "STAR: tilbud"), "passive_share_6m": ("Passive 6 months", "Passive 6 mdr."),
+}

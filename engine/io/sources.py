@@ -26,7 +26,9 @@ from engine.io.loading import (CASE_SUFFIXES, InputError, JsonProblem, Loaded, L
                                label, load_json, parse_jsonl_line, parse_stored_json, read_file)
 from models.case import is_identifier
 
-IMPORT_SUFFIXES = CASE_SUFFIXES + (".csv",)
+# Parquet (engine/io/parquet.py, the optional extra `scale`): a file, or a dataset directory of them.
+BATCH_SUFFIXES = CASE_SUFFIXES + (".parquet",)
+IMPORT_SUFFIXES = BATCH_SUFFIXES + (".csv",)
 NO_SUCH_FILE = "(file): no such file or directory"
 
 Item = tuple  # (kind, source, payload): "json" line text, "stored" case JSON, "loaded" Loaded, "error" problem
@@ -110,6 +112,13 @@ def file_entries(file: Path, where: str, repeats: Optional[Repeats], csv: bool =
     """The items of one file: a JSON Lines file line by line (the text, for a worker to validate),
     any other file decoded here (a CSV export only where ``csv``: for import); a repeated case id
     as an error item in its place."""
+    if has_suffix(file, (".parquet",)):
+        from engine.io.parquet import parquet_items  # pyarrow only when Parquet is read
+
+        for kind, at, payload in parquet_items(file):
+            problem = repeats.repeated(claimed_id(payload), at) if repeats is not None and kind == "json" else None
+            yield ("error", at, problem) if problem else (kind, at, payload)
+        return
     if has_suffix(file, (".jsonl",)):
         lines = 0
         try:
@@ -133,7 +142,7 @@ def file_entries(file: Path, where: str, repeats: Optional[Repeats], csv: bool =
             yield ("loaded", loaded.source, loaded)
 
 
-def file_items(paths: Iterable[Path], unique_ids: bool = True, suffixes: Iterable[str] = CASE_SUFFIXES) -> Iterator[Item]:
+def file_items(paths: Iterable[Path], unique_ids: bool = True, suffixes: Iterable[str] = BATCH_SUFFIXES) -> Iterator[Item]:
     """Every item under ``paths``, in a stable order (``walk``, ``file_entries``)."""
     repeats = Repeats() if unique_ids else None
     suffixes = tuple(suffixes)
@@ -176,10 +185,14 @@ def read_sources(paths: Iterable[Path], unique_ids: bool = True) -> Iterator[Loa
 def count_items(paths: Iterable[Path]) -> int:
     """How many cases the paths hold (JSON Lines lines, other files one each), for a progress bar."""
     total = 0
-    for file, _, _ in walk(paths):
+    for file, _, _ in walk(paths, BATCH_SUFFIXES):
         if file is None:
             continue
-        if has_suffix(file, (".jsonl",)):
+        if has_suffix(file, (".parquet",)):
+            from engine.io.parquet import row_count
+
+            total += row_count(file)
+        elif has_suffix(file, (".jsonl",)):
             try:
                 with file.open("rb") as handle:
                     total += sum(1 for line in handle if line.strip())
