@@ -459,3 +459,13 @@ def decimal(value: Optional[float], lang: str, places: int = 2) -> str:
         return NO_VALUE
     shown = f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
     return localise(shown, lang)
+
+
+# --- legal ---
+# Issue 15 (the legal readings): the category in force, the 2020 transition, the law's horizon.
+TEXTS.update({
+    "category_ended": ("{category} in force until {end}: a later assessment replaced it",
+                       "{category} gældende til og med {end}: en senere visitation afløste den"),
+    "overdue_category_ended": ("{days} days overdue when the visitation category ended on {end}",
+                               "{days} dage over fristen, da visitationskategorien ophørte {end}"),
+})

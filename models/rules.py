@@ -80,7 +80,10 @@ class AppliesTo(RuleModel):
     age_below: Optional[Annotated[int, Field(gt=0, lt=130)]] = None  # age on the benefit's start date
     age_from: Optional[Annotated[int, Field(ge=0, lt=130)]] = None
     education: Optional[Annotated[list[Education], Field(min_length=1)]] = None
-    category: Optional[Category] = None  # assessed in this category during the period (as of the date)
+    category: Optional[Category] = None  # in this category during the period (as of the date)
+    # the category must be *in force* (contract §1: the latest assessment on or before a date;
+    # 003:3194-3196); false: "ever assessed" in the period, the reading before issue 15 (an override)
+    category_in_force: bool = True
 
     @model_validator(mode="after")
     def _ages(self) -> "AppliesTo":
@@ -93,7 +96,8 @@ AnchorKind = Literal["start", "contact", "first_sick_day", "category_assessed"]
 
 
 class Anchor(RuleModel):
-    """What the deadline runs from. ``category_assessed`` is the first assessment in ``category``."""
+    """What the deadline runs from. ``category_assessed``: the assessment that put ``category`` in
+    force, each time it was put in force in the period (engine/core/duty.py category_spells)."""
 
     from_: AnchorKind = Field(alias="from")
 
@@ -433,6 +437,8 @@ class Rule(RuleModel):
             raise ValueError(f"an {self.kind} cannot be exempted: {schema.not_exemptable}; leave out 'exempted_by'")
         if self.anchor.from_ == "category_assessed" and self.applies_to.category is None:
             raise ValueError("anchor 'category_assessed' needs applies_to.category")
+        if self.applies_to.category is not None and self.kind not in ("deadline", "cadence"):
+            raise ValueError(f"applies_to.category is read by kinds deadline and cadence, not {self.kind!r}")
         return self
 
     @property

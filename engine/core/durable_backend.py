@@ -39,8 +39,9 @@ def _alternatives(rule: Rule) -> list[list[dict]]:
     """Expand a rule's conditions into flat conjunctions, one per alternative (durable has no safe $or)."""
     applies = rule.applies_to
     field = anchor_field(rule.anchor.from_, applies.category.value if applies.category else None)
-    if rule.kind in PER_EVENT_VALIDITY:
-        # validity is judged on each event's own day (engine/core/kinds): only require that the anchor exists
+    if rule.kind in PER_EVENT_VALIDITY or rule.anchor.from_ == "category_assessed":
+        # validity is judged on each event's own day, or on each spell of the category in force
+        # (engine/core/kinds): only require that the anchor exists
         common: list[dict] = [{"$gte": {field: 0}}]
     else:
         common = [{"$gte": {field: day_number(rule.valid.from_)}}]

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from engine.core.dates import Offset, add_months, add_offset, offset_steps
-from engine.core.duty import Duty, Kind, Why, context, counting_of, dates_counted, events_counted, offset_of, status
+from engine.core.dates import ONE_DAY, Offset, add_months, add_offset, offset_steps
+from engine.core.duty import (Duty, Kind, Why, category_spells, context, counting_of, dates_counted, events_counted,
+                              offset_of, spell_for, spell_reason, spell_until, status)
 from engine.core.profile import anchor_reader
 from models.case import Case
 
@@ -40,8 +41,25 @@ def compile_rule(rule):
     # = 31 Mar)
     window_ends = [offset_steps(_times(every, k + 1)) for k in range(max_windows)]
 
+    in_force = rule.applies_to.category_in_force
+    per_spell = rule.anchor.from_ == "category_assessed"
+
     def evaluate(case: Case, period, tracer: Why, router=None):
-        anchor = anchor_of(period)
+        if category is None:
+            return _evaluate(case, period, tracer, anchor_of(period), None, None)
+        # contract §1, the category in force (as engine/core/kinds/deadline.py): windows run from
+        # each spell of the category where the rule is anchored on the assessment, and no window
+        # opens after the spell ended; a window of another rule belongs to the latest spell in
+        # force in it, and none is produced where the category is not in force in it
+        spells = category_spells(case, period, category, in_force)
+        if per_spell:
+            duties = []
+            for spell in spells:
+                duties += _evaluate(case, period, tracer, spell.start, spell, None)
+            return duties
+        return _evaluate(case, period, tracer, anchor_of(period), None, spells)
+
+    def _evaluate(case: Case, period, tracer: Why, anchor, own, spells):
         as_of = period.as_of
         if anchor is None or anchor > as_of:
             return []
@@ -53,6 +71,8 @@ def compile_rule(rule):
             base.note("windows", anchor=rule.anchor.from_, anchor_date=anchor, offset=start, every=every, first=first)
         last_day = period.window_end
         ended = period.ended
+        if own is not None and own.end is not None and own.end < last_day:
+            last_day = own.end  # no window opens after the category's spell ended
         duties = []
         due = first
         for k, (months, days) in enumerate(window_ends):
@@ -61,20 +81,34 @@ def compile_rule(rule):
             # the window must open inside the rule's validity (covers, inline)
             if opens > last_day or opens < valid_from or (valid_to is not None and opens > valid_to):
                 break
+            spell = own
+            if spells is not None:
+                spell = spell_for(spells, opens + ONE_DAY, min(due, period.window_end))
+                if spell is None:
+                    continue  # the category is not in force in this window
+            until = ended if spell is None else spell_until(period, spell)
             after = bisect_right(held, opens)
             inside = held[after:bisect_right(held, due)]  # opens < day <= due
-            if ended and ended < due and len(inside) < count:
-                break  # the period ended inside the window without the events: the duty lapses
+            if until and until < due and (len(inside) < count or inside[count - 1] > until):
+                # the period (or the category's spell) ended inside the window without the events:
+                # the duty lapses; after a spell, a later spell may open further windows
+                if until == ended:
+                    break
+                continue
             done_on = inside[count - 1] if len(inside) >= count else None
             why = base.copy() if explained else base
             shown = inside[:count]
             if explained:  # the steps' values cost too: the audit asks for none
+                if spell is not None:
+                    spell_reason(why, category, spell, until)
                 label = rule.counts_label
                 why.add("window", n=k + 1, start=opens, end=due, required=count, label=label)
                 why.add("progress", done=len(shown), required=count, label=label,
                         events=events_counted(period, counting)[after:after + len(shown)])
-            st = status(case, rule, due, done_on, as_of, why, ended)
-            duties.append(Duty(rule, period, st, due, opens, len(shown), count, why, done_on))
+            category_ended = spell is not None and until != ended
+            st = status(case, rule, due, done_on, as_of, why, until, category_ended)
+            duties.append(Duty(rule, period, st, due, opens, len(shown), count, why, done_on,
+                               until if category_ended else None))
         return duties
 
     return evaluate

@@ -11,11 +11,11 @@ so evaluating it on a period reads only the period. The audit evaluates millions
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 from engine.core.dates import add_months, offset_steps
-from engine.core.duty import (Duty, Kind, Why, context, counting_of, dates_counted, events_counted, offset_of, postpone, postponers,
-                              postponing_periods, status)
+from engine.core.duty import (Duty, Kind, Why, category_spells, context, counting_of, dates_counted, events_counted, offset_of,
+                              Spell, postpone, postponers, postponing_periods, spell_for, spell_reason, spell_until, status)
 from engine.core.profile import Period, anchor_reader
 from models.case import Case
 from models.rules import Rule
@@ -42,9 +42,28 @@ def compile_rule(rule: Rule) -> Evaluator:
         steps.append((number, offset, milestone.count, {}, *offset_steps(offset)))
     several = len(steps) > 1
     postponed = postponers(rule)
+    in_force = rule.applies_to.category_in_force
+    per_spell = rule.anchor.from_ == "category_assessed"
+    valid = rule.valid
 
     def evaluate(case: Case, period: Period, tracer: Why, router=None) -> list[Duty]:
-        anchor = anchor_of(period)
+        if category is None:
+            return _evaluate(case, period, tracer, anchor_of(period), None, None)
+        # contract §1: the category in force, not "ever assessed" (003:3194-3196): a rule anchored
+        # on the assessment runs anew from each spell of the category (in force on its anchor,
+        # judged here, not by durable_rules); another rule's duty belongs to the latest spell in
+        # force from its anchor up to its due date (or the window's end)
+        spells = category_spells(case, period, category, in_force)
+        if per_spell:
+            duties = []
+            for spell in spells:
+                if valid.covers(spell.start):
+                    duties += _evaluate(case, period, tracer, spell.start, spell, None)
+            return duties
+        return _evaluate(case, period, tracer, anchor_of(period), None, spells)
+
+    def _evaluate(case: Case, period: Period, tracer: Why, anchor, own: Optional[Spell],
+                  spells: Optional[list]) -> list[Duty]:
         as_of = period.as_of
         if anchor is None or anchor > as_of:
             return []
@@ -62,8 +81,16 @@ def compile_rule(rule: Rule) -> Evaluator:
                 if days:
                     due += days
                 dues[anchor] = due
+            spell = own
+            if spells is not None:  # a category rule not anchored on the assessment
+                spell = spell_for(spells, anchor, min(due, period.window_end))
+                if spell is None:
+                    continue  # the category was not in force from the anchor to the due date: no duty
+            until = ended if spell is None else spell_until(period, spell)
             why = base.copy() if explained else base
             if explained:  # the steps' values cost too: the audit asks for none
+                if spell is not None:
+                    spell_reason(why, category, spell, until)
                 why.add("due", offset=offset, anchor=rule.anchor.from_, anchor_date=anchor, date=due)
                 if several:
                     why.add("milestone", n=number, required=count, due=due)
@@ -76,10 +103,11 @@ def compile_rule(rule: Rule) -> Evaluator:
             if explained:
                 why.add("progress", done=done, required=count, label=rule.counts_label,
                         events=events_counted(period, counting)[:count])
-            if done_on is None and ended and ended < due:
-                continue  # the period ended before the due date without the duty done: it lapses
-            duties.append(Duty(rule, period, status(case, rule, due, done_on, as_of, why, ended), due, anchor,
-                               done, count, why, done_on))
+            if until and until < due and (done_on is None or done_on > until):
+                continue  # the period (or the category) ended before the due date without the duty done: it lapses
+            category_ended = spell is not None and until != ended
+            duties.append(Duty(rule, period, status(case, rule, due, done_on, as_of, why, until, category_ended), due,
+                               anchor, done, count, why, done_on, until if category_ended else None))
         return duties
 
     return evaluate
