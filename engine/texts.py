@@ -468,4 +468,17 @@ TEXTS.update({
                        "{category} gældende til og med {end}: en senere visitation afløste den"),
     "overdue_category_ended": ("{days} days overdue when the visitation category ended on {end}",
                                "{days} dage over fristen, da visitationskategorien ophørte {end}"),
+    "uncovered_by_regime_change": (
+        "{benefit} from {start} ran across the regime change on {change}: no duty of the rule set falls "
+        "due in it from that day (the old rules ended, the new rules' deadlines passed before they came "
+        "into force)",
+        "{benefit} fra {start} løb hen over regelskiftet {change}: ingen pligt i regelsættet har frist i "
+        "forløbet fra den dag (de gamle regler ophørte, de nye reglers frister var passeret, før de trådte "
+        "i kraft)"),
+    "beyond_known_law": (
+        "the rules know the law through {known}: a later reform is not in them ({as_of} is later)",
+        "reglerne kender loven til og med {known}: en senere reform er ikke med ({as_of} er senere)"),
+    "notes": ("Note", "Bemærk"),
+    "regime_due": ("rule in force from {start} ({regime}) on the due date", "reglen gælder fra {start} ({regime}) på fristdatoen"),
 })
+AUDIT.update({"uncovered": ("Periods uncovered by the regime change", "Forløb uden pligt efter regelskiftet")})

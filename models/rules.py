@@ -62,6 +62,9 @@ class Validity(RuleModel):
     from_: IsoDate = Field(alias="from")
     to: Optional[IsoDate] = None
     regime: Annotated[str, Field(min_length=1)]
+    # the day validity is judged on: the obligation's anchor (contract §2), or its due date — the
+    # law in force when the duty falls due (issue 15.5, the 2020 transition; docs/readings.md)
+    judged_on: Literal["anchor", "due"] = "anchor"
 
     @model_validator(mode="after")
     def _ordered(self) -> "Validity":
@@ -461,6 +464,12 @@ class RuleSetManifest(RuleModel):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     version: Annotated[str, Field(min_length=1)]
     description: Optional[str] = None
+    # the law the rules encode is known through this day (issue 15.11): check, the audit and the
+    # what-if say so when the as-of date is later (later reforms are not in the seeds)
+    known_through: Optional[IsoDate] = None
+    # the days one regime replaced another (issue 15.5): a benefit period running across one with
+    # no duty due from it on is reported as uncovered by the regime change
+    regime_changes: list[IsoDate] = []
 
 
 # --- Routing: which benefit, track, visitation categories, labour-market distance and a-kasse

@@ -33,4 +33,6 @@ def reference_applies(rule, case, period) -> bool:
     if rule.kind in PER_EVENT_VALIDITY or rule.anchor.from_ == "category_assessed":
         # validity judged on each event's day (offer limits) or each spell of the category, by the kind
         return anchor is not None
+    if rule.valid.judged_on == "due":  # judged on the due date, by the kind: the anchor may precede the validity
+        return rule.valid.to is None or anchor <= rule.valid.to
     return rule.valid.from_ <= anchor and (rule.valid.to is None or anchor <= rule.valid.to)

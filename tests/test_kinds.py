@@ -101,3 +101,46 @@ def test_a_new_rule_of_an_existing_kind_needs_only_data():
     actions = [a for a in engine.check(case, date(2016, 4, 20)).actions if a.rule == extra.id]
     assert [(str(a.anchor), str(a.due), a.status.value) for a in actions] == [
         ("2016-02-29", "2016-03-28", "met"), ("2016-03-28", "2016-04-25", "open")]
+
+
+# --- issue 15.5 and 15.11: what check notes and the audit counts (LEGAL) ---------------------------
+
+def _case(benefit: dict, case_id: str = "N-1") -> Case:
+    return Case.model_validate({"case_id": case_id, "citizen": {"birth_date": "1980-05-01",
+                                "education": "erhvervskompetencegivende"}, "benefits": [benefit]})
+
+
+UNCOVERED = {"type": "sygedagpenge", "start": "2019-05-06", "first_sick_day": "2019-04-29"}
+COVERED = {"type": "sygedagpenge", "start": "2019-11-04", "first_sick_day": "2019-10-28"}
+
+
+def test_check_notes_a_period_the_regime_change_left_without_a_duty(engine):
+    result = engine.check(_case(UNCOVERED), date(2020, 3, 1), "en")
+    assert [(n.code, n.date, n.benefit, n.period_start) for n in result.notes] == \
+        [("uncovered_by_regime_change", date(2020, 1, 1), "sygedagpenge", date(2019, 5, 6))]
+    assert "regime change on 2020-01-01" in result.notes[0].text
+    assert result.to_contract()["notes"][0]["code"] == "uncovered_by_regime_change"
+    # the contact course counted from 2019-11-04 falls due 2020-05-04, under the new law: covered
+    covered = engine.check(_case(COVERED), date(2020, 3, 1), "en")
+    assert covered.notes == [] and "notes" not in covered.to_contract()
+    # a period that started after the change, or one evaluated before it, is not noted
+    assert engine.check(_case(UNCOVERED), date(2019, 12, 31), "en").notes == []
+
+
+def test_check_says_when_the_as_of_date_is_past_the_law_the_rules_know(engine):
+    assert engine.ruleset.known_through == date(2021, 12, 31)
+    later = engine.check(_case(COVERED), date(2026, 3, 1), "da")
+    assert [n.code for n in later.notes] == ["beyond_known_law"]
+    assert "2021-12-31" in later.notes[0].text
+    assert engine.check(_case(COVERED), date(2021, 12, 31), "da").notes == []
+
+
+def test_the_audit_counts_uncovered_periods(engine):
+    from engine.batch.fold import Auditor
+    from engine.io.loading import LoadedCase
+
+    auditor = Auditor(engine, date(2020, 3, 1))
+    for n, benefit in enumerate((UNCOVERED, COVERED, UNCOVERED)):
+        auditor.add(LoadedCase("t", _case(benefit, f"N-{n}")))
+    totals = auditor.finish()
+    assert totals.uncovered == 2 and totals.comparable()["uncovered"] == 2

@@ -44,7 +44,9 @@ def _alternatives(rule: Rule) -> list[list[dict]]:
         # (engine/core/kinds): only require that the anchor exists
         common: list[dict] = [{"$gte": {field: 0}}]
     else:
-        common = [{"$gte": {field: day_number(rule.valid.from_)}}]
+        # judged on the due date (on or after the anchor): an anchor before the rule's first day may
+        # still fall due in force, one after its last day never does
+        common = [{"$gte": {field: day_number(rule.valid.from_) if rule.valid.judged_on == "anchor" else 0}}]
         if rule.valid.to is not None:
             common.append({"$lte": {field: day_number(rule.valid.to)}})
     if applies.age_below is not None:

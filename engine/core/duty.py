@@ -275,7 +275,8 @@ def context(case: Case, period: Period, rule: Rule, tracer: Why) -> Why:
                 if period.first_day <= a.date <= period.window_end]
     latest = max(in_force) if in_force else None
     why.note("in_force", category=latest[1] if latest else None, date=latest[0] if latest else None)
-    why.add("regime", start=rule.valid.from_, regime=rule.valid.regime, to=rule.valid.to)
+    why.add("regime_due" if rule.valid.judged_on == "due" else "regime", start=rule.valid.from_,
+            regime=rule.valid.regime, to=rule.valid.to)
     return why
 
 

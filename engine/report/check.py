@@ -84,6 +84,8 @@ def render_check(console: Console, result: CheckResult, lang: str, explain: bool
                                 (f"({w['rules']} {visible(result.rules_version)})", "dim")))
     if result.routing is not None:
         render_routing(console, result.routing, lang, explain)
+    for note in getattr(result, "notes", None) or ():  # issue 15.5, 15.11 (LEGAL)
+        console.print(Text.assemble((f"{texts.text('notes', lang)}: ", "bold yellow"), visible(note.text)))
     if not result.actions:
         console.print(w["none"])
         return

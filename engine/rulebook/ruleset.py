@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from datetime import date
+from typing import Any, Iterable, Optional
 
 import yaml
 from pydantic import ValidationError
@@ -38,6 +39,12 @@ class RuleSet:
     rules: tuple[Rule, ...]
     origin: dict[str, str] = field(default_factory=dict, compare=False)  # rule key -> file name
     routing: tuple[RoutingRule, ...] = ()  # from routing.yaml; evaluated by engine/core/routing.py
+    known_through: Optional[date] = None  # the law the rules encode is known through this day (manifest)
+    regime_changes: tuple[date, ...] = ()  # the days one regime replaced another (manifest)
+
+    def beyond(self, as_of: date) -> bool:
+        """Whether ``as_of`` lies after the day through which the rule set knows the law."""
+        return self.known_through is not None and as_of > self.known_through
 
     @property
     def label(self) -> str:
@@ -134,15 +141,17 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
         raise RuleSetError(problems)
     if (directory / MANIFEST).exists():
         digest.update((directory / MANIFEST).read_bytes())
-    return RuleSet(manifest.name, manifest.version, digest.hexdigest(), tuple(rules), origin, routing)
+    return RuleSet(manifest.name, manifest.version, digest.hexdigest(), tuple(rules), origin, routing,
+                   manifest.known_through, tuple(sorted(manifest.regime_changes)))
 
 
 def ruleset_from_rules(name: str, version: str, rules: Iterable[Rule], origin: dict[str, str] | None = None,
-                       routing: Iterable[RoutingRule] = ()) -> RuleSet:
+                       routing: Iterable[RoutingRule] = (), known_through: Optional[date] = None,
+                       regime_changes: tuple[date, ...] = ()) -> RuleSet:
     """A rule set built in memory (e.g. a base set with an override applied)."""
     rules = tuple(rules)
     routing = tuple(routing)
     digest = hashlib.sha256(
         "\n".join(r.model_dump_json(by_alias=True) for r in (*rules, *routing)).encode()
     ).hexdigest()
-    return RuleSet(name, version, digest, rules, dict(origin or {}), routing)
+    return RuleSet(name, version, digest, rules, dict(origin or {}), routing, known_through, tuple(regime_changes))

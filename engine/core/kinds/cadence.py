@@ -41,6 +41,7 @@ def compile_rule(rule):
     # = 31 Mar)
     window_ends = [offset_steps(_times(every, k + 1)) for k in range(max_windows)]
 
+    on_due = rule.valid.judged_on == "due"  # a window judged on its last day, not its first (issue 15.5)
     in_force = rule.applies_to.category_in_force
     per_spell = rule.anchor.from_ == "category_assessed"
 
@@ -78,9 +79,15 @@ def compile_rule(rule):
         for k, (months, days) in enumerate(window_ends):
             opens = due  # a window opens where the one before it closed
             due = (add_months(first, months) if months else first) + days  # add_offset's two steps
-            # the window must open inside the rule's validity (covers, inline)
-            if opens > last_day or opens < valid_from or (valid_to is not None and opens > valid_to):
+            # the window must open inside the rule's validity (covers, inline), or, judged on the due
+            # date, close inside it (windows closing before it comes into force are passed over)
+            if opens > last_day:
                 break
+            judged = due if on_due else opens
+            if valid_to is not None and judged > valid_to:
+                break
+            if judged < valid_from:
+                continue
             spell = own
             if spells is not None:
                 spell = spell_for(spells, opens + ONE_DAY, min(due, period.window_end))

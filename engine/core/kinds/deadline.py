@@ -45,6 +45,7 @@ def compile_rule(rule: Rule) -> Evaluator:
     in_force = rule.applies_to.category_in_force
     per_spell = rule.anchor.from_ == "category_assessed"
     valid = rule.valid
+    on_due = valid.judged_on == "due"  # the law in force when the duty falls due (issue 15.5)
 
     def evaluate(case: Case, period: Period, tracer: Why, router=None) -> list[Duty]:
         if category is None:
@@ -57,7 +58,7 @@ def compile_rule(rule: Rule) -> Evaluator:
         if per_spell:
             duties = []
             for spell in spells:
-                if valid.covers(spell.start):
+                if on_due or valid.covers(spell.start):
                     duties += _evaluate(case, period, tracer, spell.start, spell, None)
             return duties
         return _evaluate(case, period, tracer, anchor_of(period), None, spells)
@@ -81,6 +82,8 @@ def compile_rule(rule: Rule) -> Evaluator:
                 if days:
                     due += days
                 dues[anchor] = due
+            if on_due and not valid.covers(due):
+                continue  # the rule is not in force on the due date: no duty under it (the other regime's)
             spell = own
             if spells is not None:  # a category rule not anchored on the assessment
                 spell = spell_for(spells, anchor, min(due, period.window_end))
