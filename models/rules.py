@@ -348,6 +348,11 @@ class Cadence(RuleModel):
     every: OffsetSpec
     count: Annotated[int, Field(ge=1, le=100)]
     max_windows: Annotated[int, Field(ge=1, le=1000)] = 120  # a bound so a very old case stays cheap
+    # issue 15.6: a met window's successor opens on the day of its first counted event, not at its
+    # end — "mindst hver anden måned" as a maximum gap (count 1), "inden for 12 løbende måneder" as a
+    # rolling window (every event starts a window that must hold ``count`` events); false: fixed,
+    # back-to-back windows (an override)
+    rolling: bool = False
 
     _every = field_validator("every")(_positive)
     _start = field_validator("start")(_not_negative)

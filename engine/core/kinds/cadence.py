@@ -4,9 +4,12 @@ hver anden måned", "mindst fire gange inden for 12 løbende måneder").
 Windows run back to back from ``anchor + start``: window k covers the days after
 ``anchor + start + k·every`` up to and including ``anchor + start + (k+1)·every`` (its due date), so
 an event on a window's first boundary (typically the visitation conversation on the anchor day)
-belongs to the window before it. "12 løbende måneder" is read as consecutive 12-month windows, which
-a caseworker can check by hand; a sliding window would flag the same cases one window later at most.
-Each window is its own obligation anchored on its first day: windows starting after the rule's
+belongs to the window before it. With ``rolling`` (issue 15.6; the shipped rules) a met window's
+successor opens on the day of its first counted event instead: "mindst hver anden måned" becomes a
+maximum gap of two months between conversations (count 1), and "mindst fire gange inden for 12
+løbende måneder" a rolling window — every 12 months that begin on a counted event must hold four
+(the binding moments of a sliding window are the days an event drops out of it). An unmet window's
+successor opens at its end, as in the fixed reading. Each window is its own obligation anchored on its first day: windows starting after the rule's
 validity ends, or after the as-of date, or after the period ended, are not produced. A past window
 without its events is overdue — an event after the window counts for the next window, not this one.
 """
@@ -34,7 +37,7 @@ def compile_rule(rule):
     counting = counting_of(rule.counts)
     every = offset_of(spec.every)
     start = offset_of(spec.start)
-    count, max_windows = spec.count, spec.max_windows
+    count, max_windows, rolling = spec.count, spec.max_windows, spec.rolling
     valid_from, valid_to = rule.valid.from_, rule.valid.to
     # window k's end as an offset from the first window's start (k·every), taken once here: each
     # window's end is computed from the anchor, so month clipping never drifts (31 Jan + 2·1 month
@@ -75,10 +78,14 @@ def compile_rule(rule):
         if own is not None and own.end is not None and own.end < last_day:
             last_day = own.end  # no window opens after the category's spell ended
         duties = []
-        due = first
+        next_open = first
         for k, (months, days) in enumerate(window_ends):
-            opens = due  # a window opens where the one before it closed
-            due = (add_months(first, months) if months else first) + days  # add_offset's two steps
+            opens = next_open  # a window opens where the one before it closed (rolling: at its first event)
+            if rolling:
+                due = add_offset(opens, every)
+            else:
+                due = (add_months(first, months) if months else first) + days  # add_offset's two steps
+            next_open = due
             # the window must open inside the rule's validity (covers, inline), or, judged on the due
             # date, close inside it (windows closing before it comes into force are passed over)
             if opens > last_day:
@@ -103,6 +110,8 @@ def compile_rule(rule):
                     break
                 continue
             done_on = inside[count - 1] if len(inside) >= count else None
+            if rolling and done_on is not None:
+                next_open = inside[0]  # the next window runs from this one's first event
             why = base.copy() if explained else base
             shown = inside[:count]
             if explained:  # the steps' values cost too: the audit asks for none
