@@ -4,7 +4,8 @@ hver anden måned", "mindst fire gange inden for 12 løbende måneder").
 Windows run back to back from ``anchor + start``: window k covers the days after
 ``anchor + start + k·every`` up to and including ``anchor + start + (k+1)·every`` (its due date), so
 an event on a window's first boundary (typically the visitation conversation on the anchor day)
-belongs to the window before it. With ``rolling`` (issue 15.6; the shipped rules) a met window's
+belongs to the window before it (the fixed reading, samples/overrides/fixed-cadences.yaml). With
+``rolling`` (issue 15.6; the shipped rules) a met window's
 successor opens on the day of its first counted event instead: "mindst hver anden måned" becomes a
 maximum gap of two months between conversations (count 1), and "mindst fire gange inden for 12
 løbende måneder" a rolling window — every 12 months that begin on a counted event must hold four
