@@ -405,6 +405,15 @@ RULE_KINDS: dict[str, KindSchema] = {
 RuleKind = Literal[tuple(RULE_KINDS)]  # type: ignore[valid-type]
 
 
+class TrialCounts(RuleModel):
+    """Issue 15.3: where the routing gives the a-kasse the contact course (``akasse_trial: akasse``,
+    rules/routing.yaml), the events ``counts`` matches also count for the rule, up to anchor +
+    ``within`` (the trial's first three months, 001:3176-3180). Read by kind ``deadline``."""
+
+    counts: Annotated[list[EventMatch], Field(min_length=1)]
+    within: OffsetSpec
+
+
 class Rule(RuleModel):
     id: Annotated[str, Field(pattern=RULE_ID.pattern)]
     # Where one canonical duty has separate groups or regimes (e.g. the education order for
@@ -421,6 +430,7 @@ class Rule(RuleModel):
     limits: list[OfferLimit] = []
     counts: Annotated[list[EventMatch], Field(min_length=1)]
     counts_label: Titles  # what is counted, e.g. "conversations" / "samtaler"
+    akasse_trial_counts: Optional[TrialCounts] = None  # issue 15.3: what else counts in the a-kasse trial
     postponed_by: list[Postponement] = []
     exempted_by: list[Literal["standby", "less_intensive"]] = []
     source: Source
@@ -445,6 +455,8 @@ class Rule(RuleModel):
             raise ValueError(f"an {self.kind} cannot be exempted: {schema.not_exemptable}; leave out 'exempted_by'")
         if self.anchor.from_ == "category_assessed" and self.applies_to.category is None:
             raise ValueError("anchor 'category_assessed' needs applies_to.category")
+        if self.akasse_trial_counts is not None and self.kind != "deadline":
+            raise ValueError(f"akasse_trial_counts is read by kind deadline, not {self.kind!r}")
         if self.applies_to.category is not None and self.kind not in ("deadline", "cadence"):
             raise ValueError(f"applies_to.category is read by kinds deadline and cadence, not {self.kind!r}")
         return self
@@ -492,6 +504,9 @@ class RoutingWhen(RuleModel):
     # the duties take them, so a citizen who turns 30 on uddannelseshjælp is routed to kontanthjælp.
     age_below: Optional[Annotated[int, Field(gt=0, lt=130)]] = None  # age on the decision date
     age_from: Optional[Annotated[int, Field(ge=0, lt=130)]] = None
+    # issue 15.3: "start" takes the ages on the period's start instead (the a-kasse trial concerns
+    # *nyledige*, 001:4045-4046: the placement is made at the start of unemployment)
+    age_on: Literal["decision", "start"] = "decision"
     education: Optional[Annotated[list[Education], Field(min_length=1)]] = None
     category: Optional[Annotated[list[Category], Field(min_length=1)]] = None  # the current category
     assessed: Optional[bool] = None  # whether the period has any assessment on the decision date

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from engine.core.dates import add_months, offset_steps
+from engine.core.dates import add_months, add_offset, offset_steps
 from engine.core.duty import (Duty, Kind, Why, category_spells, context, counting_of, dates_counted, events_counted, offset_of,
                               Spell, postpone, postponers, postponing_periods, spell_for, spell_reason, spell_until, status)
 from engine.core.profile import Period, anchor_reader
@@ -45,11 +45,14 @@ def compile_rule(rule: Rule) -> Evaluator:
     in_force = rule.applies_to.category_in_force
     per_spell = rule.anchor.from_ == "category_assessed"
     valid = rule.valid
+    trial = rule.akasse_trial_counts
+    trial_counting = counting_of(trial.counts) if trial is not None else None
+    trial_within = offset_of(trial.within) if trial is not None else None
     on_due = valid.judged_on == "due"  # the law in force when the duty falls due (issue 15.5)
 
     def evaluate(case: Case, period: Period, tracer: Why, router=None) -> list[Duty]:
         if category is None:
-            return _evaluate(case, period, tracer, anchor_of(period), None, None)
+            return _evaluate(case, period, tracer, anchor_of(period), None, None, router)
         # contract §1: the category in force, not "ever assessed" (003:3194-3196): a rule anchored
         # on the assessment runs anew from each spell of the category (in force on its anchor,
         # judged here, not by durable_rules); another rule's duty belongs to the latest spell in
@@ -59,16 +62,28 @@ def compile_rule(rule: Rule) -> Evaluator:
             duties = []
             for spell in spells:
                 if on_due or valid.covers(spell.start):
-                    duties += _evaluate(case, period, tracer, spell.start, spell, None)
+                    duties += _evaluate(case, period, tracer, spell.start, spell, None, router)
             return duties
-        return _evaluate(case, period, tracer, anchor_of(period), None, spells)
+        return _evaluate(case, period, tracer, anchor_of(period), None, spells, router)
 
     def _evaluate(case: Case, period: Period, tracer: Why, anchor, own: Optional[Spell],
-                  spells: Optional[list]) -> list[Duty]:
+                  spells: Optional[list], router) -> list[Duty]:
         as_of = period.as_of
         if anchor is None or anchor > as_of:
             return []
         held = dates_counted(period, counting)
+        trial_until = None
+        if trial_counting is not None and router is not None:
+            # issue 15.3: the a-kasse holds the contact course in the trial's first months, so its
+            # conversations then count too (the events the rule counts anyway are not counted twice)
+            placed = router.decide(case, period, "akasse_trial", period.window_end)
+            if placed is not None and placed.value == "akasse":
+                trial_until = add_offset(anchor, trial_within)
+                counted = {id(e) for e in events_counted(period, counting)}
+                extra = [e.date for e in events_counted(period, trial_counting)
+                         if e.date <= trial_until and id(e) not in counted]
+                if extra:
+                    held = sorted(held + extra)
         n = len(held)
         postponing = postponing_periods(case, period, postponed) if postponed else None
         ended = period.ended
@@ -104,8 +119,10 @@ def compile_rule(rule: Rule) -> Evaluator:
             else:
                 done, done_on = n, None
             if explained:
+                if trial_until is not None:
+                    why.add("akasse_trial_counts", until=trial_until)
                 why.add("progress", done=done, required=count, label=rule.counts_label,
-                        events=events_counted(period, counting)[:count])
+                        events=_counted(period, counting, trial_counting, trial_until)[:count])
             if until and until < due and (done_on is None or done_on > until):
                 continue  # the period (or the category) ended before the due date without the duty done: it lapses
             category_ended = spell is not None and until != ended
@@ -114,6 +131,16 @@ def compile_rule(rule: Rule) -> Evaluator:
         return duties
 
     return evaluate
+
+
+def _counted(period: Period, counting: tuple, trial_counting, trial_until) -> list:
+    """The events counted, for the texts and the trace: with the a-kasse's up to ``trial_until``."""
+    events = events_counted(period, counting)
+    if trial_until is None:
+        return events
+    own = {id(e) for e in events}
+    extra = [e for e in events_counted(period, trial_counting) if e.date <= trial_until and id(e) not in own]
+    return sorted(events + extra, key=lambda e: e.date)
 
 
 def describe(rule: Rule) -> list[str]:
