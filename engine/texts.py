@@ -479,6 +479,8 @@ TEXTS.update({
         "the rules know the law through {known}: a later reform is not in them ({as_of} is later)",
         "reglerne kender loven til og med {known}: en senere reform er ikke med ({as_of} er senere)"),
     "notes": ("Note", "Bemærk"),
+    "legal_outside_seeds": ("paragraph from outside the seeds", "paragraf uden for kilderne"),
+    "legal_no_paragraph": ("the seeds name the act, not the paragraph", "kilderne nævner loven, ikke paragraffen"),
     "akasse_trial_counts": ("a-kasse trial: the a-kasse holds the contact course, its conversations up to {until} count",
                             "a-kasseforsøget: a-kassen har kontaktforløbet, dens samtaler til og med {until} tæller"),
     "regime_due": ("rule in force from {start} ({regime}) on the due date", "reglen gælder fra {start} ({regime}) på fristdatoen"),

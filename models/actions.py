@@ -52,6 +52,8 @@ class Action(Built):
     period_end: Optional[date] = None  # extension: that period's end, where it ended on or before the as-of date
     actionable: Optional[bool] = None  # extension: open/overdue only — can it still be done (its period runs)?
     trace: Optional[list[dict]] = None  # extension, on request: the steps that decided it (Engine.check(trace=True))
+    legal: Optional[str] = None  # extension (issue 15.10): the act and paragraph, as a caseworker names them
+    source_document: Optional[str] = None  # extension: the readable name of the seed document ``source`` cites
 
     def sort_key(self) -> tuple:
         return (self.status is not Status.overdue, self.due, self.rule, self.anchor)

@@ -56,6 +56,25 @@ class Source(RuleModel):
         return f"{self.file}:{self.lines}"
 
 
+class LegalRef(RuleModel):
+    """Issue 15.10: the legal basis of a rule as a caseworker or lawyer names it, shown before the
+    seed citation (which stays the evidence). ``named_in``: the seed lines that name the act;
+    ``paragraph`` comes from outside the seeds (none of the seeds names a paragraph of these
+    acts), so ``paragraph_from`` must say where it was read."""
+
+    act: Annotated[str, Field(min_length=2)]
+    short: Annotated[str, Field(min_length=2)]  # the act as cited before a paragraph ("LAB")
+    paragraph: Optional[Annotated[str, Field(min_length=2)]] = None
+    named_in: Optional[Source] = None
+    paragraph_from: Optional[Annotated[str, Field(min_length=3)]] = None
+
+    @model_validator(mode="after")
+    def _paragraph_sourced(self) -> "LegalRef":
+        if self.paragraph is not None and self.paragraph_from is None:
+            raise ValueError("a paragraph no seed names needs 'paragraph_from' (where it was read, outside the seeds)")
+        return self
+
+
 class Validity(RuleModel):
     """The period a rule is in force for an obligation, judged on the obligation's anchor date."""
 
@@ -436,6 +455,7 @@ class Rule(RuleModel):
     source: Source
     also: list[Source] = []
     reading: Optional[str] = None  # the reading chosen where the seeds are ambiguous, and why
+    legal: Optional[LegalRef] = None  # issue 15.10: act and paragraph, shown first
 
     @model_validator(mode="after")
     def _consistent(self) -> "Rule":
@@ -475,6 +495,22 @@ class RuleFile(RuleModel):
     rules: Annotated[list[Rule], Field(min_length=1)]
 
 
+class SeedDocument(RuleModel):
+    """A seed file, or a range of its lines, by the name a reader knows it under."""
+
+    file: Annotated[str, Field(pattern=r"^\d{3}_[0-9a-f]+\.txt$")]
+    lines: Optional[Annotated[str, Field(pattern=LINES.pattern)]] = None  # none: the whole file
+    name: Annotated[str, Field(min_length=3)]
+
+    def holds(self, file: str, first: int) -> bool:
+        if file != self.file:
+            return False
+        if self.lines is None:
+            return True
+        start, _, end = self.lines.partition("-")
+        return int(start) <= first <= int(end or start)
+
+
 class RuleSetManifest(RuleModel):
     """``ruleset.yaml`` at the top of a rule directory."""
 
@@ -487,6 +523,8 @@ class RuleSetManifest(RuleModel):
     # the days one regime replaced another (issue 15.5): a benefit period running across one with
     # no duty due from it on is reported as uncovered by the regime change
     regime_changes: list[IsoDate] = []
+    # issue 15.10: readable names of the seed documents (or of line ranges inside one), for citations
+    documents: list[SeedDocument] = []
 
 
 # --- Routing: which benefit, track, visitation categories, labour-market distance and a-kasse

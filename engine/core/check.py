@@ -133,7 +133,8 @@ class Engine:
             chosen = routing_period(periods)
             routing = self.router.route(case, chosen, lang, explain_why) if chosen is not None else None
         return CheckResult.build(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label,
-                                 actions=[d.to_action(lang, explain_why, trace) for d in duties], routing=routing,
+                                 actions=[d.to_action(lang, explain_why, trace, self.ruleset.document) for d in duties],
+                                 routing=routing,
                                  notes=notes)
 
     def notes(self, as_of: date, uncovered: list, lang: str) -> list[Note]:

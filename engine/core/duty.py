@@ -501,7 +501,7 @@ class Duty:
         ``sort_key = Action.sort_key``: compiled by mypyc, that becomes a data attribute.)"""
         return Action.sort_key(self)  # type: ignore[arg-type]
 
-    def to_action(self, lang: str, why: bool = True, trace: bool = False) -> Action:
+    def to_action(self, lang: str, why: bool = True, trace: bool = False, documents=None) -> Action:
         """The contract's Action, built without re-validation (every value was computed here):
         with the why-texts (``why``) and the structured trace (``trace``) rendered from the steps its
         tracer recorded (none where it was the null tracer)."""
@@ -520,7 +520,21 @@ class Duty:
             period_end=self.period_end,
             actionable=self.actionable,
             trace=self.why.trace() if trace else None,
+            legal=legal_text(rule, lang, documents),
+            source_document=documents(rule.source.file, rule.source.lines) if documents is not None else None,
         )
+
+
+def legal_text(rule: Rule, lang: str, documents=None) -> Optional[str]:
+    """A rule's legal reference as one short line (issue 15.10): the act and paragraph, the
+    paragraph marked as read outside the seeds (the rule file says where, ``paragraph_from``, and
+    which seed lines name the act, ``named_in``: ``rules show``)."""
+    legal = rule.legal
+    if legal is None:
+        return None
+    if legal.paragraph:
+        return f"{legal.short} {legal.paragraph} ({texts.text('legal_outside_seeds', lang)})"
+    return f"{legal.short} ({texts.text('legal_no_paragraph', lang)})"
 
 
 # a rule -> its source cited: what every Action of the rule repeats

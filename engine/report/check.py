@@ -116,7 +116,11 @@ def render_check(console: Console, result: CheckResult, lang: str, explain: bool
     if explain:
         for a in actions:
             console.print(Text(visible(a.title), style="bold"))
-            console.print(Text(visible(f"  {a.rule} · {a.source}"), style="dim"))
+            legal = getattr(a, "legal", None)  # issue 15.10 (LEGAL): the legal basis first, the seed as evidence
+            if legal:
+                console.print(Text(visible(f"  {legal}")))
+            document = getattr(a, "source_document", None)
+            console.print(Text(visible(f"  {a.rule} · {a.source}" + (f" · {document}" if document else "")), style="dim"))
             for line in a.why:
                 console.print(Text(visible(f"  • {line}")))
         console.print()

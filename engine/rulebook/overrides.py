@@ -236,7 +236,7 @@ def apply_override(base: RuleSet, override: Override) -> RuleSet:
         raise RuleSetError(problems)
     return ruleset_from_rules(f"{base.name}+{spec.name}", base.version, rules.values(), origin,
                               routing=routing.values(), known_through=base.known_through,
-                              regime_changes=base.regime_changes)
+                              regime_changes=base.regime_changes, documents=base.documents)
 
 
 def _change_routing(routing: dict[str, RoutingRule], change: Change, i: int, base: RuleSet, override: Override,

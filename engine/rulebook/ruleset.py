@@ -41,6 +41,16 @@ class RuleSet:
     routing: tuple[RoutingRule, ...] = ()  # from routing.yaml; evaluated by engine/core/routing.py
     known_through: Optional[date] = None  # the law the rules encode is known through this day (manifest)
     regime_changes: tuple[date, ...] = ()  # the days one regime replaced another (manifest)
+    documents: tuple = ()  # SeedDocument names of the seeds (manifest; issue 15.10)
+
+    def document(self, file: str, lines: str) -> str:
+        """The readable name of the seed document a citation points into: the named line range
+        holding its first line, else the file's name, else the file itself."""
+        first = int(lines.partition("-")[0])
+        ranged = [d for d in self.documents if d.lines is not None and d.holds(file, first)]
+        whole = [d for d in self.documents if d.lines is None and d.holds(file, first)]
+        chosen = ranged or whole
+        return chosen[0].name if chosen else file
 
     def beyond(self, as_of: date) -> bool:
         """Whether ``as_of`` lies after the day through which the rule set knows the law."""
@@ -142,16 +152,17 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
     if (directory / MANIFEST).exists():
         digest.update((directory / MANIFEST).read_bytes())
     return RuleSet(manifest.name, manifest.version, digest.hexdigest(), tuple(rules), origin, routing,
-                   manifest.known_through, tuple(sorted(manifest.regime_changes)))
+                   manifest.known_through, tuple(sorted(manifest.regime_changes)), tuple(manifest.documents))
 
 
 def ruleset_from_rules(name: str, version: str, rules: Iterable[Rule], origin: dict[str, str] | None = None,
                        routing: Iterable[RoutingRule] = (), known_through: Optional[date] = None,
-                       regime_changes: tuple[date, ...] = ()) -> RuleSet:
+                       regime_changes: tuple[date, ...] = (), documents: tuple = ()) -> RuleSet:
     """A rule set built in memory (e.g. a base set with an override applied)."""
     rules = tuple(rules)
     routing = tuple(routing)
     digest = hashlib.sha256(
         "\n".join(r.model_dump_json(by_alias=True) for r in (*rules, *routing)).encode()
     ).hexdigest()
-    return RuleSet(name, version, digest, rules, dict(origin or {}), routing, known_through, tuple(regime_changes))
+    return RuleSet(name, version, digest, rules, dict(origin or {}), routing, known_through, tuple(regime_changes),
+                   tuple(documents))
