@@ -450,6 +450,10 @@ class Rule(RuleModel):
     counts: Annotated[list[EventMatch], Field(min_length=1)]
     counts_label: Titles  # what is counted, e.g. "conversations" / "samtaler"
     akasse_trial_counts: Optional[TrialCounts] = None  # issue 15.3: what else counts in the a-kasse trial
+    # kind offer_limit (issue 15.9): the labour-market distance of an offer that starts before any
+    # visitation category is in force — the first assessment in the period after its start
+    # ("next_assessment", then "close" where there is none), or "close" / "far" outright
+    distance_without_category: Literal["next_assessment", "close", "far"] = "next_assessment"
     postponed_by: list[Postponement] = []
     exempted_by: list[Literal["standby", "less_intensive"]] = []
     source: Source

@@ -170,3 +170,19 @@ def test_every_second_month_is_a_maximum_gap_and_the_fixed_reading_an_override(e
     fixed = Engine(load_rules(Path(DEFAULT_RULES_DIR).parent / "samples" / "overrides" / "fixed-cadences.yaml"))
     assert windows(fixed) == [(date(2015, 2, 5), date(2015, 4, 5), "met"),
                               (date(2015, 4, 5), date(2015, 6, 5), "open")]
+
+
+def test_explain_says_where_month_end_clipping_or_the_29_february_reading_decided(engine):
+    """Issue 15.9: the rounding that decided a date is a why-line (and a trace step)."""
+    from engine.io.loading import LoadedCase, read_cases
+    from pathlib import Path
+
+    sample = Path(DEFAULT_RULES_DIR).parent / "samples" / "cases" / "a-dagpenge-month-end-2021.yaml"
+    [loaded] = [x for x in read_cases([sample]) if isinstance(x, LoadedCase)]
+    actions = engine.check(loaded.case, date(2021, 12, 31), "en", trace=True).actions
+    clipped = [a for a in actions if any(s["step"] == "clipped" for s in a.trace)]
+    assert clipped and any("has no day 31: the month's last day" in line for a in clipped for line in a.why)
+    leap = Case.model_validate({"case_id": "LEAP", "citizen": {"birth_date": "1996-02-29", "education": "grundskole"},
+                                "benefits": [{"type": "a_dagpenge", "start": "2021-02-28"}]})
+    [order] = [a for a in engine.check(leap, date(2021, 3, 20), "en").actions if a.rule == "education-order"]
+    assert "born 29 February: in a common year the birthday is 1 March, so on 2021-02-28 the age is 24" in order.why

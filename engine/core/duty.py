@@ -11,7 +11,7 @@ from operator import attrgetter
 from typing import Callable, NamedTuple, Optional
 
 from engine import texts
-from engine.core.dates import ONE_DAY, Offset, covers
+from engine.core.dates import ONE_DAY, Offset, add_months, covers
 from engine.core.profile import Period
 from models.actions import Action, Progress, Status
 from models.case import Case, Exemption
@@ -269,6 +269,10 @@ def context(case: Case, period: Period, rule: Rule, tracer: Why) -> Why:
         why.add("benefit_ended", end=period.ended)
     if rule.applies_to.age_below is not None or rule.applies_to.age_from is not None:
         why.add("age", age=period.age)
+        birth, start = case.citizen.birth_date, period.start
+        if birth.month == 2 and birth.day == 29 and start.month == 2 and start.day == 28:
+            # issue 15.9: the one day the 29 February reading decides an age (docs/readings.md)
+            why.add("leap_birthday", start=start, age=period.age)
     # the assessment in force at the end of the period's window (the as-of date, or its end): the
     # latest in the period on or before it (contract §1), as engine/core/routing.py reads it
     in_force = [(a.date, a.category.value) for a in case.assessments
@@ -341,6 +345,15 @@ def spell_reason(why: Why, category: str, spell: Optional[Spell], until: Optiona
     why.add("assessed", category=category, date=spell.start)
     if spell.end is not None and until == spell.end:
         why.add("category_ended", category=category, end=spell.end)
+
+
+def clipped_reason(why: Why, start: date, months: int) -> None:
+    """Where ``start + months`` had no such day and the month's last day was taken (contract §2:
+    2024-01-31 + 1 month = 2024-02-29), a step saying so (issue 15.9: the rounding made explicit)."""
+    if months:
+        moved = add_months(start, months)
+        if moved.day != start.day:
+            why.add("clipped", start=start, months=months, day=start.day, date=moved)
 
 
 def postponers(rule: Rule) -> Optional[tuple]:

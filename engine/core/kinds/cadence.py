@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from engine.core.dates import ONE_DAY, Offset, add_months, add_offset, offset_steps
-from engine.core.duty import (Duty, Kind, Why, category_spells, context, counting_of, dates_counted, events_counted,
+from engine.core.duty import (Duty, Kind, Why, category_spells, clipped_reason, context, counting_of, dates_counted, events_counted,
                               offset_of, spell_for, spell_reason, spell_until, status)
 from engine.core.profile import anchor_reader
 from models.case import Case
@@ -120,6 +120,10 @@ def compile_rule(rule):
                     spell_reason(why, category, spell, until)
                 label = rule.counts_label
                 why.add("window", n=k + 1, start=opens, end=due, required=count, label=label)
+                if rolling:
+                    clipped_reason(why, opens, every.months)
+                else:
+                    clipped_reason(why, first, months)
                 why.add("progress", done=len(shown), required=count, label=label,
                         events=events_counted(period, counting)[after:after + len(shown)])
             category_ended = spell is not None and until != ended

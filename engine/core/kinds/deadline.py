@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from engine.core.dates import add_months, add_offset, offset_steps
-from engine.core.duty import (Duty, Kind, Why, category_spells, context, counting_of, dates_counted, events_counted, offset_of,
+from engine.core.duty import (Duty, Kind, Why, category_spells, clipped_reason, context, counting_of, dates_counted, events_counted, offset_of,
                               Spell, postpone, postponers, postponing_periods, spell_for, spell_reason, spell_until, status)
 from engine.core.profile import Period, anchor_reader
 from models.case import Case
@@ -110,6 +110,7 @@ def compile_rule(rule: Rule) -> Evaluator:
                 if spell is not None:
                     spell_reason(why, category, spell, until)
                 why.add("due", offset=offset, anchor=rule.anchor.from_, anchor_date=anchor, date=due)
+                clipped_reason(why, anchor, months)
                 if several:
                     why.add("milestone", n=number, required=count, due=due)
             if postponing:

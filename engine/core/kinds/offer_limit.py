@@ -22,7 +22,7 @@ from datetime import date
 from typing import Optional
 
 from engine.core.dates import ONE_DAY, add_months, offset_steps
-from engine.core.duty import (MET, OPEN, OVERDUE, Duty, Kind, Why, context, counting_of, events_counted, offset_of,
+from engine.core.duty import (MET, OPEN, OVERDUE, Duty, Kind, Why, clipped_reason, context, counting_of, events_counted, offset_of,
                               open_reason, overdue_reason)
 from models.case import Case, Offer
 
@@ -39,6 +39,12 @@ def _limit(limits: tuple, offer: Offer, distance):
             continue
         return limit
     return None
+
+
+def _next_assessment(case: Case, period, start: date) -> Optional[date]:
+    """The first assessment in the period after ``start``, known on the as-of date (None: none)."""
+    later = [a.date for a in case.assessments if start < a.date <= period.window_end and a.date >= period.first_day]
+    return min(later) if later else None
 
 
 def offer_kinds(rule) -> frozenset:
@@ -64,6 +70,7 @@ def compile_rule(rule):
                 months, days = offset_steps(offset)
                 last_day_steps[offset] = (months, days - ONE_DAY)
     valid_from, valid_to = rule.valid.from_, rule.valid.to
+    without = rule.distance_without_category
 
     def evaluate(case: Case, period, tracer: Why, router=None):
         # The engine calls this only on periods with offers of the limited kinds (engine.core.kinds.NEEDS).
@@ -83,9 +90,18 @@ def compile_rule(rule):
             why = base.copy() if explained else base
             distance = router.distance(case, period, start) if router is not None and by_distance else None
             if distance is None and by_distance:
-                distance = "close"  # no category on the offer's start: the stricter limits apply
-                if explained:
-                    why.add("distance_assumed")
+                # no category on the offer's start (issue 15.9): the seeds tie the distance to the
+                # visitation (001:3410-3426, 3454-3470), so the visitation that followed the start
+                # decides it; with none, the stricter limits apply (said so in the why)
+                later = _next_assessment(case, period, start) if without == "next_assessment" else None
+                if later is not None:
+                    distance = router.distance(case, period, later)
+                    if distance is not None and explained:
+                        why.add("distance_from_later", date=later, distance=distance)
+                if distance is None:
+                    distance = "far" if without == "far" else "close"
+                    if explained:
+                        why.add("distance_assumed" if distance == "close" else "distance_assumed_far")
             limit = _limit(limits, offer, distance)
             if limit is None:
                 continue  # e.g. a private løntilskud under a rule that limits public ones only
@@ -97,6 +113,7 @@ def compile_rule(rule):
             if explained:  # the steps' values cost too: the audit asks for none
                 why.add("offer_limit", offer=offer.offer, start=start, limit=offset, distance=distance, due=due,
                         extended=extended, events=[offer])
+                clipped_reason(why, start, months)
             end = offer.end
             done_on: Optional[date]
             if end is not None and end <= due and end <= as_of:  # ended within the limit, as known today
