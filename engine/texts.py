@@ -479,6 +479,10 @@ TEXTS.update({
         "the rules know the law through {known}: a later reform is not in them ({as_of} is later)",
         "reglerne kender loven til og med {known}: en senere reform er ikke med ({as_of} er senere)"),
     "notes": ("Note", "Bemærk"),
+    "target_group_changed": ("the benefit changed to {benefit} on {change}: in all at most the new group's {limit}, last day {due}",
+                             "ydelsen skiftede til {benefit} den {change}: i alt højst den nye målgruppes {limit}, sidste dag {due}"),
+    "offer_not_available": ("{offer} from {start} to a young person assessed {category}: the offer matrix does not allow it ({cite})",
+                            "{offer} fra {start} til en ung visiteret {category}: tilbudsmatricen giver ikke mulighed for det ({cite})"),
     "distance_from_later": ("no visitation category on the offer's start: the visitation on {date} decides the distance{distance}",
                             "ingen visitationskategori ved tilbuddets start: visitationen den {date} afgør afstanden{distance}"),
     "distance_assumed_far": ("no visitation category on the offer's start: the limits far from the labour market apply",
@@ -493,4 +497,5 @@ TEXTS.update({
                             "a-kasseforsøget: a-kassen har kontaktforløbet, dens samtaler til og med {until} tæller"),
     "regime_due": ("rule in force from {start} ({regime}) on the due date", "reglen gælder fra {start} ({regime}) på fristdatoen"),
 })
-AUDIT.update({"uncovered": ("Periods uncovered by the regime change", "Forløb uden pligt efter regelskiftet")})
+AUDIT.update({"uncovered": ("Periods uncovered by the regime change", "Forløb uden pligt efter regelskiftet"),
+              "offers_not_available": ("Offers the category does not allow", "Tilbud kategorien ikke giver mulighed for")})

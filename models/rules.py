@@ -454,6 +454,9 @@ class Rule(RuleModel):
     # visitation category is in force — the first assessment in the period after its start
     # ("next_assessment", then "close" where there is none), or "close" / "far" outright
     distance_without_category: Literal["next_assessment", "close", "far"] = "next_assessment"
+    # kind offer_limit (issue 15.8): an offer that goes on after a change of benefit (målgruppeskift)
+    # may run in all no longer than the new group's limit (001:3440-3442)
+    limit_across_target_groups: bool = False
     postponed_by: list[Postponement] = []
     exempted_by: list[Literal["standby", "less_intensive"]] = []
     source: Source
@@ -491,12 +494,31 @@ class Rule(RuleModel):
         return f"{self.id}/{self.variant}" if self.variant else self.id
 
 
+class OfferExclusion(RuleModel):
+    """Issue 15.8: an offer the law does not let the jobcenter give a category (a blank cell of an
+    offer matrix, e.g. løntilskud for åbenlyst uddannelsesparate, 003:3940). Not a duty: an offer
+    of one of ``offers`` starting while ``category`` is in force is a note in ``check``
+    (``offer_not_available``) and a count in the audit."""
+
+    id: Annotated[str, Field(pattern=RULE_ID.pattern)]
+    benefits: Annotated[list[BenefitType], Field(min_length=1)]
+    category: Category
+    offers: Annotated[list[Literal["virksomhedspraktik", "loentilskud", "nytteindsats", "vejledning_opkvalificering",
+                                   "ordinaer_uddannelse", "mentor"]], Field(min_length=1)]
+    valid: Validity  # judged on the offer's start
+    source: Source
+    also: list[Source] = []
+    reading: Optional[str] = None
+
+
 class RuleFile(RuleModel):
-    """One rule family per file."""
+    """One rule family per file (``rules``), and the offers the law excludes for a category
+    (``offer_exclusions``, issue 15.8)."""
 
     family: Annotated[str, Field(pattern=RULE_ID.pattern)]
     description: Optional[str] = None
     rules: Annotated[list[Rule], Field(min_length=1)]
+    offer_exclusions: list[OfferExclusion] = []
 
 
 class SeedDocument(RuleModel):

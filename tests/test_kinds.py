@@ -186,3 +186,27 @@ def test_explain_says_where_month_end_clipping_or_the_29_february_reading_decide
                                 "benefits": [{"type": "a_dagpenge", "start": "2021-02-28"}]})
     [order] = [a for a in engine.check(leap, date(2021, 3, 20), "en").actions if a.rule == "education-order"]
     assert "born 29 February: in a common year the birthday is 1 March, so on 2021-02-28 the age is 24" in order.why
+
+
+def test_an_offer_the_matrix_does_not_allow_is_noted_and_counted(engine):
+    """Issue 15.8: løntilskud to an åbenlyst uddannelsesparat young person (the blank cell of the
+    youth offer matrix, 003:3940) is a check note and an audit figure, not a duty."""
+    from engine.batch.fold import Auditor
+    from engine.io.loading import LoadedCase
+
+    def case(category):
+        return Case.model_validate({
+            "case_id": f"M-{category}", "citizen": {"birth_date": "1996-06-01", "education": "ungdomsuddannelse"},
+            "benefits": [{"type": "uddannelseshjaelp", "start": "2021-02-01"}],
+            "assessments": [{"date": "2021-02-03", "category": category}],
+            "events": [{"date": "2021-02-20", "type": "offer", "offer": "loentilskud", "end": "2021-05-20",
+                        "employer": "private"}]})
+
+    flagged = engine.check(case("aabenlyst_uddannelsesparat"), date(2021, 4, 1), "en")
+    assert [(n.code, n.date) for n in flagged.notes] == [("offer_not_available", date(2021, 2, 20))]
+    assert "003_a58a8433921039c8.txt:3940" in flagged.notes[0].text
+    assert engine.check(case("aktivitetsparat"), date(2021, 4, 1), "en").notes == []
+    auditor = Auditor(engine, date(2021, 4, 1))
+    auditor.add(LoadedCase("t", case("aabenlyst_uddannelsesparat")))
+    auditor.add(LoadedCase("t", case("uddannelsesparat")))
+    assert auditor.finish().offers_not_available == 1

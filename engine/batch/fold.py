@@ -142,6 +142,8 @@ class Auditor:
             return
         if uncovered:  # periods the regime change left without a duty: counted, not taken for compliant
             self.totals.uncovered += uncovered
+        if self.engine.ruleset.offer_exclusions:  # issue 15.8: offers the law does not allow the category
+            self.totals.offers_not_available += len(self.engine.excluded_offers(case, periods))
         self.fold(case, duties, periods)
 
     def fold(self, case: Case, duties: list[Duty], periods: Optional[list[Period]] = None) -> None:

@@ -238,6 +238,7 @@ class AuditTotals:
     overdue_count: int = 0  # overdue now: overdue duties whose benefit period runs on the as-of date
     missed_count: int = 0  # overdue duties whose benefit period had ended (not actionable)
     uncovered: int = 0  # benefit periods across a regime change with no duty due from it on (issue 15.5)
+    offers_not_available: int = 0  # offers the law does not allow the category in force (issue 15.8)
     top_overdue: list = field(default_factory=list)  # a min-heap of the TOP_OVERDUE largest overdue-now duties
     top_limit: int = TOP_OVERDUE
     max_live_sessions: int = 0
@@ -288,6 +289,7 @@ class AuditTotals:
         self.overdue_count += other.overdue_count
         self.missed_count += other.missed_count
         self.uncovered += other.uncovered
+        self.offers_not_available += other.offers_not_available
         for entry in other.top_overdue:
             self.offer_overdue(entry[-1])
         self.max_live_sessions = max(self.max_live_sessions, other.max_live_sessions)
@@ -315,5 +317,5 @@ class AuditTotals:
             "passivity": self.passivity.row(),
             "passivity_by_team": {k: v.row() for k, v in sorted(self.passivity_by_team.items())},
             "overdue_count": self.overdue_count, "missed_count": self.missed_count,
-            "uncovered": self.uncovered, "top_overdue": [d.row() for d in self.overdue_list()],
+            "uncovered": self.uncovered, "offers_not_available": self.offers_not_available, "top_overdue": [d.row() for d in self.overdue_list()],
         }

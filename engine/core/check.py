@@ -10,7 +10,7 @@ from typing import NamedTuple, Optional
 from engine.core.durable_backend import DurableSelector
 from engine.core.duty import QUIET, Duty, Why, explaining
 from engine.core.kinds import NEEDS, compile_rule
-from engine.core.routing import Router, routing_period
+from engine.core.routing import Router, current_category, routing_period
 from engine.core.profile import Quantiser, periods_as_of
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
 from engine import texts
@@ -125,7 +125,8 @@ class Engine:
         spans: list = []
         duties = self._evaluate(case, periods, tracer, only, spans)
         # notes go with the explanations: a check without them (the what-if's comparisons) has none
-        notes = self.notes(as_of, self.uncovered(spans, duties) if only is None else [], lang) \
+        notes = self.notes(as_of, self.uncovered(spans, duties) if only is None else [], lang,
+                           self.excluded_offers(case, periods) if only is None else ()) \
             if explain_why or trace else []
         duties.sort(key=Duty.sort_key)
         routing = None
@@ -137,7 +138,26 @@ class Engine:
                                  routing=routing,
                                  notes=notes)
 
-    def notes(self, as_of: date, uncovered: list, lang: str) -> list[Note]:
+    def excluded_offers(self, case: Case, periods: list) -> list[tuple]:
+        """(exclusion, offer, period) for each offer that started while its period's category in
+        force is one the law does not let it be given (rule files' ``offer_exclusions``, issue 15.8)."""
+        exclusions = self.ruleset.offer_exclusions
+        out: list[tuple] = []
+        if not exclusions:
+            return out
+        for period in periods:
+            offers = period.by_type.get("offer")
+            if not offers:
+                continue
+            for offer in offers:
+                for x in exclusions:
+                    if offer.offer in x.offers and period.benefit.type in x.benefits and x.valid.covers(offer.date):
+                        category = current_category(case, period, offer.date)
+                        if category is not None and category == x.category:
+                            out.append((x, offer, period))
+        return out
+
+    def notes(self, as_of: date, uncovered: list, lang: str, excluded: tuple = ()) -> list[Note]:
         """check's notes: an as-of date past the law the rule set knows (issue 15.11), and each
         period the regime change left without a duty (issue 15.5)."""
         out = []
@@ -151,6 +171,11 @@ class Engine:
                                   text=texts.text("uncovered_by_regime_change", lang, change=change,
                                                   benefit=texts.name(texts.BENEFIT_NAMES, period.kind, lang),
                                                   start=period.start),
+                                  benefit=period.kind, period_start=period.start))
+        for x, offer, period in excluded:
+            out.append(Note.build(code="offer_not_available", date=offer.date,
+                                  text=texts.text("offer_not_available", lang, offer=offer.offer, start=offer.date,
+                                                  category=x.category.value, cite=x.source.cite()),
                                   benefit=period.kind, period_start=period.start))
         return out
 

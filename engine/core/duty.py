@@ -296,7 +296,8 @@ def category_spells(case: Case, period: Period, category: str, in_force: bool = 
     """The spells of ``category`` in a period, by date, from the assessments inside the period on or
     before its window's end. ``in_force`` false: the former reading, "ever assessed" — one spell from
     the first assessment that never ends (a policy override can choose it, models/rules.py AppliesTo).
-    Two assessments on one day: the one listed last is in force."""
+    Two assessments on one day: the same fixed order as engine/core/routing.py (the category whose
+    name sorts last is in force), so the input's order never matters."""
     first = period.assessed.get(category)
     if first is None:
         return []
@@ -305,7 +306,7 @@ def category_spells(case: Case, period: Period, category: str, in_force: bool = 
     spells = []
     start: Optional[date] = None
     first_day, last_day = period.first_day, period.window_end
-    for a in sorted(case.assessments, key=attrgetter("date")):
+    for a in sorted(case.assessments, key=lambda a: (a.date, a.category._value_)):
         day = a.date
         if day < first_day or day > last_day:
             continue

@@ -66,6 +66,8 @@ def render(console: Console, totals: AuditTotals, meta: AuditMeta, lang: str, gr
     figures.append((w["on_time"], percent(everything.on_time_share, lang)))
     if totals.uncovered:  # issue 15.5: periods left without a duty by the regime change (LEGAL)
         figures.append((w["uncovered"], number(totals.uncovered, lang)))
+    if totals.offers_not_available:  # issue 15.8 (LEGAL)
+        figures.append((w["offers_not_available"], number(totals.offers_not_available, lang)))
     if meta.run_id is not None:
         figures.append((w["run"], f"#{meta.run_id}"))
     console.print("  ·  ".join(f"{label}: {value}" for label, value in figures))

@@ -87,7 +87,8 @@ def check_citations(directory: Path, seeds: Path) -> list[str]:
         if not isinstance(data, dict):
             continue
         tree = None
-        for loc, raw in _citations(data, "routing" if path.name == ROUTING else "rules"):
+        tops = ("routing",) if path.name == ROUTING else ("rules", "offer_exclusions")
+        for loc, raw in (c for top in tops for c in _citations(data, top)):
             try:
                 source = Source.model_validate(raw)
             except ValueError:

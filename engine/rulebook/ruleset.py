@@ -42,6 +42,7 @@ class RuleSet:
     known_through: Optional[date] = None  # the law the rules encode is known through this day (manifest)
     regime_changes: tuple[date, ...] = ()  # the days one regime replaced another (manifest)
     documents: tuple = ()  # SeedDocument names of the seeds (manifest; issue 15.10)
+    offer_exclusions: tuple = ()  # OfferExclusion of the rule files (issue 15.8)
 
     def document(self, file: str, lines: str) -> str:
         """The readable name of the seed document a citation points into: the named line range
@@ -126,6 +127,7 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
         problems.append(f"{directory}: no rule files (*.yaml)")
     digest = hashlib.sha256()
     rules: list[Rule] = []
+    exclusions: list = []
     origin: dict[str, str] = {}
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -141,6 +143,7 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
                 continue
             origin[rule.key] = path.name
             rules.append(rule)
+        exclusions.extend(parsed.offer_exclusions)
     routing: tuple[RoutingRule, ...] = ()
     if (directory / ROUTING).exists():
         digest.update(ROUTING.encode() + b"\0" + (directory / ROUTING).read_bytes() + b"\0")
@@ -152,12 +155,14 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
     if (directory / MANIFEST).exists():
         digest.update((directory / MANIFEST).read_bytes())
     return RuleSet(manifest.name, manifest.version, digest.hexdigest(), tuple(rules), origin, routing,
-                   manifest.known_through, tuple(sorted(manifest.regime_changes)), tuple(manifest.documents))
+                   manifest.known_through, tuple(sorted(manifest.regime_changes)), tuple(manifest.documents),
+                   tuple(exclusions))
 
 
 def ruleset_from_rules(name: str, version: str, rules: Iterable[Rule], origin: dict[str, str] | None = None,
                        routing: Iterable[RoutingRule] = (), known_through: Optional[date] = None,
-                       regime_changes: tuple[date, ...] = (), documents: tuple = ()) -> RuleSet:
+                       regime_changes: tuple[date, ...] = (), documents: tuple = (),
+                       offer_exclusions: tuple = ()) -> RuleSet:
     """A rule set built in memory (e.g. a base set with an override applied)."""
     rules = tuple(rules)
     routing = tuple(routing)
@@ -165,4 +170,4 @@ def ruleset_from_rules(name: str, version: str, rules: Iterable[Rule], origin: d
         "\n".join(r.model_dump_json(by_alias=True) for r in (*rules, *routing)).encode()
     ).hexdigest()
     return RuleSet(name, version, digest, rules, dict(origin or {}), routing, known_through, tuple(regime_changes),
-                   tuple(documents))
+                   tuple(documents), tuple(offer_exclusions))
