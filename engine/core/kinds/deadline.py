@@ -73,7 +73,7 @@ def compile_rule(rule: Rule) -> Evaluator:
             return []
         held = dates_counted(period, counting)
         trial_until = None
-        if trial_counting is not None and router is not None:
+        if trial_counting is not None and trial_within is not None and router is not None:
             # issue 15.3: the a-kasse holds the contact course in the trial's first months, so its
             # conversations then count too (the events the rule counts anyway are not counted twice)
             placed = router.decide(case, period, "akasse_trial", period.window_end)
@@ -107,7 +107,7 @@ def compile_rule(rule: Rule) -> Evaluator:
             until = ended if spell is None else spell_until(period, spell)
             why = base.copy() if explained else base
             if explained:  # the steps' values cost too: the audit asks for none
-                if spell is not None:
+                if spell is not None and category is not None:
                     spell_reason(why, category, spell, until)
                 why.add("due", offset=offset, anchor=rule.anchor.from_, anchor_date=anchor, date=due)
                 clipped_reason(why, anchor, months)
