@@ -208,7 +208,7 @@ def audit(
         finish_audit_run(db_engine, run_id, totals.cases, totals.bad)
     shown_source = texts.words(texts.AUDIT, lang.value)["database"] if from_db else source  # no URL in a report
     meta = AuditMeta(as_of=day, rules_label=ruleset.label, source=shown_source, titles=titles_of(ruleset), run_id=run_id,
-                     workers=workers, seconds=seconds)
+                     workers=workers, seconds=seconds, known_through=ruleset.known_through)
     if not quiet:
         render(console, totals, meta, lang.value, tuple(d.value for d in group_by))
         if months:

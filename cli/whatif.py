@@ -70,6 +70,8 @@ def whatif(
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif fmt is Format.table:
         render_terminal(console, report, lang.value, cases, explain)
+        if base.beyond(day):  # issue 15.11: the rules do not know the law on this date (LEGAL)
+            console.print(texts.text("beyond_known_law", lang.value, known=base.known_through, as_of=day))
     if html is not None:
         w_wrote = texts.words(texts.WHATIF, lang.value)["wrote"]
         try:

@@ -804,3 +804,43 @@ UNIT_COLUMNS: Table = {
     "conversation_share": ("STAR: 4 conversations", "STAR: 4 samtaler"),
     "offer_share": ("STAR: offer", "STAR: tilbud"), "passive_share_6m": ("Passive 6 months", "Passive 6 mdr."),
 }
+
+
+# --- legal ---
+# Issue 15 (the legal readings): the category in force, the 2020 transition, the law's horizon.
+TEXTS.update({
+    "category_ended": ("{category} in force until {end}: a later assessment replaced it",
+                       "{category} gældende til og med {end}: en senere visitation afløste den"),
+    "overdue_category_ended": ("{days} days overdue when the visitation category ended on {end}",
+                               "{days} dage over fristen, da visitationskategorien ophørte {end}"),
+    "uncovered_by_regime_change": (
+        "{benefit} from {start} ran across the regime change on {change}: no duty of the rule set falls "
+        "due in it from that day (the old rules ended, the new rules' deadlines passed before they came "
+        "into force)",
+        "{benefit} fra {start} løb hen over regelskiftet {change}: ingen pligt i regelsættet har frist i "
+        "forløbet fra den dag (de gamle regler ophørte, de nye reglers frister var passeret, før de trådte "
+        "i kraft)"),
+    "beyond_known_law": (
+        "the rules know the law through {known}: a later reform is not in them ({as_of} is later)",
+        "reglerne kender loven til og med {known}: en senere reform er ikke med ({as_of} er senere)"),
+    "notes": ("Note", "Bemærk"),
+    "target_group_changed": ("the benefit changed to {benefit} on {change}: in all at most the new group's {limit}, last day {due}",
+                             "ydelsen skiftede til {benefit} den {change}: i alt højst den nye målgruppes {limit}, sidste dag {due}"),
+    "offer_not_available": ("{offer} from {start} to a young person assessed {category}: the offer matrix does not allow it ({cite})",
+                            "{offer} fra {start} til en ung visiteret {category}: tilbudsmatricen giver ikke mulighed for det ({cite})"),
+    "distance_from_later": ("no visitation category on the offer's start: the visitation on {date} decides the distance{distance}",
+                            "ingen visitationskategori ved tilbuddets start: visitationen den {date} afgør afstanden{distance}"),
+    "distance_assumed_far": ("no visitation category on the offer's start: the limits far from the labour market apply",
+                             "ingen visitationskategori ved tilbuddets start: grænserne for borgere langt fra arbejdsmarkedet gælder"),
+    "clipped": ("{start} + {months} months has no day {day}: the month's last day, {date}, is taken (contract §2)",
+                "{start} + {months} måneder har ingen dag {day}: månedens sidste dag, {date}, bruges (kontraktens §2)"),
+    "leap_birthday": ("born 29 February: in a common year the birthday is 1 March, so on {start} the age is {age}",
+                      "født 29. februar: i et almindeligt år er fødselsdagen 1. marts, så alderen den {start} er {age}"),
+    "legal_outside_seeds": ("paragraph from outside the seeds", "paragraf uden for kilderne"),
+    "legal_no_paragraph": ("the seeds name the act, not the paragraph", "kilderne nævner loven, ikke paragraffen"),
+    "akasse_trial_counts": ("a-kasse trial: the a-kasse holds the contact course, its conversations up to {until} count",
+                            "a-kasseforsøget: a-kassen har kontaktforløbet, dens samtaler til og med {until} tæller"),
+    "regime_due": ("rule in force from {start} ({regime}) on the due date", "reglen gælder fra {start} ({regime}) på fristdatoen"),
+})
+AUDIT.update({"uncovered": ("Periods uncovered by the regime change", "Forløb uden pligt efter regelskiftet"),
+              "offers_not_available": ("Offers the category does not allow", "Tilbud kategorien ikke giver mulighed for")})

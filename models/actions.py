@@ -52,6 +52,8 @@ class Action(Built):
     period_end: Optional[date] = None  # extension: that period's end, where it ended on or before the as-of date
     actionable: Optional[bool] = None  # extension: open/overdue only — can it still be done (its period runs)?
     trace: Optional[list[dict]] = None  # extension, on request: the steps that decided it (Engine.check(trace=True))
+    legal: Optional[str] = None  # extension (issue 15.10): the act and paragraph, as a caseworker names them
+    source_document: Optional[str] = None  # extension: the readable name of the seed document ``source`` cites
 
     def sort_key(self) -> tuple:
         return (self.status is not Status.overdue, self.due, self.rule, self.anchor)
@@ -87,12 +89,29 @@ class Routing(Built):
     decisions: list[RoutingDecision] = []
 
 
+class Note(Built):
+    """extension (issue 15.5, 15.11): something a caseworker must know that is not a duty — a benefit
+    period the regime change left without a duty (``uncovered_by_regime_change``), or an as-of date
+    after the day through which the rule set knows the law (``beyond_known_law``). ``text`` says it
+    in the check's language. docs/case-format-extensions.md."""
+
+    code: str
+    date: date  # the regime change, or the day through which the law is known
+    text: str
+    benefit: Optional[str] = None  # uncovered: the period's benefit and start
+    period_start: Optional[date] = None
+
+
 class CheckResult(Built):
     case_id: str
     as_of: date
     rules_version: str
     actions: list[Action]
     routing: Optional[Routing] = None  # extension
+    notes: list[Note] = []  # extension: left out of the JSON where there is none
 
     def to_contract(self) -> dict:
-        return self.model_dump(mode="json", exclude_none=True)
+        out = self.model_dump(mode="json", exclude_none=True)
+        if not out.get("notes"):
+            out.pop("notes", None)  # the contract's shape where there is nothing to note
+        return out

@@ -180,6 +180,8 @@ class Marker(Strict):
         "coordinating_caseworker",
         "education_start",
         "cv_registered",  # extension: a CV put on Jobnet
+        "literacy_need",  # extension (issue 15.8): a literacy test showed a need for preparatory teaching
+        "preparatory_teaching",  # extension: preparatory teaching (FVU, ordblindeundervisning…) started
     ]
     date: IsoDate
 

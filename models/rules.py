@@ -56,12 +56,34 @@ class Source(RuleModel):
         return f"{self.file}:{self.lines}"
 
 
+class LegalRef(RuleModel):
+    """Issue 15.10: the legal basis of a rule as a caseworker or lawyer names it, shown before the
+    seed citation (which stays the evidence). ``named_in``: the seed lines that name the act;
+    ``paragraph`` comes from outside the seeds (none of the seeds names a paragraph of these
+    acts), so ``paragraph_from`` must say where it was read."""
+
+    act: Annotated[str, Field(min_length=2)]
+    short: Annotated[str, Field(min_length=2)]  # the act as cited before a paragraph ("LAB")
+    paragraph: Optional[Annotated[str, Field(min_length=2)]] = None
+    named_in: Optional[Source] = None
+    paragraph_from: Optional[Annotated[str, Field(min_length=3)]] = None
+
+    @model_validator(mode="after")
+    def _paragraph_sourced(self) -> "LegalRef":
+        if self.paragraph is not None and self.paragraph_from is None:
+            raise ValueError("a paragraph no seed names needs 'paragraph_from' (where it was read, outside the seeds)")
+        return self
+
+
 class Validity(RuleModel):
     """The period a rule is in force for an obligation, judged on the obligation's anchor date."""
 
     from_: IsoDate = Field(alias="from")
     to: Optional[IsoDate] = None
     regime: Annotated[str, Field(min_length=1)]
+    # the day validity is judged on: the obligation's anchor (contract §2), or its due date — the
+    # law in force when the duty falls due (issue 15.5, the 2020 transition; docs/readings.md)
+    judged_on: Literal["anchor", "due"] = "anchor"
 
     @model_validator(mode="after")
     def _ordered(self) -> "Validity":
@@ -80,7 +102,10 @@ class AppliesTo(RuleModel):
     age_below: Optional[Annotated[int, Field(gt=0, lt=130)]] = None  # age on the benefit's start date
     age_from: Optional[Annotated[int, Field(ge=0, lt=130)]] = None
     education: Optional[Annotated[list[Education], Field(min_length=1)]] = None
-    category: Optional[Category] = None  # assessed in this category during the period (as of the date)
+    category: Optional[Category] = None  # in this category during the period (as of the date)
+    # the category must be *in force* (contract §1: the latest assessment on or before a date;
+    # 003:3194-3196); false: "ever assessed" in the period, the reading before issue 15 (an override)
+    category_in_force: bool = True
 
     @model_validator(mode="after")
     def _ages(self) -> "AppliesTo":
@@ -93,7 +118,8 @@ AnchorKind = Literal["start", "contact", "first_sick_day", "category_assessed"]
 
 
 class Anchor(RuleModel):
-    """What the deadline runs from. ``category_assessed`` is the first assessment in ``category``."""
+    """What the deadline runs from. ``category_assessed``: the assessment that put ``category`` in
+    force, each time it was put in force in the period (engine/core/duty.py category_spells)."""
 
     from_: AnchorKind = Field(alias="from")
 
@@ -348,6 +374,11 @@ class Cadence(RuleModel):
     every: OffsetSpec
     count: Annotated[int, Field(ge=1, le=100)]
     max_windows: Annotated[int, Field(ge=1, le=1000)] = 120  # a bound so a very old case stays cheap
+    # issue 15.6: a met window's successor opens on the day of its first counted event, not at its
+    # end — "mindst hver anden måned" as a maximum gap (count 1), "inden for 12 løbende måneder" as a
+    # rolling window (every event starts a window that must hold ``count`` events); false: fixed,
+    # back-to-back windows (an override)
+    rolling: bool = False
 
     _every = field_validator("every")(_positive)
     _start = field_validator("start")(_not_negative)
@@ -400,6 +431,15 @@ RULE_KINDS: dict[str, KindSchema] = {
 RuleKind = Literal[tuple(RULE_KINDS)]  # type: ignore[valid-type]
 
 
+class TrialCounts(RuleModel):
+    """Issue 15.3: where the routing gives the a-kasse the contact course (``akasse_trial: akasse``,
+    rules/routing.yaml), the events ``counts`` matches also count for the rule, up to anchor +
+    ``within`` (the trial's first three months, 001:3176-3180). Read by kind ``deadline``."""
+
+    counts: Annotated[list[EventMatch], Field(min_length=1)]
+    within: OffsetSpec
+
+
 class Rule(RuleModel):
     id: Annotated[str, Field(pattern=RULE_ID.pattern)]
     # Where one canonical duty has separate groups or regimes (e.g. the education order for
@@ -416,11 +456,20 @@ class Rule(RuleModel):
     limits: list[OfferLimit] = []
     counts: Annotated[list[EventMatch], Field(min_length=1)]
     counts_label: Titles  # what is counted, e.g. "conversations" / "samtaler"
+    akasse_trial_counts: Optional[TrialCounts] = None  # issue 15.3: what else counts in the a-kasse trial
+    # kind offer_limit (issue 15.9): the labour-market distance of an offer that starts before any
+    # visitation category is in force — the first assessment in the period after its start
+    # ("next_assessment", then "close" where there is none), or "close" / "far" outright
+    distance_without_category: Literal["next_assessment", "close", "far"] = "next_assessment"
+    # kind offer_limit (issue 15.8): an offer that goes on after a change of benefit (målgruppeskift)
+    # may run in all no longer than the new group's limit (001:3440-3442)
+    limit_across_target_groups: bool = False
     postponed_by: list[Postponement] = []
     exempted_by: list[Literal["standby", "less_intensive"]] = []
     source: Source
     also: list[Source] = []
     reading: Optional[str] = None  # the reading chosen where the seeds are ambiguous, and why
+    legal: Optional[LegalRef] = None  # issue 15.10: act and paragraph, shown first
 
     @model_validator(mode="after")
     def _consistent(self) -> "Rule":
@@ -440,6 +489,10 @@ class Rule(RuleModel):
             raise ValueError(f"an {self.kind} cannot be exempted: {schema.not_exemptable}; leave out 'exempted_by'")
         if self.anchor.from_ == "category_assessed" and self.applies_to.category is None:
             raise ValueError("anchor 'category_assessed' needs applies_to.category")
+        if self.akasse_trial_counts is not None and self.kind != "deadline":
+            raise ValueError(f"akasse_trial_counts is read by kind deadline, not {self.kind!r}")
+        if self.applies_to.category is not None and self.kind not in ("deadline", "cadence"):
+            raise ValueError(f"applies_to.category is read by kinds deadline and cadence, not {self.kind!r}")
         return self
 
     @property
@@ -448,12 +501,47 @@ class Rule(RuleModel):
         return f"{self.id}/{self.variant}" if self.variant else self.id
 
 
+class OfferExclusion(RuleModel):
+    """Issue 15.8: an offer the law does not let the jobcenter give a category (a blank cell of an
+    offer matrix, e.g. løntilskud for åbenlyst uddannelsesparate, 003:3940). Not a duty: an offer
+    of one of ``offers`` starting while ``category`` is in force is a note in ``check``
+    (``offer_not_available``) and a count in the audit."""
+
+    id: Annotated[str, Field(pattern=RULE_ID.pattern)]
+    benefits: Annotated[list[BenefitType], Field(min_length=1)]
+    category: Category
+    offers: Annotated[list[Literal["virksomhedspraktik", "loentilskud", "nytteindsats", "vejledning_opkvalificering",
+                                   "ordinaer_uddannelse", "mentor"]], Field(min_length=1)]
+    valid: Validity  # judged on the offer's start
+    source: Source
+    also: list[Source] = []
+    reading: Optional[str] = None
+
+
 class RuleFile(RuleModel):
-    """One rule family per file."""
+    """One rule family per file (``rules``), and the offers the law excludes for a category
+    (``offer_exclusions``, issue 15.8)."""
 
     family: Annotated[str, Field(pattern=RULE_ID.pattern)]
     description: Optional[str] = None
     rules: Annotated[list[Rule], Field(min_length=1)]
+    offer_exclusions: list[OfferExclusion] = []
+
+
+class SeedDocument(RuleModel):
+    """A seed file, or a range of its lines, by the name a reader knows it under."""
+
+    file: Annotated[str, Field(pattern=r"^\d{3}_[0-9a-f]+\.txt$")]
+    lines: Optional[Annotated[str, Field(pattern=LINES.pattern)]] = None  # none: the whole file
+    name: Annotated[str, Field(min_length=3)]
+
+    def holds(self, file: str, first: int) -> bool:
+        if file != self.file:
+            return False
+        if self.lines is None:
+            return True
+        start, _, end = self.lines.partition("-")
+        return int(start) <= first <= int(end or start)
 
 
 class RuleSetManifest(RuleModel):
@@ -462,6 +550,14 @@ class RuleSetManifest(RuleModel):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     version: Annotated[str, Field(min_length=1)]
     description: Optional[str] = None
+    # the law the rules encode is known through this day (issue 15.11): check, the audit and the
+    # what-if say so when the as-of date is later (later reforms are not in the seeds)
+    known_through: Optional[IsoDate] = None
+    # the days one regime replaced another (issue 15.5): a benefit period running across one with
+    # no duty due from it on is reported as uncovered by the regime change
+    regime_changes: list[IsoDate] = []
+    # issue 15.10: readable names of the seed documents (or of line ranges inside one), for citations
+    documents: list[SeedDocument] = []
 
 
 # --- Routing: which benefit, track, visitation categories, labour-market distance and a-kasse
@@ -479,6 +575,9 @@ class RoutingWhen(RuleModel):
     # the duties take them, so a citizen who turns 30 on uddannelseshjælp is routed to kontanthjælp.
     age_below: Optional[Annotated[int, Field(gt=0, lt=130)]] = None  # age on the decision date
     age_from: Optional[Annotated[int, Field(ge=0, lt=130)]] = None
+    # issue 15.3: "start" takes the ages on the period's start instead (the a-kasse trial concerns
+    # *nyledige*, 001:4045-4046: the placement is made at the start of unemployment)
+    age_on: Literal["decision", "start"] = "decision"
     education: Optional[Annotated[list[Education], Field(min_length=1)]] = None
     category: Optional[Annotated[list[Category], Field(min_length=1)]] = None  # the current category
     assessed: Optional[bool] = None  # whether the period has any assessment on the decision date

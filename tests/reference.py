@@ -30,6 +30,9 @@ def reference_applies(rule, case, period) -> bool:
         "category_assessed": min((x.date for x in assessed), default=None),
     }
     anchor = anchors[rule.anchor.from_]
-    if rule.kind in PER_EVENT_VALIDITY:  # validity judged on each event's day, by the kind (offer limits)
+    if rule.kind in PER_EVENT_VALIDITY or rule.anchor.from_ == "category_assessed":
+        # validity judged on each event's day (offer limits) or each spell of the category, by the kind
         return anchor is not None
+    if rule.valid.judged_on == "due":  # judged on the due date, by the kind: the anchor may precede the validity
+        return rule.valid.to is None or anchor <= rule.valid.to
     return rule.valid.from_ <= anchor and (rule.valid.to is None or anchor <= rule.valid.to)

@@ -12,7 +12,7 @@ from cli.app import app
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "samples" / "cases").glob("*.yaml"))
 ACTION_KEYS = {"rule", "title", "status", "due", "anchor", "progress", "source", "why"}
-EXTENSION_KEYS = {"done_on", "benefit", "period_end", "actionable"}
+EXTENSION_KEYS = {"done_on", "benefit", "period_end", "actionable", "legal", "source_document"}  # legal, source_document: issue 15.10
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SOURCE = re.compile(r"^\d{3}_[0-9a-f]+\.txt:\d+(-\d+)?$")
 

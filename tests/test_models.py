@@ -8,7 +8,8 @@ from models.actions import Action, CheckResult, Progress, Status
 def test_a_built_action_equals_dumps_and_copies_like_a_validated_one():
     values = dict(rule="contact-course-4-conversations", title="t", status=Status.open, due=date(2021, 9, 30),
                   anchor=date(2021, 3, 31), source="001_f3dbe880e0f1df7c.txt:3120-3124", why=["a"],
-                  done_on=None, benefit="kontanthjaelp", period_end=None, actionable=True, trace=None)
+                  done_on=None, benefit="kontanthjaelp", period_end=None, actionable=True, trace=None,
+                  legal=None, source_document=None)
     built = Action.build(**values, progress=Progress.build(done=3, required=4))
     validated = Action.model_validate({**values, "progress": {"done": 3, "required": 4}})
     assert built == validated

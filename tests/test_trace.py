@@ -70,7 +70,7 @@ def test_a_postponed_deadline_is_traced_step_by_step(engine):
     assert steps["rule"] == {"step": "rule", "rule": "ret-og-pligt-offer-by-6-months", "variant": "kontanthjaelp",
                              "rule_key": "ret-og-pligt-offer-by-6-months/kontanthjaelp", "kind": "deadline",
                              "rules_version": engine.ruleset.label, "trace_version": TRACE_VERSION}
-    assert steps["regime"] == {"step": "regime", "start": "2020-01-01", "regime": "LAB2020", "to": None}
+    assert steps["regime_due"] == {"step": "regime_due", "start": "2020-01-01", "regime": "LAB2020", "to": None}
     assert steps["due"] == {"step": "due", "offset": {"months": 6, "weeks": 0, "days": 0}, "anchor": "start",
                             "anchor_date": "2021-01-04", "date": "2021-07-04"}
     assert steps["postponed"] == {"step": "postponed", "old": "2021-07-04", "new": "2021-09-01",
@@ -78,7 +78,7 @@ def test_a_postponed_deadline_is_traced_step_by_step(engine):
     assert steps["progress"] == {"step": "progress", "done": 1, "required": 1,
                                  "events": [{"date": "2021-08-16", "type": "offer", "kind": "virksomhedspraktik"}]}
     assert action.trace[-1] == {"step": "met", "date": "2021-08-16", "status": "met"}
-    assert [s["step"] for s in action.trace] == ["rule", "benefit", "in_force", "regime", "due", "postponed",
+    assert [s["step"] for s in action.trace] == ["rule", "benefit", "in_force", "regime_due", "due", "postponed",
                                                  "progress", "met"]
 
 

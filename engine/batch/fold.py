@@ -139,13 +139,19 @@ class Auditor:
         case = loaded.case
         try:
             periods = periods_as_of(case, self.as_of)
-            duties = self.engine.quiet_duties(case, periods, self.lang)
+            spans: list = []
+            duties = self.engine.quiet_duties(case, periods, self.lang, spans)
+            uncovered = len(self.engine.uncovered(spans, duties)) if spans else 0
         except DurableRulesFault:
             raise  # the engine is broken, not the case: no figure can be trusted
         except Exception as exc:  # noqa: BLE001 — one case the engine cannot evaluate never stops the run
             problem = f"(case): cannot be evaluated: {type(exc).__name__}: {exc}"
             self.totals.add_bad(InputError(loaded.source, (problem,), case.case_id), position)
             return
+        if uncovered:  # periods the regime change left without a duty: counted, not taken for compliant
+            self.totals.uncovered += uncovered
+        if self.engine.ruleset.offer_exclusions:  # issue 15.8: offers the law does not allow the category
+            self.totals.offers_not_available += len(self.engine.excluded_offers(case, periods))
         self.fold(case, duties, periods)
 
     def fold(self, case: Case, duties: list[Duty], periods: Optional[list[Period]] = None,

@@ -301,6 +301,8 @@ class AuditTotals:
     first_offer_by: dict = field(default_factory=lambda: defaultdict(FirstOfferTally))  # ("team"|"benefit", value)
     overdue_count: int = 0  # overdue now: overdue duties whose benefit period runs on the as-of date
     missed_count: int = 0  # overdue duties whose benefit period had ended (not actionable)
+    uncovered: int = 0  # benefit periods across a regime change with no duty due from it on (issue 15.5)
+    offers_not_available: int = 0  # offers the law does not allow the category in force (issue 15.8)
     top_overdue: list = field(default_factory=list)  # a min-heap of the TOP_OVERDUE largest overdue-now duties
     top_limit: int = TOP_OVERDUE
     max_live_sessions: int = 0
@@ -356,6 +358,8 @@ class AuditTotals:
             self.first_offer_by[key].merge(tally)
         self.overdue_count += other.overdue_count
         self.missed_count += other.missed_count
+        self.uncovered += other.uncovered
+        self.offers_not_available += other.offers_not_available
         for entry in other.top_overdue:
             self.offer_overdue(entry[-1])
         self.max_live_sessions = max(self.max_live_sessions, other.max_live_sessions)
@@ -386,5 +390,6 @@ class AuditTotals:
             "active_effort_by_team": {k: v.row() for k, v in sorted(self.active_effort_by_team.items())},
             "first_offer": self.first_offer.row(),
             "first_offer_by": {f"{k[0]}|{k[1]}": v.row() for k, v in sorted(self.first_offer_by.items())},
-            "overdue_count": self.overdue_count, "missed_count": self.missed_count, "top_overdue": [d.row() for d in self.overdue_list()],
+            "overdue_count": self.overdue_count, "missed_count": self.missed_count,
+            "uncovered": self.uncovered, "offers_not_available": self.offers_not_available, "top_overdue": [d.row() for d in self.overdue_list()],
         }

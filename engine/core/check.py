@@ -10,10 +10,11 @@ from typing import NamedTuple, Optional
 from engine.core.durable_backend import DurableSelector
 from engine.core.duty import QUIET, Duty, Why, explaining
 from engine.core.kinds import NEEDS, compile_rule
-from engine.core.routing import Router, routing_period
+from engine.core.routing import Router, current_category, routing_period
 from engine.core.profile import Quantiser, periods_as_of
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR, RuleSet, load_ruleset
-from models.actions import CheckResult
+from engine import texts
+from models.actions import CheckResult, Note
 from models.case import Case
 
 
@@ -64,12 +65,29 @@ class Engine:
         tracer = explaining(lang, self.ruleset.label) if explain_why else QUIET
         return self._evaluate(case, periods_as_of(case, as_of), tracer, only)
 
-    def quiet_duties(self, case: Case, periods: list, lang: str = "da") -> list[Duty]:
+    def quiet_duties(self, case: Case, periods: list, lang: str = "da", spans: Optional[list] = None) -> list[Duty]:
         """``duties`` without texts over periods the caller already has (``periods_as_of``): the
-        batch audit, which reads the periods again for its own measures."""
-        return self._evaluate(case, periods, QUIET, None)
+        batch audit, which reads the periods again for its own measures. ``spans``: a list that
+        receives each period's slice of the duties, for ``uncovered``."""
+        return self._evaluate(case, periods, QUIET, None, spans)
 
-    def _evaluate(self, case: Case, periods: list, tracer: Why, only: Optional[frozenset[str]]) -> list[Duty]:
+    def uncovered(self, spans: list, duties: list[Duty]) -> list[tuple]:
+        """(period, regime change) for each benefit period that ran across a regime change (started
+        before it, running on it: its first day before, its window's end on or after it) and has no
+        duty due on or after it: neither the old rules (no duty under them falls due after they
+        ended) nor the new ones (their deadlines, counted from the period's start, passed before they
+        came into force) ask anything of it. Issue 15.5, docs/readings.md. ``spans``: (period, first,
+        end) slices of ``duties``, as ``_evaluate`` records them."""
+        out = []
+        for change in self.ruleset.regime_changes:
+            for period, first, end in spans:
+                if period.first_day < change <= period.window_end and \
+                        not any(d.due >= change for d in duties[first:end]):
+                    out.append((period, change))
+        return out
+
+    def _evaluate(self, case: Case, periods: list, tracer: Why, only: Optional[frozenset[str]],
+                  spans: Optional[list] = None) -> list[Duty]:
         """The one loop over a case's periods and the rules that apply to each, whatever the tracer
         (``QUIET`` for the audit, an explaining one for ``check``): it runs for every period of a
         caseload. Per plan, the evaluators that run on every period, then the offer limits, which
@@ -77,6 +95,7 @@ class Engine:
         duties: list[Duty] = []
         router, key, plans = self.router, self.quantiser.key, self._plans
         for period in periods:
+            first = len(duties)
             plan = plans.get(key(case, period))  # _plan, inline
             if plan is None:
                 plan = self._plan(case, period)
@@ -89,26 +108,76 @@ class Engine:
                 for needs, evaluate in plan.gated:
                     if not needs.isdisjoint(offers):
                         duties += evaluate(case, period, tracer, router)
+            if spans is not None:
+                spans.append((period, first, len(duties)))
         return duties
 
     def check(self, case: Case, as_of: date, lang: str = "da", explain_why: bool = True, trace: bool = False,
               with_routing: bool = True, only: Optional[frozenset[str]] = None) -> CheckResult:
-        """``explain_why=False`` leaves out the ``why`` texts (and the routing's decisions, its why);
-        nothing else changes.
+        """``explain_why=False`` leaves out the ``why`` texts (and the routing's decisions, its why,
+        and the notes); nothing else changes.
         ``trace=True`` gives every action its ``trace``: the steps that decided it, JSON-ready, from
         the same tracer calls as the why-texts (docs/case-format-extensions.md).
         ``with_routing=False`` leaves out the routing section (callers that only count duties).
         ``only`` limits the evaluation to these rule ids (the what-if evaluates only changed rules)."""
         periods = periods_as_of(case, as_of)
         tracer = explaining(lang, self.ruleset.label) if explain_why or trace else QUIET
-        duties = self._evaluate(case, periods, tracer, only)
+        spans: list = []
+        duties = self._evaluate(case, periods, tracer, only, spans)
+        # notes go with the explanations: a check without them (the what-if's comparisons) has none
+        notes = self.notes(as_of, self.uncovered(spans, duties) if only is None else [], lang,
+                           self.excluded_offers(case, periods) if only is None else ()) \
+            if explain_why or trace else []
         duties.sort(key=Duty.sort_key)
         routing = None
         if with_routing and self.ruleset.routing:
             chosen = routing_period(periods)
             routing = self.router.route(case, chosen, lang, explain_why) if chosen is not None else None
         return CheckResult.build(case_id=case.case_id, as_of=as_of, rules_version=self.ruleset.label,
-                                 actions=[d.to_action(lang, explain_why, trace) for d in duties], routing=routing)
+                                 actions=[d.to_action(lang, explain_why, trace, self.ruleset.document) for d in duties],
+                                 routing=routing,
+                                 notes=notes)
+
+    def excluded_offers(self, case: Case, periods: list) -> list[tuple]:
+        """(exclusion, offer, period) for each offer that started while its period's category in
+        force is one the law does not let it be given (rule files' ``offer_exclusions``, issue 15.8)."""
+        exclusions = self.ruleset.offer_exclusions
+        out: list[tuple] = []
+        if not exclusions:
+            return out
+        for period in periods:
+            offers = period.by_type.get("offer")
+            if not offers:
+                continue
+            for offer in offers:
+                for x in exclusions:
+                    if offer.offer in x.offers and period.benefit.type in x.benefits and x.valid.covers(offer.date):
+                        category = current_category(case, period, offer.date)
+                        if category is not None and category == x.category:
+                            out.append((x, offer, period))
+        return out
+
+    def notes(self, as_of: date, uncovered: list, lang: str, excluded: tuple = ()) -> list[Note]:
+        """check's notes: an as-of date past the law the rule set knows (issue 15.11), and each
+        period the regime change left without a duty (issue 15.5)."""
+        out = []
+        known = self.ruleset.known_through
+        if known is not None and as_of > known:
+            out.append(Note.build(code="beyond_known_law", date=known,
+                                  text=texts.text("beyond_known_law", lang, known=known, as_of=as_of),
+                                  benefit=None, period_start=None))
+        for period, change in uncovered:
+            out.append(Note.build(code="uncovered_by_regime_change", date=change,
+                                  text=texts.text("uncovered_by_regime_change", lang, change=change,
+                                                  benefit=texts.name(texts.BENEFIT_NAMES, period.kind, lang),
+                                                  start=period.start),
+                                  benefit=period.kind, period_start=period.start))
+        for x, offer, period in excluded:
+            out.append(Note.build(code="offer_not_available", date=offer.date,
+                                  text=texts.text("offer_not_available", lang, offer=offer.offer, start=offer.date,
+                                                  category=x.category.value, cite=x.source.cite()),
+                                  benefit=period.kind, period_start=period.start))
+        return out
 
 
 class Plan(NamedTuple):

@@ -39,11 +39,14 @@ def _alternatives(rule: Rule) -> list[list[dict]]:
     """Expand a rule's conditions into flat conjunctions, one per alternative (durable has no safe $or)."""
     applies = rule.applies_to
     field = anchor_field(rule.anchor.from_, applies.category.value if applies.category else None)
-    if rule.kind in PER_EVENT_VALIDITY:
-        # validity is judged on each event's own day (engine/core/kinds): only require that the anchor exists
+    if rule.kind in PER_EVENT_VALIDITY or rule.anchor.from_ == "category_assessed":
+        # validity is judged on each event's own day, or on each spell of the category in force
+        # (engine/core/kinds): only require that the anchor exists
         common: list[dict] = [{"$gte": {field: 0}}]
     else:
-        common = [{"$gte": {field: day_number(rule.valid.from_)}}]
+        # judged on the due date (on or after the anchor): an anchor before the rule's first day may
+        # still fall due in force, one after its last day never does
+        common = [{"$gte": {field: day_number(rule.valid.from_) if rule.valid.judged_on == "anchor" else 0}}]
         if rule.valid.to is not None:
             common.append({"$lte": {field: day_number(rule.valid.to)}})
     if applies.age_below is not None:

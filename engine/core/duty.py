@@ -11,7 +11,7 @@ from operator import attrgetter
 from typing import Callable, NamedTuple, Optional
 
 from engine import texts
-from engine.core.dates import ONE_DAY, Offset, covers
+from engine.core.dates import ONE_DAY, Offset, add_months, covers
 from engine.core.profile import Period
 from models.actions import Action, Progress, Status
 from models.case import Case, Exemption
@@ -269,17 +269,92 @@ def context(case: Case, period: Period, rule: Rule, tracer: Why) -> Why:
         why.add("benefit_ended", end=period.ended)
     if rule.applies_to.age_below is not None or rule.applies_to.age_from is not None:
         why.add("age", age=period.age)
-    if rule.applies_to.category:
-        why.add("assessed", category=rule.applies_to.category.value,
-                date=period.assessed[rule.applies_to.category.value])
+        birth, start = case.citizen.birth_date, period.start
+        if birth.month == 2 and birth.day == 29 and start.month == 2 and start.day == 28:
+            # issue 15.9: the one day the 29 February reading decides an age (docs/readings.md)
+            why.add("leap_birthday", start=start, age=period.age)
     # the assessment in force at the end of the period's window (the as-of date, or its end): the
     # latest in the period on or before it (contract §1), as engine/core/routing.py reads it
     in_force = [(a.date, a.category.value) for a in case.assessments
                 if period.first_day <= a.date <= period.window_end]
     latest = max(in_force) if in_force else None
     why.note("in_force", category=latest[1] if latest else None, date=latest[0] if latest else None)
-    why.add("regime", start=rule.valid.from_, regime=rule.valid.regime, to=rule.valid.to)
+    why.add("regime_due" if rule.valid.judged_on == "due" else "regime", start=rule.valid.from_,
+            regime=rule.valid.regime, to=rule.valid.to)
     return why
+
+
+class Spell(NamedTuple):
+    """A stretch of a benefit period in which one visitation category is in force (contract §1: the
+    latest assessment on or before a date is in force; visitation is dynamic, 003:3194-3196)."""
+
+    start: date  # the assessment that put the category in force
+    end: Optional[date]  # its last day in force, where a later assessment of another category replaced it
+
+
+def category_spells(case: Case, period: Period, category: str, in_force: bool = True) -> list[Spell]:
+    """The spells of ``category`` in a period, by date, from the assessments inside the period on or
+    before its window's end. ``in_force`` false: the former reading, "ever assessed" — one spell from
+    the first assessment that never ends (a policy override can choose it, models/rules.py AppliesTo).
+    Two assessments on one day: the same fixed order as engine/core/routing.py (the category whose
+    name sorts last is in force), so the input's order never matters."""
+    first = period.assessed.get(category)
+    if first is None:
+        return []
+    if not in_force:
+        return [Spell(first, None)]
+    spells = []
+    start: Optional[date] = None
+    first_day, last_day = period.first_day, period.window_end
+    for a in sorted(case.assessments, key=lambda a: (a.date, a.category._value_)):
+        day = a.date
+        if day < first_day or day > last_day:
+            continue
+        if a.category._value_ == category:
+            if start is None:
+                start = day
+        elif start is not None:
+            end = day - ONE_DAY
+            if end >= start:
+                spells.append(Spell(start, end))
+            start = None
+    if start is not None:
+        spells.append(Spell(start, None))
+    return spells
+
+
+def spell_for(spells: list[Spell], first: date, last: date) -> Optional[Spell]:
+    """The latest spell in force on some day from ``first`` to ``last`` (None: none is)."""
+    for spell in reversed(spells):
+        if spell.start <= last and (spell.end is None or spell.end >= first):
+            return spell
+    return None
+
+
+def spell_until(period: Period, spell: Optional[Spell]) -> Optional[date]:
+    """The end a duty of the spell has on the as-of date: the spell's end where a re-assessment
+    ended it before the period ended, else the period's (``Period.ended``)."""
+    if spell is not None and spell.end is not None and (period.ended is None or spell.end < period.ended):
+        return spell.end
+    return period.ended
+
+
+def spell_reason(why: Why, category: str, spell: Optional[Spell], until: Optional[date]) -> None:
+    """The spell's steps: the assessment in force, and where a later one ended it, its last day."""
+    if spell is None:
+        return
+    why.add("assessed", category=category, date=spell.start)
+    if spell.end is not None and until == spell.end:
+        why.add("category_ended", category=category, end=spell.end)
+
+
+def clipped_reason(why: Why, start: date, months: int) -> None:
+    """Where ``start + months`` had no such day and the month's last day was taken (contract §2:
+    2024-01-31 + 1 month = 2024-02-29), a step saying so (issue 15.9: the rounding made explicit)."""
+    if months:
+        moved = add_months(start, months)
+        if moved.day != start.day:
+            why.add("clipped", start=start, months=months, day=start.day, date=moved)
 
 
 def postponers(rule: Rule) -> Optional[tuple]:
@@ -341,7 +416,7 @@ def exemption(case: Case, rule: Rule, due: date, as_of: date) -> Optional[Exempt
 
 
 def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: date, why: Why,
-           ended: Optional[date] = None) -> Status:
+           ended: Optional[date] = None, category_ended: bool = False) -> Status:
     """The contract's statuses, in this order: met, exempt, met_late, open, overdue. The reason is
     added only where texts are wanted (``why.enabled``): the audit decides millions of statuses.
     ``ended``: the period's end where it has ended on or before the as-of date (``Period.ended``)."""
@@ -364,7 +439,7 @@ def status(case: Case, rule: Rule, due: date, done_on: Optional[date], as_of: da
             open_reason(why, due, as_of)
         return OPEN
     if explained:
-        overdue_reason(why, due, as_of, ended)
+        overdue_reason(why, due, as_of, ended, category_ended)
     return OVERDUE
 
 
@@ -383,12 +458,14 @@ def days_overdue(duty: "Duty", as_of: date) -> int:
     return overdue_days(duty.due, as_of, duty.period_end) if duty.status is OVERDUE else 0
 
 
-def overdue_reason(why: Why, due: date, as_of: date, ended: Optional[date]) -> None:
+def overdue_reason(why: Why, due: date, as_of: date, ended: Optional[date], category_ended: bool = False) -> None:
     """The reason of an overdue status, in days as ``days_overdue`` counts them; where the period
-    ended before the as-of date (the duty can no longer be done), with the day it ended."""
+    (or the visitation category the duty belongs to: ``category_ended``) ended before the as-of
+    date (the duty can no longer be done), with the day it ended."""
     days = overdue_days(due, as_of, ended)
     if ended is not None and ended < as_of:
-        why.add("overdue_ended", days=days, end=ended, status=OVERDUE, actionable=False)
+        why.add("overdue_category_ended" if category_ended else "overdue_ended", days=days, end=ended,
+                status=OVERDUE, actionable=False)
     else:
         why.add("overdue", days=days, status=OVERDUE, actionable=True)
 
@@ -411,7 +488,7 @@ class Duty:
                  "period_end", "actionable", "why")
 
     def __init__(self, definition: Rule, period: Period, status_: Status, due: date, anchor: date, done: int,
-                 required: int, why: Why, done_on: Optional[date] = None):
+                 required: int, why: Why, done_on: Optional[date] = None, until: Optional[date] = None):
         self.rule = definition.id
         self.definition = definition
         self.status = status_
@@ -424,8 +501,9 @@ class Duty:
         self.benefit = period.kind
         # the end of the benefit period it belongs to where it has ended on or before the as-of date
         # (None while it runs); open and overdue duties can still be done while it runs (on its last
-        # day too), met, met_late and exempt ones have nothing left to do (None)
-        ended = period.ended
+        # day too), met, met_late and exempt ones have nothing left to do (None). ``until``: the end of
+        # the visitation category the duty belongs to, where a re-assessment ended it first (spell_until)
+        ended = period.ended if until is None else until
         self.period_end = ended
         self.actionable: Optional[bool] = (ended is None or ended >= period.as_of) \
             if status_ is OPEN or status_ is OVERDUE else None
@@ -437,7 +515,7 @@ class Duty:
         ``sort_key = Action.sort_key``: compiled by mypyc, that becomes a data attribute.)"""
         return Action.sort_key(self)  # type: ignore[arg-type]
 
-    def to_action(self, lang: str, why: bool = True, trace: bool = False) -> Action:
+    def to_action(self, lang: str, why: bool = True, trace: bool = False, documents=None) -> Action:
         """The contract's Action, built without re-validation (every value was computed here):
         with the why-texts (``why``) and the structured trace (``trace``) rendered from the steps its
         tracer recorded (none where it was the null tracer)."""
@@ -456,7 +534,21 @@ class Duty:
             period_end=self.period_end,
             actionable=self.actionable,
             trace=self.why.trace() if trace else None,
+            legal=legal_text(rule, lang, documents),
+            source_document=documents(rule.source.file, rule.source.lines) if documents is not None else None,
         )
+
+
+def legal_text(rule: Rule, lang: str, documents=None) -> Optional[str]:
+    """A rule's legal reference as one short line (issue 15.10): the act and paragraph, the
+    paragraph marked as read outside the seeds (the rule file says where, ``paragraph_from``, and
+    which seed lines name the act, ``named_in``: ``rules show``)."""
+    legal = rule.legal
+    if legal is None:
+        return None
+    if legal.paragraph:
+        return f"{legal.short} {legal.paragraph} ({texts.text('legal_outside_seeds', lang)})"
+    return f"{legal.short} ({texts.text('legal_no_paragraph', lang)})"
 
 
 # a rule -> its source cited: what every Action of the rule repeats

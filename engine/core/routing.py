@@ -49,6 +49,7 @@ class _Conditions(NamedTuple):
     akasse: Optional[frozenset]  # casefolded
     started_from: Optional[date]
     started_to: Optional[date]
+    age_at_start: bool  # ages on the period's start, not the decision date (issue 15.3)
 
     @classmethod
     def of(cls, rule: RoutingRule) -> "_Conditions":
@@ -58,7 +59,7 @@ class _Conditions(NamedTuple):
                    frozenset(w.education) if w.education is not None else None, w.assessed,
                    frozenset(w.category) if w.category is not None else None,
                    frozenset(a.casefold() for a in w.akasse) if w.akasse is not None else None,
-                   w.started_from, w.started_to)
+                   w.started_from, w.started_to, w.age_on == "start")
 
 
 def _holds(w: _Conditions, case: Case, period: Period, category: Optional[Category], on: date) -> bool:
@@ -69,7 +70,7 @@ def _holds(w: _Conditions, case: Case, period: Period, category: Optional[Catego
     if w.age_below is not None or w.age_from is not None:
         # A22: the route is decided on the decision date, so ages are taken on that date too; a
         # citizen who turns 30 on uddannelseshjælp is routed to kontanthjælp (flagged for re-routing)
-        age = age_on(case.citizen.birth_date, on)
+        age = age_on(case.citizen.birth_date, period.start if w.age_at_start else on)
         if w.age_below is not None and not age < w.age_below:
             return False
         if w.age_from is not None and not age >= w.age_from:

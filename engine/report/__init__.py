@@ -24,6 +24,7 @@ class AuditMeta:
     run_id: Optional[int] = None
     workers: int = 1
     seconds: Optional[float] = None
+    known_through: Optional[date] = None  # the rule set knows the law through this day (issue 15.11)
 
 
 def titles_of(ruleset) -> dict:

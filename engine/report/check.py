@@ -92,6 +92,8 @@ def render_check(console: Console, result: CheckResult, lang: str, explain: bool
                                 (f"({w['rules']} {visible(result.rules_version)})", "dim")))
     if result.routing is not None:
         render_routing(console, result.routing, lang, explain)
+    for note in getattr(result, "notes", None) or ():  # issue 15.5, 15.11 (LEGAL)
+        console.print(Text.assemble((f"{texts.text('notes', lang)}: ", "bold yellow"), visible(note.text)))
     if not result.actions:
         console.print(w["none"])
         return
@@ -121,7 +123,11 @@ def render_check(console: Console, result: CheckResult, lang: str, explain: bool
     if explain:
         for a in actions:
             console.print(Text(visible(a.title), style="bold"))
-            console.print(Text(visible(f"  {a.rule} · {a.source}"), style="dim"))
+            legal = getattr(a, "legal", None)  # issue 15.10 (LEGAL): the legal basis first, the seed as evidence
+            if legal:
+                console.print(Text(visible(f"  {legal}")))
+            document = getattr(a, "source_document", None)
+            console.print(Text(visible(f"  {a.rule} · {a.source}" + (f" · {document}" if document else "")), style="dim"))
             for line in a.why:
                 console.print(Text(visible(f"  • {line}")))
         console.print()

@@ -59,6 +59,13 @@ def render_rule(console: Console, rule, origin: Optional[str], compiled: Optiona
 
 
 def _sources(console: Console, rule) -> None:
+    legal = getattr(rule, "legal", None)  # issue 15.10 (LEGAL): the act and paragraph first, the seeds as evidence
+    if legal is not None:
+        _lines(console, f"  legal: {legal.act}" + (f" {legal.paragraph}" if legal.paragraph else ""))
+        if legal.paragraph_from:
+            _lines(console, f"  paragraph: {legal.paragraph_from}")
+        if legal.named_in is not None:
+            _lines(console, f"  act named in: {legal.named_in.cite()}  «{legal.named_in.quote}»")
     for s in (rule.source, *rule.also):
         _lines(console, f"  source: {s.cite()}  «{s.quote}»")
     if rule.reading:

@@ -64,9 +64,16 @@ def render(console: Console, totals: AuditTotals, meta: AuditMeta, lang: str, gr
                (w["duties"], number(everything.population, lang)), (w["overdue_now"], number(everything.overdue_now, lang))]
     figures.append((w["missed"], number(everything.missed, lang)))
     figures.append((w["on_time"], percent(everything.on_time_share, lang)))
+    if totals.uncovered:  # issue 15.5: periods left without a duty by the regime change (LEGAL)
+        figures.append((w["uncovered"], number(totals.uncovered, lang)))
+    if totals.offers_not_available:  # issue 15.8 (LEGAL)
+        figures.append((w["offers_not_available"], number(totals.offers_not_available, lang)))
     if meta.run_id is not None:
         figures.append((w["run"], f"#{meta.run_id}"))
     console.print("  ·  ".join(f"{label}: {value}" for label, value in figures))
+    if meta.known_through is not None and meta.as_of > meta.known_through:  # issue 15.11 (LEGAL)
+        console.print(Text(texts.text("beyond_known_law", lang, known=meta.known_through, as_of=meta.as_of),
+                           style="bold yellow"))
     console.print(_counts_table(w["per_rule"], rule_rows(totals, meta, lang), w, lang))
     for dim in group_by:
         title = w["by_group"].format(dim=texts.name(texts.DIMENSION_NAMES, dim, lang))

@@ -70,6 +70,9 @@ def _citations(data: dict, top: str):
         for j, also in enumerate(rule.get("also") or []):
             if isinstance(also, dict):
                 yield (top, i, "also", j), also
+        legal = rule.get("legal")
+        if isinstance(legal, dict) and isinstance(legal.get("named_in"), dict):
+            yield (top, i, "legal", "named_in"), legal["named_in"]
 
 
 def check_citations(directory: Path, seeds: Path) -> list[str]:
@@ -84,7 +87,8 @@ def check_citations(directory: Path, seeds: Path) -> list[str]:
         if not isinstance(data, dict):
             continue
         tree = None
-        for loc, raw in _citations(data, "routing" if path.name == ROUTING else "rules"):
+        tops = ("routing",) if path.name == ROUTING else ("rules", "offer_exclusions")
+        for loc, raw in (c for top in tops for c in _citations(data, top)):
             try:
                 source = Source.model_validate(raw)
             except ValueError:
@@ -94,6 +98,7 @@ def check_citations(directory: Path, seeds: Path) -> list[str]:
                 continue
             tree = tree or yaml.compose(text, Loader=NoDatesLoader)
             line = _line_of(tree, (*loc, fault[0]))
-            where = f"{loc[0]}[{loc[1]}].{loc[2]}" + (f"[{loc[3]}]" if len(loc) > 3 else "")
+            where = f"{loc[0]}[{loc[1]}].{loc[2]}" + (
+                (f".{loc[3]}" if isinstance(loc[3], str) else f"[{loc[3]}]") if len(loc) > 3 else "")
             problems.append(f"{path}{f':{line}' if line else ''}: {where}: {fault[1]}")
     return problems

@@ -235,7 +235,9 @@ def apply_override(base: RuleSet, override: Override) -> RuleSet:
     if problems:
         raise RuleSetError(problems)
     return ruleset_from_rules(f"{base.name}+{spec.name}", base.version, rules.values(), origin,
-                              routing=routing.values())
+                              routing=routing.values(), known_through=base.known_through,
+                              regime_changes=base.regime_changes, documents=base.documents,
+                              offer_exclusions=base.offer_exclusions)
 
 
 def _change_routing(routing: dict[str, RoutingRule], change: Change, i: int, base: RuleSet, override: Override,

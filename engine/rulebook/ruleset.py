@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from datetime import date
+from typing import Any, Iterable, Optional
 
 import yaml
 from pydantic import ValidationError
@@ -38,6 +39,23 @@ class RuleSet:
     rules: tuple[Rule, ...]
     origin: dict[str, str] = field(default_factory=dict, compare=False)  # rule key -> file name
     routing: tuple[RoutingRule, ...] = ()  # from routing.yaml; evaluated by engine/core/routing.py
+    known_through: Optional[date] = None  # the law the rules encode is known through this day (manifest)
+    regime_changes: tuple[date, ...] = ()  # the days one regime replaced another (manifest)
+    documents: tuple = ()  # SeedDocument names of the seeds (manifest; issue 15.10)
+    offer_exclusions: tuple = ()  # OfferExclusion of the rule files (issue 15.8)
+
+    def document(self, file: str, lines: str) -> str:
+        """The readable name of the seed document a citation points into: the named line range
+        holding its first line, else the file's name, else the file itself."""
+        first = int(lines.partition("-")[0])
+        ranged = [d for d in self.documents if d.lines is not None and d.holds(file, first)]
+        whole = [d for d in self.documents if d.lines is None and d.holds(file, first)]
+        chosen = ranged or whole
+        return chosen[0].name if chosen else file
+
+    def beyond(self, as_of: date) -> bool:
+        """Whether ``as_of`` lies after the day through which the rule set knows the law."""
+        return self.known_through is not None and as_of > self.known_through
 
     @property
     def label(self) -> str:
@@ -109,6 +127,7 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
         problems.append(f"{directory}: no rule files (*.yaml)")
     digest = hashlib.sha256()
     rules: list[Rule] = []
+    exclusions: list = []
     origin: dict[str, str] = {}
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -124,6 +143,7 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
                 continue
             origin[rule.key] = path.name
             rules.append(rule)
+        exclusions.extend(parsed.offer_exclusions)
     routing: tuple[RoutingRule, ...] = ()
     if (directory / ROUTING).exists():
         digest.update(ROUTING.encode() + b"\0" + (directory / ROUTING).read_bytes() + b"\0")
@@ -134,15 +154,20 @@ def load_ruleset(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
         raise RuleSetError(problems)
     if (directory / MANIFEST).exists():
         digest.update((directory / MANIFEST).read_bytes())
-    return RuleSet(manifest.name, manifest.version, digest.hexdigest(), tuple(rules), origin, routing)
+    return RuleSet(manifest.name, manifest.version, digest.hexdigest(), tuple(rules), origin, routing,
+                   manifest.known_through, tuple(sorted(manifest.regime_changes)), tuple(manifest.documents),
+                   tuple(exclusions))
 
 
 def ruleset_from_rules(name: str, version: str, rules: Iterable[Rule], origin: dict[str, str] | None = None,
-                       routing: Iterable[RoutingRule] = ()) -> RuleSet:
+                       routing: Iterable[RoutingRule] = (), known_through: Optional[date] = None,
+                       regime_changes: tuple[date, ...] = (), documents: tuple = (),
+                       offer_exclusions: tuple = ()) -> RuleSet:
     """A rule set built in memory (e.g. a base set with an override applied)."""
     rules = tuple(rules)
     routing = tuple(routing)
     digest = hashlib.sha256(
         "\n".join(r.model_dump_json(by_alias=True) for r in (*rules, *routing)).encode()
     ).hexdigest()
-    return RuleSet(name, version, digest, rules, dict(origin or {}), routing)
+    return RuleSet(name, version, digest, rules, dict(origin or {}), routing, known_through, tuple(regime_changes),
+                   tuple(documents), tuple(offer_exclusions))

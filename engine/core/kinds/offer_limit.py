@@ -22,7 +22,8 @@ from datetime import date
 from typing import Optional
 
 from engine.core.dates import ONE_DAY, add_months, offset_steps
-from engine.core.duty import (MET, OPEN, OVERDUE, Duty, Kind, Why, context, counting_of, events_counted, offset_of,
+from engine.core.profile import periods_as_of
+from engine.core.duty import (MET, OPEN, OVERDUE, Duty, Kind, Why, clipped_reason, context, counting_of, events_counted, offset_of,
                               open_reason, overdue_reason)
 from models.case import Case, Offer
 
@@ -39,6 +40,12 @@ def _limit(limits: tuple, offer: Offer, distance):
             continue
         return limit
     return None
+
+
+def _next_assessment(case: Case, period, start: date) -> Optional[date]:
+    """The first assessment in the period after ``start``, known on the as-of date (None: none)."""
+    later = [a.date for a in case.assessments if start < a.date <= period.window_end and a.date >= period.first_day]
+    return min(later) if later else None
 
 
 def offer_kinds(rule) -> frozenset:
@@ -64,6 +71,64 @@ def compile_rule(rule):
                 months, days = offset_steps(offset)
                 last_day_steps[offset] = (months, days - ONE_DAY)
     valid_from, valid_to = rule.valid.from_, rule.valid.to
+    without = rule.distance_without_category
+    across = rule.limit_across_target_groups
+    benefits = frozenset(rule.applies_to.benefits)
+
+    def distance_on(case: Case, period, day: date, why: Why, router, explained: bool):
+        """The labour-market distance in ``period`` on ``day`` (None: the rule has no distance limits)."""
+        if router is None or not by_distance:
+            return None
+        distance = router.distance(case, period, day)
+        if distance is None:
+            # no category on the day (issue 15.9): the seeds tie the distance to the visitation
+            # (001:3410-3426, 3454-3470), so the visitation that followed decides it; with none,
+            # the stricter limits apply (said so in the why)
+            later = _next_assessment(case, period, day) if without == "next_assessment" else None
+            if later is not None:
+                distance = router.distance(case, period, later)
+                if distance is not None and explained:
+                    why.add("distance_from_later", date=later, distance=distance)
+            if distance is None:
+                distance = "far" if without == "far" else "close"
+                if explained:
+                    why.add("distance_assumed" if distance == "close" else "distance_assumed_far")
+        return distance
+
+    def last_day(offer: Offer, limit: tuple):
+        """(the offer's last day under ``limit``, the limit applied, extended, its months)."""
+        longest, extended_longest = limit[3:]
+        extended = extended_longest is not None and bool(offer.extended)
+        offset = extended_longest if extended else longest
+        months, days = last_day_steps[offset]
+        start = offer.date
+        return (add_months(start, months) if months else start) + days, offset, extended, months  # + limit − 1 day
+
+    def _across_target_groups(case: Case, period, offer: Offer, due: date, why: Why, router, explained: bool):
+        """Issue 15.8: an offer that goes on after the benefit changes (a målgruppeskift) may run in
+        all no longer than the new group's limit allows (001:3440-3442): from each later period it
+        runs into, the new group's limit counted from the offer's start — unless the old limit had
+        passed before the change (then it was overdue under the old group already). Returns the due
+        date and the later period whose group's limit applies (None: none)."""
+        as_of = period.as_of
+        runs_in = None
+        runs_to = offer.end if offer.end is not None and offer.end <= as_of else as_of
+        for later in periods_as_of(case, as_of):
+            if later.index <= period.index:
+                continue
+            change = later.start
+            if change <= offer.date or change > runs_to:
+                continue
+            if later.benefit.type not in benefits or due < change:
+                break  # the rule does not cover the new group, or the limit had passed before the change
+            limit = _limit(limits, offer, distance_on(case, later, change, why, router, explained))
+            if limit is None:
+                break
+            new_due, offset, extended, months = last_day(offer, limit)
+            if explained:
+                why.add("target_group_changed", benefit=later.kind, change=change, limit=offset, due=new_due)
+            due, runs_in = new_due, later
+        return due, runs_in
 
     def evaluate(case: Case, period, tracer: Why, router=None):
         # The engine calls this only on periods with offers of the limited kinds (engine.core.kinds.NEEDS).
@@ -81,22 +146,19 @@ def compile_rule(rule):
             if start < valid_from or (valid_to is not None and start > valid_to):
                 continue  # the rule is not in force on the offer's start (covers, inline)
             why = base.copy() if explained else base
-            distance = router.distance(case, period, start) if router is not None and by_distance else None
-            if distance is None and by_distance:
-                distance = "close"  # no category on the offer's start: the stricter limits apply
-                if explained:
-                    why.add("distance_assumed")
+            distance = distance_on(case, period, start, why, router, explained)
             limit = _limit(limits, offer, distance)
             if limit is None:
                 continue  # e.g. a private løntilskud under a rule that limits public ones only
-            longest, extended_longest = limit[3:]
-            extended = extended_longest is not None and bool(offer.extended)
-            offset = extended_longest if extended else longest
-            months, days = last_day_steps[offset]
-            due = (add_months(start, months) if months else start) + days  # add_offset − 1 day
+            due, offset, extended, months = last_day(offer, limit)
             if explained:  # the steps' values cost too: the audit asks for none
                 why.add("offer_limit", offer=offer.offer, start=start, limit=offset, distance=distance, due=due,
                         extended=extended, events=[offer])
+                clipped_reason(why, start, months)
+            runs_in = None  # the later benefit period the offer went on into (a målgruppeskift)
+            if across and len(case.benefits) > period.index + 1:
+                due, runs_in = _across_target_groups(case, period, offer, due, why, router, explained)
+            ended = period.ended if runs_in is None else runs_in.ended
             end = offer.end
             done_on: Optional[date]
             if end is not None and end <= due and end <= as_of:  # ended within the limit, as known today
@@ -111,12 +173,16 @@ def compile_rule(rule):
             elif as_of > due:
                 st, done_on = OVERDUE, None
                 if explained:
-                    overdue_reason(why, due, as_of, period.ended)
+                    overdue_reason(why, due, as_of, ended)
             else:
                 st, done_on = OPEN, None
                 if explained:
                     open_reason(why, due, as_of)
-            duties.append(Duty(rule, period, st, due, start, int(st is MET), 1, why, done_on))
+            duty = Duty(rule, period, st, due, start, int(st is MET), 1, why, done_on)
+            if runs_in is not None:  # the offer goes on in the later period: it ends with that one
+                duty.period_end = ended
+                duty.actionable = (ended is None or ended >= as_of) if st is OPEN or st is OVERDUE else None
+            duties.append(duty)
         return duties
 
     return evaluate
