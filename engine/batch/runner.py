@@ -35,13 +35,8 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 # ---------------------------------------------------------------------------------------------
 # Running: in this process, or spread over worker processes
 
-# Cases decoded before any of them is checked. Decoding sixteen and then checking the sixteen was
-# faster than decoding one case and checking it, in turn, in every paired measurement (both ways
-# taking turns in one process): by 5–9 % on slices of 2,000 generated cases, by 1–9 % on whole
-# audits of 30,000 (a shared machine: the spread is its noise). Presumably each stage's code and
-# tables stay in the processor's caches for a run of cases. 8 did as well; 24 or more lost it again
-# (presumably the decoded cases no longer stay there until they are checked). Sixteen cases are a
-# few hundred kB at most.
+# Cases are decoded in groups before they are checked: each stage's code stays warm for a run of
+# cases (measured in the commit that set it; 8 did as well, 24 or more lost it again).
 DECODE_GROUP = 16
 
 

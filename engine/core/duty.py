@@ -58,9 +58,8 @@ def events_counted(period: Period, counting: tuple) -> list:
     """The events that count for a duty (``counting``: a compiled rule's ``counting_of(matches)``):
     inside the period and not after the as-of date, by date. Only events of the matched types are
     looked at (the period groups them by type). The list may be the period's own (``by_type``):
-    the caller must not change it. Not remembered: the kinds that count events rather than dates
-    (offer limits, gaps) ask twice for one list in one period about once in six cases (measured),
-    which would save less than a memo costs on every period."""
+    the caller must not change it. Not remembered: a repeated ask is rare, and a memo would cost
+    more on every period than it saves."""
     _, kind, select = counting
     candidates = period.by_type.get(kind, _NO_EVENTS) if kind is not None else period.events
     return candidates if select is None else select(candidates)
