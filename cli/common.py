@@ -97,7 +97,15 @@ def boundary(command: str, function: Callable) -> Callable:
 
 class Command(TyperCommand):
     """Help as a newcomer reads it: arguments shown by their metavar as written (``CASE_FILE...``,
-    ``[CASES...]``), never typer's ``{CASE_FILE...}...`` or ``<list[Path]>``."""
+    ``[CASES...]``), never typer's ``{CASE_FILE...}...`` or ``<list[Path]>``; a wrong choice reads
+    "'xx' is not one of 'da', 'en'", without the "Value error, " of typer's pydantic conversion."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except typer.BadParameter as error:
+            error.message = error.message.removeprefix("Value error, ")
+            raise
 
     def collect_usage_pieces(self, ctx) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
