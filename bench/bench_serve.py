@@ -131,18 +131,25 @@ class Server:
 
 # -- the clients ---------------------------------------------------------------------------------------
 
-# issue 17: every request carries a read-only API token of every team, made for the run (the
-# benchmark measures the service as a case system calls it, authentication included).
+# issue 17: every API request carries a read-only API token of every team, every page request the
+# session cookie of a team lead of every team, both made for the run (the benchmark measures the
+# service as a case system and a browser call it, authentication and the access log included).
 AUTH = ""
+COOKIE = ""
 
 
-def use_token(db: Path) -> None:
-    global AUTH
+def use_credentials(db: Path) -> None:
+    global AUTH, COOKIE
+    from engine.access.sessions import create_session
+    from engine.access.settings import settings
     from engine.access.tokens import create_token
+    from engine.access.users import add_user, get_user
     from engine.io.storage import db_url, open_db
 
     engine = open_db(db_url(str(db)))
     _, value = create_token(engine, "bench", ["*"], created_by="bench_serve")
+    user = get_user(engine, "bench") or add_user(engine, settings(), "bench", "teamlead", ["*"], None)
+    COOKIE = f"Cookie: sagsrute_session={create_session(engine, settings(), user.id)}\r\n"
     engine.dispose()
     AUTH = f"Authorization: Bearer {value}\r\n"
 
@@ -159,7 +166,8 @@ def post_check(body: str) -> bytes:
 
 
 def get(path: str) -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: bench\r\n{AUTH}\r\n".encode()
+    credentials = AUTH if path.startswith("/api/") else COOKIE
+    return f"GET {path} HTTP/1.1\r\nHost: bench\r\n{credentials}\r\n".encode()
 
 
 class Run:
@@ -254,7 +262,7 @@ def main() -> None:
     args = parser.parse_args()
 
     db = caseload(args.cases)
-    use_token(db)
+    use_credentials(db)
     with sqlite3.connect(db) as conn:  # the first worklist request below fills the table from nothing
         conn.execute("DELETE FROM worklist_entry")
         conn.execute("DELETE FROM worklist_fill")
