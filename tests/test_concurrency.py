@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from engine.io.generate import generate_cases
+from tests.test_storage import postgres_url  # noqa: F401 — the cluster fixture, shared
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2021-12-31"
@@ -153,18 +154,13 @@ class Postgres:
         return "ok"
 
 
-def _postgres_binaries():
-    from tests.test_storage import _postgres_binaries as find
-
-    return find()
-
-
 @pytest.fixture(scope="module")
-def postgres_server(tmp_path_factory):
-    """A throw-away PostgreSQL cluster; missing PostgreSQL is a skip, or a failure where CI=1."""
+def postgres_server(request):
+    """tests/test_storage.py's throw-away cluster; missing PostgreSQL is a skip there, and here a
+    failure where CI=1 (.ci/run installs it)."""
     import pwd
-    import shutil
-    import tempfile
+
+    from tests.test_storage import _postgres_binaries
 
     def missing(why: str):
         if os.environ.get("CI") == "1":
@@ -175,30 +171,14 @@ def postgres_server(tmp_path_factory):
         import psycopg  # noqa: F401
     except ImportError:
         missing("the PostgreSQL driver (psycopg) is not installed")
-    bindir = _postgres_binaries()
-    if bindir is None:
+    if _postgres_binaries() is None:
         missing("PostgreSQL (initdb) is not installed")
-    as_user = []
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
             missing("running as root and there is no 'postgres' user to run PostgreSQL as")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    base = Path(tempfile.mkdtemp(prefix="sagsrute-pg-"))
-    if as_user:
-        shutil.chown(base, "postgres")
-    data = base / "data"
-    subprocess.run(as_user + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"),
-                              "-o", f"-k {base} -c listen_addresses=''", "start"], check=True, capture_output=True)
-    try:
-        yield base, bindir, as_user
-    finally:
-        subprocess.run(as_user + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -206,11 +186,14 @@ def store(request, tmp_path):
     """An empty database of each kind (PostgreSQL: a fresh database in the module's cluster)."""
     if request.param == "sqlite":
         return Sqlite(tmp_path)
-    base, bindir, as_user = request.getfixturevalue("postgres_server")
+    import psycopg
+
+    url = request.getfixturevalue("postgres_server")
+    host = url.split("host=")[1]
     name = f"t{time.monotonic_ns()}"
-    subprocess.run(as_user + [str(bindir / "createdb"), "-h", str(base), "-U", "postgres", name], check=True,
-                   capture_output=True)
-    return Postgres(f"postgresql+psycopg://postgres@/{name}?host={base}")
+    with psycopg.connect(dbname="postgres", user="postgres", host=host, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return Postgres(f"postgresql+psycopg://postgres@/{name}?host={host}")
 
 
 @pytest.fixture(scope="module")
@@ -219,10 +202,6 @@ def caseloads(tmp_path_factory):
     return {"base": write_jsonl(folder / "base.jsonl", 300, 1),
             "a": write_jsonl(folder / "a.jsonl", 2000, 2),
             "big": write_jsonl(folder / "big.jsonl", 30000, 3)}
-
-
-def _pg_count(store) -> int:
-    return store.count()
 
 
 # -- tests -------------------------------------------------------------------------------------

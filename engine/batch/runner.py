@@ -16,7 +16,7 @@ from engine.batch.totals import CHUNK, TOP_OVERDUE, AuditTotals
 from engine.core.check import Engine
 from engine.core.durable_backend import DurableRulesFault
 from engine.io.loading import InputError
-from engine.io.loading import parse_jsonl_line
+from engine.io.loading import parse_jsonl_line, parse_stored_json
 from engine.io.sources import decode
 from engine.rulebook.ruleset import RuleSet
 
@@ -47,6 +47,8 @@ def _audit_items(auditor: Auditor, first: int, chunk: list) -> None:
         for position, item in enumerate(chunk[start:start + DECODE_GROUP], start=first + start):
             if item[0] == "json":  # nearly every item: one line, one case (decode without its generator)
                 group.append((position, parse_jsonl_line(item[2], item[1])))
+            elif item[0] == "stored":  # a case from the database
+                group.append((position, parse_stored_json(item[2], item[1])))
             else:
                 group += [(position, loaded) for loaded in decode(item)]
         for position, loaded in group:

@@ -230,10 +230,6 @@ def import_paths(db_engine: Engine, paths: Iterable[Path],
     """Import every file under ``paths`` (one import batch); ``on_file`` sees each report as it is
     done. ``workers`` > 1 validates large JSON Lines files in that many processes."""
     pool = None
-    if workers > 1:
-        import multiprocessing
-
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(db_engine,))
     done: list[FileReport] = []
 
     def file_done(report: FileReport) -> None:
@@ -242,6 +238,10 @@ def import_paths(db_engine: Engine, paths: Iterable[Path],
             on_file(report)
 
     try:
+        if workers > 1:
+            import multiprocessing
+
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(db_engine,))
         return _import_paths(db_engine, list(paths), file_done, on_chunk, pool, workers)
     except KeyboardInterrupt:
         # The file being read was rolled back when the interruption left its transaction.

@@ -6,6 +6,7 @@ Every renderer (terminal, HTML, Excel, CSV, web) goes through here."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from models.privacy import mask_cpr
@@ -18,6 +19,7 @@ _VISIBLE.update({c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x206
 # for the terminal or a file: shown as \udcxx like the others.
 _VISIBLE.update({c: f"\\u{c:04x}" for c in range(0xD800, 0xE000)})
 _VISIBLE_KEEP_LINES = {c: v for c, v in _VISIBLE.items() if c != 0x0A}
+_NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 # A cell longer than this is cut with an ellipsis in the terminal (a 20 MB team name would stall
 # the table layout); the CSV and Excel files keep the whole value.
@@ -30,7 +32,10 @@ _FORMULA_START = ("=", "+", "-", "@")
 def visible(text: object, keep_newlines: bool = False) -> str:
     """``text`` with every control character shown as an escape (``\\x1b``), so that nothing the
     user wrote can move the cursor, recolour the terminal or hide what follows; CPR numbers masked."""
-    return mask_cpr(str(text)).translate(_VISIBLE_KEEP_LINES if keep_newlines else _VISIBLE)
+    shown = mask_cpr(str(text))
+    if not _NEEDS_ESCAPE.search(shown):  # nearly every text: one scan instead of a translation
+        return shown
+    return shown.translate(_VISIBLE_KEEP_LINES if keep_newlines else _VISIBLE)
 
 
 def clip(text: object, limit: int = TERMINAL_LIMIT) -> str:
