@@ -5,6 +5,7 @@ at stored runs."""
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, List, Optional
@@ -13,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
-from cli.common import (DEFAULT_CSV_DIALECT, DEFAULT_LANG, DEFAULT_WORKERS, CsvDialectOption, EXIT_BAD_INPUT, EXIT_OK, AsOf, DbOption, LangOption, RulesOption, WorkersOption,
+from cli.common import (DEFAULT_CSV_DIALECT, DEFAULT_LANG, DEFAULT_WORKERS, CsvDialectOption, EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, AsOf, DbOption, LangOption, RulesOption, WorkersOption,
                         console, err_console, fail, parse_as_of, print_error_lines, rules_or_exit)
 from cli.import_cmd import open_db_or_fail
 from engine import texts
@@ -21,8 +22,8 @@ from engine.batch.runner import AuditOptions, run_audit
 from engine.batch.series import run_series, series_span
 from engine.batch.totals import Tally
 from engine.core.check import Engine
-from engine.io.loading import case_files
-from engine.io.sources import db_items, file_items
+from engine.io.loading import label
+from engine.io.sources import count_items, db_items, file_items
 from engine.report import AuditMeta, titles_of
 from engine.report.html import render_html
 from engine.report.layout import is_narrow
@@ -69,21 +70,6 @@ class Dimension(str, Enum):
     caseworker = "caseworker"
 
 
-def _count_items(paths: list[Path]) -> int:
-    """How many cases the files hold (JSON Lines lines, other files one each), for the progress bar."""
-    total = 0
-    for path in paths:
-        if not path.exists():
-            continue
-        for file in case_files(path):
-            if file.suffix == ".jsonl":
-                with file.open("rb") as handle:
-                    total += sum(1 for line in handle if line.strip())
-            else:
-                total += 1
-    return total
-
-
 def audit(
     cases: Annotated[Optional[List[Path]], typer.Argument(
         metavar="[CASES...]", show_default=False,
@@ -121,6 +107,18 @@ def audit(
     per: Annotated[ReviewPer, typer.Option("--per", metavar="caseworker|team|all", help="The review sample's strata.")] = ReviewPer.caseworker,
     review_out: Annotated[Path, typer.Option("--review-out", metavar="DIR",
                                              help="Where the review sample's review.html and review.xlsx go.")] = Path("out/review"),
+    export_totals: Annotated[Optional[Path], typer.Option(
+        "--export-totals", metavar="FILE", help="Write the figures, no case ids, as JSON for audit-merge.")] = None,
+    unit: Annotated[Optional[str], typer.Option(
+        "--unit", metavar="NAME", help="The unit (municipality) the exported totals are named by.")] = None,
+    export_caseworkers: Annotated[bool, typer.Option(
+        "--export-caseworkers", help="Keep the per-caseworker figures in the exported totals.")] = False,
+    dask: Annotated[Optional[str], typer.Option(
+        "--dask", metavar="ADDRESS|local[:N]", show_default=False,
+        help="Run on a Dask cluster (a scheduler address, or local with N workers); pip install -e '.[scale]'.")] = None,
+    results_dir: Annotated[Optional[Path], typer.Option(
+        "--results-dir", metavar="DIR", show_default=False,
+        help="With --dask --store: the Parquet directory for the per-duty results. Default: out/audit-results/run-N")] = None,
 ) -> None:
     """Deadline compliance over a caseload as of a date.
 
@@ -134,34 +132,49 @@ def audit(
       sagsrute audit --as-of 2021-12-31 --html out/report.html --xlsx out/audit.xlsx
       sagsrute audit samples/caseload/ --series monthly --from 2020-01-01 --to 2021-12-31
       sagsrute audit --as-of 2021-12-31 --review-sample 1 --seed 7 --per caseworker
+      sagsrute audit a.jsonl --as-of 2021-12-31 --export-totals out/a.json --unit A
+      sagsrute audit big.jsonl --as-of 2021-12-31 --dask local:2
     """
     # SQLAlchemy is loaded only by the commands that use the database (it costs most of a second).
     from engine.io.storage import (add_audit_results, count_cases, finish_audit_run, iter_stored_json, save_ruleset,
-                                start_audit_run)
+                                   snapshot, start_audit_run)
 
     day = parse_as_of(series_to or as_of)
     months = series_months(series, series_from, day, store)
     ruleset = rules_or_exit(rules_dir)
     from_db = not cases
+    if dask is not None and (from_db or overdue_csv):
+        fail("--dask audits case files (JSON Lines, Parquet), without --overdue-csv", EXIT_USAGE)
+    if dask is not None and dask.startswith("local") and not (dask == "local" or dask[6:].isdigit() and int(dask[6:]) > 0
+                                                             and dask[5] == ":"):
+        fail(f"--dask {dask}: expected local, local:N (N workers, 1 or more) or a scheduler address", EXIT_USAGE)
+    if dask is not None and months:
+        fail("--dask and --series: run the series locally (--workers N)", EXIT_USAGE)
     store = (from_db and not months) if store is None else store
     db_engine = where = None
+    reading = ExitStack()  # the database's snapshot, held until every case is audited
     if from_db or store:
-        db_engine, where = open_db_or_fail(db, create=not from_db)  # a read never creates a database
+        db_engine, where = open_db_or_fail(db, create=not from_db, lang=lang.value)  # a read never creates one
     if from_db:
-        total = count_cases(db_engine)
+        # One read transaction: the cases counted are the cases audited, whatever an import
+        # commits meanwhile (issue 13.3).
+        reader = reading.enter_context(snapshot(db_engine))
+        total = count_cases(reader)
         if total == 0:
+            reading.close()
             fail(f"no cases in the database {where}: import some first (sagsrute import FILE...) or name case files")
-        items = db_items(iter_stored_json(db_engine))
+        items = db_items(iter_stored_json(reader))
         source = f"db {where}"
     else:
-        total = _count_items(cases)
+        total = count_items(cases)
         items = file_items(cases)
-        source = " ".join(str(p) for p in cases)
+        source = " ".join(label(p) for p in cases)
     run_id = None
     if store:
         save_ruleset(db_engine, ruleset)
         run_id = start_audit_run(db_engine, day, ruleset.label, source,
-                                 {"workers": workers, "lang": lang.value, "rules_dir": str(rules_dir)})
+                                 {"workers": workers, "lang": lang.value, "rules_dir": str(rules_dir),
+                                  **({"dask": dask, "results": "parquet"} if dask else {})})
     overdue_writer = OverdueCsv(overdue_csv, lang.value, csv_dialect.value) if overdue_csv else None
     options = AuditOptions(
         as_of=day, lang=lang.value, workers=workers, top_limit=top,
@@ -169,11 +182,15 @@ def audit(
         on_overdue=overdue_writer.write if overdue_writer else None)
     show_progress = err_console.is_terminal or total > PROGRESS_FROM
     started = time.perf_counter()
-    engine = Engine(ruleset) if workers == 1 else None
+    engine = Engine(ruleset) if workers == 1 and dask is None else None
     try:
         if months:  # the audit as of the last month-end is the series' last month
             series_totals = run_series(ruleset, items, months, lang.value, top, engine)
             totals, day = series_totals.totals[-1], months[-1]
+        elif dask is not None:
+            totals, workers = _run_dask(dask, ruleset, cases, day, lang.value, top, workers,
+                                        (results_dir or Path("out") / "audit-results" / f"run-{run_id}") if store else None,
+                                        show_progress)
         elif show_progress:
             with Progress(TextColumn(texts.words(texts.AUDIT, lang.value)["progress_bar"]), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           TimeRemainingColumn(), console=err_console, transient=err_console.is_terminal) as progress:
@@ -183,6 +200,7 @@ def audit(
         else:
             totals = run_audit(ruleset, items, options, engine)
     finally:
+        reading.close()
         if overdue_writer:
             overdue_writer.close()
     seconds = time.perf_counter() - started
@@ -212,6 +230,12 @@ def audit(
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(render_html(totals, meta, lang.value, series_totals if months else None), encoding="utf-8")
         err_console.print(visible(w["html_written"].format(path=html)))
+    if export_totals:
+        from engine.batch.export import document, write_document
+
+        write_document(export_totals, document(totals, day, ruleset.label, ruleset.digest, unit, meta.titles,
+                                               export_caseworkers))
+        err_console.print(visible(texts.words(texts.SCALE, lang.value)["exported"].format(path=export_totals)))
     if overdue_writer:
         err_console.print(visible(w["overdue_written"].format(n=n(overdue_writer.count), path=overdue_csv)))
     if run_id is not None:
@@ -226,6 +250,27 @@ def audit(
         err_console.print(Text(w["bad_skipped"].format(n=n(totals.bad))
                                + (w["first_shown"].format(n=shown) if totals.bad > shown else ""), style="red"))
     raise typer.Exit(EXIT_BAD_INPUT if totals.bad else EXIT_OK)
+
+
+def _run_dask(address: str, ruleset, cases: list[Path], day, lang: str, top: int, workers: int,
+              results: Optional[Path], show_progress: bool):
+    """The audit on a Dask cluster (engine/batch/distributed.py): the totals and the workers used."""
+    from engine.batch.distributed import connect, run_dask, workers_of
+
+    s = texts.words(texts.SCALE, lang)
+    with connect(address, workers) as client:
+        used = workers_of(client)
+        with Progress(TextColumn(texts.words(texts.AUDIT, lang)["progress_bar"]), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err_console, transient=err_console.is_terminal,
+                      disable=not show_progress) as progress:
+            task = progress.add_task("audit", total=None)
+            totals, parts, rows = run_dask(client, ruleset, cases, day, lang, top, results,
+                                           lambda done, total: progress.update(task, completed=done, total=total))
+    err_console.print(visible(s["dask_parts"].format(parts=number(parts, lang), workers=used,
+                                                     where=address if address.startswith("local") else "cluster")))
+    if results is not None and rows:
+        err_console.print(visible(s["results_written"].format(path=results)))
+    return totals, used
 
 
 def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG,
@@ -245,7 +290,7 @@ def audit_runs(db: DbOption = None, lang: LangOption = DEFAULT_LANG,
     """
     from engine.io.storage import list_audit_runs
 
-    db_engine, where = open_db_or_fail(db, create=False)
+    db_engine, where = open_db_or_fail(db, create=False, lang=lang.value)
     if prune or keep is not None or older_than is not None:
         if not prune or (keep is None and older_than is None):
             raise typer.BadParameter("use --prune with --keep N and/or --older-than DAYS", param_hint="--prune")
@@ -275,10 +320,14 @@ def audit_compare(
     run_b: Annotated[int, typer.Argument(metavar="RUN_B", help="The later run.")],
     db: DbOption = None,
     lang: LangOption = DEFAULT_LANG,
+    allow_unfinished: Annotated[bool, typer.Option(
+        "--allow-unfinished", help="Compare a run that did not finish (interrupted or still running), with a "
+                                   "warning: its figures are incomplete.")] = False,
 ) -> None:
     """Compare two stored audit runs, rule by rule.
 
     For each rule the counts of run B with their change from run A, and the on-time share of each.
+    A run that did not finish is refused (its figures are incomplete) unless --allow-unfinished.
 
     \b
     Example:
@@ -286,12 +335,17 @@ def audit_compare(
     """
     from engine.io.storage import get_audit_run, load_ruleset_snapshot
 
-    db_engine, where = open_db_or_fail(db, create=False)
+    db_engine, where = open_db_or_fail(db, create=False, lang=lang.value)
     runs = {}
+    storage_words = texts.words(texts.STORAGE, lang.value)
     for run_id in (run_a, run_b):
         run = get_audit_run(db_engine, run_id)
         if run is None:
             fail(f"no audit run #{run_id} in {where} (see sagsrute audit-runs)")
+        if run["finished_at"] is None:  # interrupted, killed or still running (issue 13.3)
+            if not allow_unfinished:
+                fail(storage_words["unfinished_refused"].format(run=run_id))
+            err_console.print(Text(visible(storage_words["unfinished_warning"].format(run=run_id)), style="yellow"))
         runs[run_id] = run
     console.print(compare_title(runs[run_a], runs[run_b], lang.value))
     titles: dict[str, str] = {}
