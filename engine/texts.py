@@ -653,7 +653,7 @@ FORECAST: Table = {
     "conversation": ("Conversations", "Samtaler"), "offer": ("Offers", "Tilbud"), "other": ("Other", "Andet"),
     "total": ("Total", "I alt"), "per_week": ("Duties to do per week", "Pligter der skal løses pr. uge"),
     "per_group": ("Conversations and offers to book per {dim}", "Samtaler og tilbud der skal bookes pr. {dim}"),
-    "week_0": ("Week 0: overdue now. Weeks 1 …: falling due that week.", "Uge 0: overskredet nu. Uge 1 …: forfalder den uge."),
+    "week_0": ("Week 0: overdue now. Week 1 and on: falling due that week.", "Uge 0: overskredet nu. Uge 1 og frem: forfalder den uge."),
     "cases": ("Cases", "Sager"),
     "chart": ("Duties falling due per week (week 0: overdue now)", "Pligter der forfalder pr. uge (uge 0: overskredet nu)"),
     "definition": ("Each case as known on the as-of date is evaluated by the rules as of the last day of the last week, "
