@@ -5,11 +5,14 @@ from __future__ import annotations
 from cli import audit as audit_cmd
 from cli import audit_merge
 from cli import check as check_cmd
+from cli import forecast as forecast_cmd
 from cli import import_cmd
 from cli import rules_cmd
 from cli import samples_cmd
+from cli import serve as serve_cmd
 from cli import test_rules as test_rules_cmd
 from cli import whatif as whatif_cmd
+from cli import access_log as access_log_cmd, tokens as tokens_cmd, users as users_cmd  # issue 17 (ACCESS)
 from cli.common import App, VersionOption
 
 # App: every command runs behind the one error boundary (cli/common.py)
@@ -33,6 +36,11 @@ app.command("whatif")(whatif_cmd.whatif)
 app.command("test-rules")(test_rules_cmd.test_rules)
 app.command("import")(import_cmd.import_cases)
 app.add_typer(samples_cmd.app, name="samples")
+app.command("serve")(serve_cmd.serve)
+app.add_typer(users_cmd.app, name="users")  # issue 17 (ACCESS)
+app.add_typer(tokens_cmd.app, name="tokens")
+app.command("access-log")(access_log_cmd.access_log)
+app.command("forecast")(forecast_cmd.forecast)
 
 
 def main() -> None:

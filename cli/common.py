@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from engine.report.safe import clip, visible
+from models.privacy import mask_cpr
 from models.types import EARLIEST, ISO_DATE, LATEST
 
 EXIT_OK = 0
@@ -56,13 +57,13 @@ _TYPER_OWN = (typer.Exit, typer.Abort) + tuple(c for c in typer.BadParameter.__m
 
 def classify(exc: BaseException) -> tuple[int, str]:
     """The exit code and the one-line message of an exception that reached the boundary."""
-    if isinstance(exc, KeyboardInterrupt):
-        return EXIT_INTERRUPTED, "interrupted"
-    for module_name, name, code, lead in DOMAIN_ERRORS:
+    for module_name, name, code, lead in DOMAIN_ERRORS:  # first: ImportInterrupted says more than Ctrl-C
         cls = getattr(sys.modules.get(module_name), name, None)
         if isinstance(cls, type) and isinstance(exc, cls):
             detail = str(getattr(exc, "orig", None) or exc)
             return code, f"{lead}: {detail}" if lead and detail else (lead or detail)
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED, "interrupted"
     if isinstance(exc, OSError):  # a file that cannot be read or written: the user's to fix
         where = f"{exc.filename}: " if exc.filename else ""
         return EXIT_BAD_INPUT, f"{where}{exc.strerror or exc}"
@@ -85,6 +86,7 @@ def boundary(command: str, function: Callable) -> Callable:
             if os.environ.get("SAGSRUTE_TRACEBACK") == "1":
                 raise
             code, message = classify(exc)
+            message = mask_cpr(message)  # an exception's text may hold a file name or a value
             first = message.splitlines()[0] if message.strip() else type(exc).__name__
             err_console.print(Text.assemble(("error:", "bold red"), f" sagsrute {command}: ", clip(first, 500)),
                               soft_wrap=True)
@@ -220,16 +222,18 @@ def parse_as_of(value: Optional[str]) -> date:
 
 
 def error_line(message: str) -> Text:
-    return Text.assemble(("error:", "red"), " ", visible(message))
+    return Text.assemble(("error:", "red"), " ", visible(mask_cpr(message)))
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    err_console.print(Text.assemble(("error:", "bold red"), " ", visible(message)), soft_wrap=True)
+    """One error line (CPR numbers masked, control characters shown as escapes, never markup) and
+    the exit code."""
+    err_console.print(Text.assemble(("error:", "bold red"), " ", visible(mask_cpr(message))), soft_wrap=True)
     raise typer.Exit(code)
 
 
 def print_error_lines(text: str) -> None:
-    for line in str(text).splitlines():
+    for line in mask_cpr(str(text)).splitlines():
         err_console.print(error_line(line), soft_wrap=True)
 
 

@@ -9,11 +9,11 @@ import typer
 from rich.text import Text
 from typing import TYPE_CHECKING
 
-from cli.common import (DEFAULT_LANG, DEFAULT_WORKERS, LangOption, EXIT_BAD_INPUT, EXIT_OK, DbOption, WorkersOption, console, fail,
-                        print_error_lines)
+from cli.common import (DEFAULT_LANG, DEFAULT_WORKERS, LangOption, EXIT_BAD_INPUT, EXIT_OK, DbOption, WorkersOption, console,
+                        err_console, fail, print_error_lines)
 from engine import texts
 from engine.report.listings import import_table
-from engine.report.safe import clip
+from engine.report.safe import clip, visible
 from engine.texts import number
 
 # SQLAlchemy and the storage modules are imported where a command uses them: loading them costs
@@ -23,14 +23,18 @@ if TYPE_CHECKING:
 
     from engine.io.importer import FileReport
 
-def open_db_or_fail(value: Optional[str], create: bool = True) -> tuple[Engine, str]:
+def open_db_or_fail(value: Optional[str], create: bool = True, lang: str = DEFAULT_LANG.value) -> tuple[Engine, str]:
     """The database of a ``--db`` option, or a clear error (exit 1) instead of a traceback. With
     ``create=False`` (a command that only reads) a SQLite file that does not exist is an error, not
-    a new empty database."""
+    a new empty database. A write that has to wait for another import says so on stderr."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from engine.io.storage import SchemaTooNew, db_url, describe_url, open_db
+    from engine.io import storage
+    from engine.io.storage import SchemaTooNew, StorageBusy, db_url, describe_url, open_db
+
+    waiting = texts.words(texts.STORAGE, lang)["waiting"]
+    storage.on_wait = lambda seconds: err_console.print(visible(waiting.format(seconds=number(seconds, lang))))
 
     url = db_url(value)
     try:
@@ -43,7 +47,7 @@ def open_db_or_fail(value: Optional[str], create: bool = True) -> tuple[Engine, 
                  "or give --db the database's path")
     try:
         return open_db(url), describe_url(url)
-    except SchemaTooNew as exc:
+    except (SchemaTooNew, StorageBusy) as exc:
         fail(f"{describe_url(url)}: {exc}")
     except ArgumentError:
         fail(f"--db {describe_url(url)!r}: not a database URL SQLAlchemy knows")
@@ -77,7 +81,16 @@ def import_cases(
     if not any(p.exists() for p in paths):  # nothing to import: open (and create) no database
         print_error_lines("\n".join(f"{p}: (file): no such file or directory" for p in paths))
         raise typer.Exit(EXIT_BAD_INPUT)
-    db_engine, where = open_db_or_fail(db)
+    db_engine, where = open_db_or_fail(db, lang=lang.value)
+    sheets = [p for p in paths if p.suffix.lower() == ".xlsx"]  # filled review sheets (audit --review-sample)
+    if sheets:
+        from engine.io.reviews import import_sheets
+
+        paths = [p for p in paths if p not in sheets]
+        if not import_sheets(db_engine, sheets, lang.value) and not paths:
+            raise typer.Exit(EXIT_BAD_INPUT)
+        if not paths:
+            raise typer.Exit(EXIT_OK)
     w = texts.words(texts.IMPORT, lang.value)
     with console.status(Text(w["working"])) as status:
         def file_done(report: FileReport) -> None:

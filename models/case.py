@@ -6,14 +6,59 @@ Extensions to the contract (all optional, documented in docs/case-format-extensi
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import Enum
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from models.privacy import looks_like_cpr
+from models.privacy import looks_like_cpr, mask_cpr
 from models.types import IsoDate
+
+# The longest identifier and the longest free text a case may hold (docs/limits.md). An id is a
+# short pseudonym; without a bound a 20 MB team name is stored and then stalls every report.
+ID_MAX = 200
+TEXT_MAX = 2000
+
+# C0 and C1 controls, DEL, and the bidi marks that reorder what follows them on screen.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+# Half of a UTF-16 pair, alone: JSON's "\ud800" decodes to it, and no terminal or database can
+# encode it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _identifier(value: str) -> str:
+    # The value is deliberately not echoed: it may be a real person's CPR number.
+    if looks_like_cpr(value):
+        raise ValueError("looks like a CPR number; identifiers must be pseudonyms or names (value not shown)")
+    if _CONTROL.search(value):
+        raise ValueError("holds a control character (a tab, a line break, an escape); identifiers are one "
+                         "line of plain text")
+    return _unicode(value)
+
+
+def _unicode(value: str) -> str:
+    if _SURROGATE.search(value):
+        raise ValueError("is not valid Unicode text (a lone surrogate, e.g. \\ud800)")
+    return value
+
+
+def _free_text(value: str) -> str:
+    return mask_cpr(_unicode(value))
+
+
+def is_identifier(value: str) -> bool:
+    """Whether ``value`` would be accepted as a case id, team, caseworker or a-kasse."""
+    return (0 < len(value) <= ID_MAX and not looks_like_cpr(value) and not _CONTROL.search(value)
+            and not _SURROGATE.search(value))
+
+
+# case_id, team, caseworker, akasse: refused when CPR-shaped. Free text (a reason): masked.
+Identifier = Annotated[str, Field(max_length=ID_MAX), AfterValidator(_identifier)]
+FreeText = Annotated[str, Field(max_length=TEXT_MAX), AfterValidator(_free_text)]
 
 
 
@@ -52,9 +97,9 @@ class Citizen(Strict):
     birth_date: IsoDate
     education: Education
     forsoerger: bool = False
-    akasse: Optional[str] = None
-    caseworker: Optional[str] = None
-    team: Optional[str] = None
+    akasse: Optional[Identifier] = None
+    caseworker: Optional[Identifier] = None
+    team: Optional[Identifier] = None
 
 
 class Benefit(Strict):
@@ -148,7 +193,7 @@ class Exemption(Strict):
     kind: Literal["standby", "less_intensive", "ret_og_pligt_postponed"]
     start: IsoDate
     end: Optional[IsoDate] = None  # extension: an open-ended exemption still running
-    reason: Optional[str] = None
+    reason: Optional[FreeText] = None  # a CPR number in it is masked before it is stored
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> "Exemption":
@@ -158,7 +203,7 @@ class Exemption(Strict):
 
 
 class Case(Strict):
-    case_id: Annotated[str, Field(min_length=1, max_length=200, strict=True)]
+    case_id: Annotated[str, Field(min_length=1, max_length=ID_MAX, strict=True), AfterValidator(_identifier)]
     citizen: Citizen
     benefits: Annotated[list[Benefit], Field(min_length=1)]
     # default_factory, not ``= []``: pydantic deep-copies a mutable default for every case that
@@ -166,14 +211,6 @@ class Case(Strict):
     assessments: list[Assessment] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
-
-    @field_validator("case_id")
-    @classmethod
-    def _not_a_cpr_number(cls, value: str) -> str:
-        # The value is deliberately not echoed: it may be a real person's CPR number.
-        if looks_like_cpr(value):
-            raise ValueError("looks like a CPR number; case ids must be pseudonyms (value not shown)")
-        return value
 
     @field_validator("benefits")
     @classmethod

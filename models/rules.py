@@ -101,10 +101,17 @@ class Anchor(RuleModel):
         return texts.name(texts.ANCHOR_NAMES, self.from_, lang)
 
 
+# An offset of more than a century is a typing error; unbounded, a huge one leaves Python's date
+# range (OverflowError) or makes the windows of a cadence run for ever (docs/limits.md).
+OFFSET_MONTHS = 1200
+OFFSET_WEEKS = 5200
+OFFSET_DAYS = 36500
+
+
 class OffsetSpec(RuleModel):
-    months: int = 0
-    weeks: int = 0
-    days: int = 0
+    months: Annotated[int, Field(ge=-OFFSET_MONTHS, le=OFFSET_MONTHS)] = 0
+    weeks: Annotated[int, Field(ge=-OFFSET_WEEKS, le=OFFSET_WEEKS)] = 0
+    days: Annotated[int, Field(ge=-OFFSET_DAYS, le=OFFSET_DAYS)] = 0
 
     def shortest_days(self) -> int:
         """The fewest days this offset can move a date (a month is 28 to 31 days): a bound that holds

@@ -21,6 +21,10 @@ def utcnow() -> datetime:
 
 class CaseRecord(SQLModel, table=True):
     __tablename__ = "case_record"
+    # the latest write overall and per team: the worklist's test of whether an import changed
+    # anything (engine/io/worklist.py), one index lookup instead of a scan of the cases
+    __table_args__ = (Index("ix_case_record_updated_at", "updated_at"),
+                      Index("ix_case_record_team_updated_at", "team", "updated_at"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: str = Field(index=True, unique=True, max_length=200)
@@ -96,5 +100,44 @@ class SchemaVersion(SQLModel, table=True):
     applied_at: datetime = Field(default_factory=utcnow)
 
 
+class WorklistEntry(SQLModel, table=True):
+    """One stored case's next step on one as-of date under one rule set (engine/io/worklist.py):
+    the worklist pages, filters and sorts these rows in SQL instead of evaluating every case."""
+
+    __tablename__ = "worklist_entry"
+    __table_args__ = (Index("ix_worklist_order", "rules_label", "as_of", "rank", "next_due", "case_id"),
+                      Index("ix_worklist_team", "rules_label", "as_of", "team", "rank", "next_due", "case_id"))
+
+    rules_label: str = Field(primary_key=True, max_length=200)
+    as_of: date = Field(primary_key=True)
+    case_id: str = Field(primary_key=True, max_length=200)
+    content_hash: str = Field(max_length=64)  # the case as evaluated: a re-imported case is evaluated again
+    team: Optional[str] = None
+    caseworker: Optional[str] = None
+    rank: int  # 0: the next step is overdue, 1: it is open, 2: nothing can still be done
+    next_rule: Optional[str] = Field(default=None, max_length=100)
+    next_title_da: Optional[str] = None
+    next_title_en: Optional[str] = None
+    next_due: Optional[date] = None
+    overdue: int = 0  # overdue duties that can still be done
+    open: int = 0
+    missed: int = 0  # overdue duties whose benefit period has ended
+
+
+class WorklistFill(SQLModel, table=True):
+    """Which worklists are filled: per rule set, as-of date and scope (a team, or "*" for all),
+    with the state of the cases then (a later import makes the worklist evaluate what changed)."""
+
+    __tablename__ = "worklist_fill"
+
+    rules_label: str = Field(primary_key=True, max_length=200)
+    as_of: date = Field(primary_key=True)
+    scope: str = Field(primary_key=True, max_length=200)
+    token: str = Field(max_length=200)
+    used_at: datetime = Field(default_factory=utcnow)
+
+
+WORKLIST_TABLES = [WorklistEntry.__table__, WorklistFill.__table__]
+
 TABLES = [CaseRecord.__table__, RuleSetRecord.__table__, AuditRun.__table__, AuditResult.__table__,
-          SchemaVersion.__table__]
+          SchemaVersion.__table__, *WORKLIST_TABLES]

@@ -79,7 +79,9 @@ def test_reimport_is_idempotent_and_a_changed_case_is_updated(db, tmp_path):
     assert stored(db)[changed["case_id"]].citizen.team == "moved-team"
 
 
-def test_one_case_id_twice_in_one_import_with_other_content_is_rejected(db, tmp_path):
+def test_one_case_id_twice_in_one_import_is_rejected_with_its_line(db, tmp_path):
+    """Issue 13.4: a repeated case id is a bad case with its file:line, as in every command (the
+    same content or other), and the first one is the one imported."""
     case = json.loads((DATA / "mixed.jsonl").read_text().splitlines()[0])
     other = json.loads(json.dumps(case))
     other["citizen"]["team"] = "unge"
@@ -87,9 +89,10 @@ def test_one_case_id_twice_in_one_import_with_other_content_is_rejected(db, tmp_
     a.write_text(json.dumps(case) + "\n" + json.dumps(case) + "\n")
     b.write_text(json.dumps(other) + "\n")
     first, second = import_paths(db, [a, b])
-    assert (first.imported, first.unchanged) == (1, 1)
+    assert (first.imported, first.unchanged, len(first.rejected)) == (1, 0, 1)
+    assert str(first.rejected[0]) == f"{a}:2: case_id: 'IMP-1' appears again (first in {a}:1); this copy is left out"
     assert second.updated == 0 and len(second.rejected) == 1
-    assert f"given earlier in this import ({a}:1)" in str(second.rejected[0])
+    assert f"appears again (first in {a}:1)" in str(second.rejected[0])
     assert stored(db)["IMP-1"].citizen.team == "voksen"
     # In a later import the same change is an ordinary update.
     [later] = import_paths(db, [b])

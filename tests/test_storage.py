@@ -94,18 +94,39 @@ def test_open_creates_the_schema_once_with_wal(tmp_path):
 
 def test_an_older_database_is_upgraded_by_the_later_migrations(tmp_path, monkeypatch):
     url = db_url(str(tmp_path / "old.sqlite"))
-    insert_cases(open_db(url), ["A-1", "A-2"])  # a database at version 1, with data
+    insert_cases(open_db(url), ["A-1", "A-2"])  # a database at the latest version, with data
+    later = storage.latest_version() + 1
 
     def add_note_column(conn):
         conn.execute(text("ALTER TABLE case_record ADD COLUMN note VARCHAR"))
 
-    monkeypatch.setattr(storage, "MIGRATIONS", storage.MIGRATIONS + [(2, add_note_column)])
+    monkeypatch.setattr(storage, "MIGRATIONS", storage.MIGRATIONS + [(later, add_note_column)])
     db = open_db(url)
     with db.connect() as conn:
-        assert schema_version(conn) == 2
+        assert schema_version(conn) == later
         assert "note" in {c["name"] for c in inspect(conn).get_columns("case_record")}
     assert count_cases(db) == 2
-    open_db(url)  # already at version 2: the ALTER is not run twice
+    open_db(url)  # already at the later version: the ALTER is not run twice
+
+
+def test_a_version_1_database_gets_the_worklist_tables(tmp_path):
+    """Migration 2 (sagsrute serve's worklist) on a database written before it existed."""
+    url = db_url(str(tmp_path / "v1.sqlite"))
+    db = open_db(url)
+    insert_cases(db, ["A-1"])
+    with db.begin() as conn:
+        for table in ("worklist_entry", "worklist_fill"):
+            conn.execute(text(f"DROP TABLE {table}"))
+        for index in ("ix_case_record_updated_at", "ix_case_record_team_updated_at"):
+            conn.execute(text(f"DROP INDEX {index}"))
+        conn.execute(SchemaVersion.__table__.update().values(version=1))
+    db = open_db(url)
+    with db.connect() as conn:
+        assert schema_version(conn) == storage.latest_version()
+        assert {"worklist_entry", "worklist_fill"} <= set(inspect(conn).get_table_names())
+        assert {"ix_case_record_updated_at", "ix_case_record_team_updated_at"} <= {
+            i["name"] for i in inspect(conn).get_indexes("case_record")}
+    assert count_cases(db) == 1
 
 
 def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
@@ -116,13 +137,13 @@ def test_a_failed_migration_leaves_the_old_version(tmp_path, monkeypatch):
         conn.execute(text("CREATE TABLE scratch (x INTEGER)"))
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(storage, "MIGRATIONS", storage.MIGRATIONS + [(2, half_done)])
+    monkeypatch.setattr(storage, "MIGRATIONS", storage.MIGRATIONS + [(storage.latest_version() + 1, half_done)])
     with pytest.raises(RuntimeError):
         open_db(url)
     monkeypatch.undo()
     db = open_db(url)
     with db.connect() as conn:
-        assert schema_version(conn) == 1
+        assert schema_version(conn) == storage.latest_version()
         assert not inspect(conn).has_table("scratch")  # the DDL was rolled back with the version
 
 

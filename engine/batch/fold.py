@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from operator import attrgetter
 from typing import Optional
 
-from engine.batch.totals import (_DECIDED, CONTACT_COURSE, NONE, PASSIVITY_MONTHS, RET_OG_PLIGT, STAR_MONTHS,
-                                 TOP_OVERDUE, AuditTotals, OverdueDuty)
+from engine.batch.totals import (_DECIDED, ACTIVE_EFFORT_MONTHS, ACTIVE_EFFORT_WINDOWS, CONTACT_COURSE,
+                                 FIRST_OFFER_SPELLS, FIRST_OFFER_WITHIN, NONE, PASSIVITY_MONTHS, RET_OG_PLIGT,
+                                 STAR_MONTHS, TOP_OVERDUE, AuditTotals, OverdueDuty)
 from engine.core.check import Engine
 from engine.core.dates import add_months, last_start_reaching
 from engine.core.durable_backend import DurableRulesFault
@@ -105,6 +106,13 @@ class Auditor:
         # a day worked out once. Passivmåling's windows run (as-of − N months, as-of].
         self._star_from = last_start_reaching(STAR_MONTHS, as_of)
         self._windows = [(m, add_months(as_of, -m), last_start_reaching(m, as_of)) for m in PASSIVITY_MONTHS]
+        self._year_from = last_start_reaching(ACTIVE_EFFORT_MONTHS, as_of)
+        self._effort_windows = [(label, add_months(as_of, -months) - timedelta(days=days))
+                                for label, months, days in ACTIVE_EFFORT_WINDOWS]
+        self._spells_after = add_months(as_of, -FIRST_OFFER_SPELLS)  # new spells: begun after this day
+        # per interval: the last start followed that long by the as-of date (start + X <= as-of)
+        self._followed_from = [(label, months, days, last_start_reaching(months, as_of - timedelta(days=days)))
+                               for label, months, days in FIRST_OFFER_WITHIN]
         self._sessions_reported = engine.selector.sessions_opened
 
     def take_rows(self) -> tuple[list[dict], list[dict]]:
@@ -140,9 +148,12 @@ class Auditor:
             return
         self.fold(case, duties, periods)
 
-    def fold(self, case: Case, duties: list[Duty], periods: Optional[list[Period]] = None) -> None:
+    def fold(self, case: Case, duties: list[Duty], periods: Optional[list[Period]] = None,
+             first_offers: bool = True) -> None:
         """Count one case's duties (``Engine.quiet_duties``: no texts) into the totals; ``periods``
-        are the case's ``periods_as_of`` where the caller has them."""
+        are the case's ``periods_as_of`` where the caller has them. ``first_offers=False`` leaves
+        out the time to first offer (``first_offers``), which moves with the as-of date even where
+        nothing else does (the monthly series, engine/batch/series.py, adds it month by month)."""
         totals, as_of = self.totals, self.as_of
         totals.cases += 1
         citizen = case.citizen
@@ -169,6 +180,15 @@ class Auditor:
         if current is not None:
             self._star(current, duties, team)
             self._passivity(case, current, team)
+        if first_offers:
+            self.first_offers(case, periods)
+
+    def first_offers(self, case: Case, periods: list[Period]) -> None:
+        """The time to first offer of the case's periods begun in the last 24 months."""
+        team = case.citizen.team or NONE
+        for period in periods:
+            if period.start > self._spells_after:
+                self._first_offer(period, team)
 
     def _late(self, case: Case, duty: Duty, late: int, team: str, caseworker: str, lates: Counter,
               missed: Counter, reason: str = "") -> Optional[OverdueDuty]:
@@ -316,3 +336,31 @@ class Auditor:
             for tally in (self.totals.passivity, self.totals.passivity_by_team[team]):
                 tally.population[months] += 1
                 tally.passive[months] += passive
+        if start <= self._year_from:  # STAR's aktiv indsats: a year on this benefit
+            for effort in (self.totals.active_effort, self.totals.active_effort_by_team[team]):
+                effort.population += 1
+                for label, window_start in self._effort_windows:
+                    effort.passive[label] += int(last_active is None or last_active <= window_start)
+
+    def _first_offer(self, period: Period, team: str) -> None:
+        """Jobindsats' time to first active offer for one period begun in the last 24 months."""
+        start = period.start
+        first = None
+        for event in period.by_type.get("offer", ()):  # by date: the first that is not mentor
+            if event.offer != "mentor":
+                first = event.date
+                break
+        totals = self.totals
+        tallies = (totals.first_offer, totals.first_offer_by[("team", team)],
+                   totals.first_offer_by[("benefit", period.kind)])
+        for tally in tallies:
+            tally.spells += 1
+        for label, months, days, reached in self._followed_from:
+            if start > reached:
+                break  # not followed that long yet (the intervals grow)
+            within = 0
+            if first is not None:
+                within = int(first <= (add_months(start, months) if months else start) + timedelta(days=days))
+            for tally in tallies:
+                tally.followed[label] += 1
+                tally.within[label] += within

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import signal
 import traceback
 from dataclasses import dataclass
 from datetime import date
@@ -15,8 +16,8 @@ from engine.batch.totals import CHUNK, TOP_OVERDUE, AuditTotals
 from engine.core.check import Engine
 from engine.core.durable_backend import DurableRulesFault
 from engine.io.loading import InputError
-from engine.io.sources import decode
 from engine.io.loading import parse_jsonl_line
+from engine.io.sources import decode
 from engine.rulebook.ruleset import RuleSet
 
 
@@ -61,6 +62,9 @@ def _worker_main(ruleset: RuleSet, as_of: date, lang: str, keep_rows: bool, keep
                  tasks, results) -> None:
     """One worker process: its own Engine, its own running totals; rows go back a chunk at a time,
     the totals once at the end (so the parent merges N totals, not one per chunk)."""
+    # Ctrl-C reaches the whole process group: the parent stops the workers (no traceback from
+    # one, none killed half-way through a queue operation).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         auditor = Auditor(Engine(ruleset), as_of, lang, keep_rows, keep_overdue, top_limit)
         while True:
@@ -168,6 +172,7 @@ def _run_parallel(ruleset: RuleSet, chunks: Iterator[list], options: AuditOption
             except queue.Full:
                 drain(0)
 
+    completed = False
     try:
         first = 0
         for chunk in chunks:
@@ -178,9 +183,19 @@ def _run_parallel(ruleset: RuleSet, chunks: Iterator[list], options: AuditOption
             put(None)
         while finished < len(workers):
             drain(1.0)
+        completed = True
     finally:
+        # Interrupted (Ctrl-C) or failed: the workers are stopped at once, not waited for.
         for worker in workers:
-            worker.join(timeout=5)
-            if worker.is_alive():
+            if not completed:
                 worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5 if completed else 1)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(timeout=1)
+        if not completed:
+            for channel in (tasks, results):  # their feeder threads must not block the exit
+                channel.cancel_join_thread()
+                channel.close()
     return totals

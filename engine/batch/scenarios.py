@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from engine.core.check import Engine
 from models.actions import Action, CheckResult
-from engine.io.loading import InputError, NoDatesLoader, parse_case, read_file, validation_problems, yaml_problem
+from engine.io.loading import InputError, RuleLoader, label, parse_case, read_file, read_text, validation_problems, yaml_problem
 from models.types import IsoDate
 
 
@@ -130,20 +130,22 @@ class Outcome:
 
 def load_scenarios(path: Path) -> tuple[list[Scenario], list[str]]:
     """Scenarios in a file or directory, and the errors of those that cannot be read."""
-    files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
+    from engine.io.sources import files_of
+
+    files = files_of(path, (".yaml", ".yml"))
     scenarios, errors = [], []
     for file in files:
         try:
-            data = yaml.load(file.read_text(encoding="utf-8"), Loader=NoDatesLoader)
+            data = yaml.load(read_text(file), Loader=RuleLoader)
         except yaml.YAMLError as exc:
             errors.append(yaml_problem(file, exc))
             continue
         except (OSError, UnicodeDecodeError) as exc:
-            errors.append(f"{file}: cannot be read ({exc})")
+            errors.append(f"{label(file)}: cannot be read ({exc})")
             continue
         items = data.get("scenarios") if isinstance(data, dict) and "scenarios" in data else [data]
         for i, item in enumerate(items):
-            where = f"{file}" + (f" scenarios[{i}]" if len(items) > 1 else "")
+            where = label(file) + (f" scenarios[{i}]" if len(items) > 1 else "")
             try:
                 spec = ScenarioSpec.model_validate(item)
             except ValidationError as exc:

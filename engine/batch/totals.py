@@ -193,6 +193,66 @@ class PassivityTally:
         return out
 
 
+# STAR's aktiv indsats (service-and-scale.md §3): windows without an active offer among citizens at
+# least a year on their benefit; (label, months, days) — 1½ months is the window of one month and 15 days
+ACTIVE_EFFORT_MONTHS = 12
+ACTIVE_EFFORT_WINDOWS = (("1.5", 1, 15), ("3", 3, 0), ("6", 6, 0), ("9", 9, 0), ("12", 12, 0))
+# Jobindsats, "Om tidspunkt for første aktive tilbud": first offer within (label, months, days) of the start
+FIRST_OFFER_WITHIN = (("1d", 0, 1), ("1w", 0, 7), ("1m", 1, 0), ("2m", 2, 0), ("3m", 3, 0), ("6m", 6, 0),
+                      ("9m", 9, 0), ("12m", 12, 0))
+FIRST_OFFER_SPELLS = 24  # new spells: begun in the 24 months up to the as-of date
+
+
+@dataclass
+class ActiveEffortTally:
+    """STAR's passivity measure (aktiv indsats, service-and-scale.md §3): among citizens whose current
+    benefit period started at least 12 months before the as-of date (``population``), those with no
+    active offer (an ``offer`` other than mentor) running at any time in the window (as-of − W,
+    as-of], for W = 1½ (one month and 15 days), 3, 6, 9 and 12 months (``passive[label]``)."""
+
+    population: int = 0
+    passive: dict = field(default_factory=lambda: {label: 0 for label, _, _ in ACTIVE_EFFORT_WINDOWS})
+
+    def merge(self, other: "ActiveEffortTally") -> None:
+        self.population += other.population
+        for label, n in other.passive.items():
+            self.passive[label] = self.passive.get(label, 0) + n
+
+    def row(self) -> dict:
+        out: dict = {"population": self.population}
+        for label, _, _ in ACTIVE_EFFORT_WINDOWS:
+            out[f"passive_{label}m"] = self.passive[label]
+            out[f"passive_share_{label}m"] = share(self.passive[label], self.population)
+        return out
+
+
+@dataclass
+class FirstOfferTally:
+    """Time to the first active offer (Jobindsats, "Om tidspunkt for første aktive tilbud"): over the
+    benefit periods begun in the 24 months up to the as-of date, for each interval X (1 day, 1 week,
+    1, 2, 3, 6, 9, 12 months), among the periods begun at least X before the as-of date
+    (``followed[label]``: start + X on or before it), those whose first active offer (an ``offer``
+    other than mentor, in the period) started on or before start + X (``within[label]``)."""
+
+    spells: int = 0
+    followed: dict = field(default_factory=lambda: {label: 0 for label, _, _ in FIRST_OFFER_WITHIN})
+    within: dict = field(default_factory=lambda: {label: 0 for label, _, _ in FIRST_OFFER_WITHIN})
+
+    def merge(self, other: "FirstOfferTally") -> None:
+        self.spells += other.spells
+        for label in other.followed:
+            self.followed[label] = self.followed.get(label, 0) + other.followed[label]
+            self.within[label] = self.within.get(label, 0) + other.within[label]
+
+    def row(self) -> dict:
+        out: dict = {"spells": self.spells}
+        for label, _, _ in FIRST_OFFER_WITHIN:
+            out[f"followed_{label}"] = self.followed[label]
+            out[f"within_{label}"] = self.within[label]
+            out[f"share_{label}"] = share(self.within[label], self.followed[label])
+        return out
+
+
 @dataclass(frozen=True, order=True)
 class OverdueDuty:
     """One overdue duty for the drill-down list; ordered by days overdue (then a stable tie-break)."""
@@ -235,6 +295,10 @@ class AuditTotals:
     star_by_team: dict = field(default_factory=lambda: defaultdict(StarTally))
     passivity: PassivityTally = field(default_factory=PassivityTally)
     passivity_by_team: dict = field(default_factory=lambda: defaultdict(PassivityTally))
+    active_effort: ActiveEffortTally = field(default_factory=ActiveEffortTally)
+    active_effort_by_team: dict = field(default_factory=lambda: defaultdict(ActiveEffortTally))
+    first_offer: FirstOfferTally = field(default_factory=FirstOfferTally)
+    first_offer_by: dict = field(default_factory=lambda: defaultdict(FirstOfferTally))  # ("team"|"benefit", value)
     overdue_count: int = 0  # overdue now: overdue duties whose benefit period runs on the as-of date
     missed_count: int = 0  # overdue duties whose benefit period had ended (not actionable)
     top_overdue: list = field(default_factory=list)  # a min-heap of the TOP_OVERDUE largest overdue-now duties
@@ -284,6 +348,12 @@ class AuditTotals:
         self.passivity.merge(other.passivity)
         for team, tally in other.passivity_by_team.items():
             self.passivity_by_team[team].merge(tally)
+        self.active_effort.merge(other.active_effort)
+        for team, tally in other.active_effort_by_team.items():
+            self.active_effort_by_team[team].merge(tally)
+        self.first_offer.merge(other.first_offer)
+        for key, tally in other.first_offer_by.items():
+            self.first_offer_by[key].merge(tally)
         self.overdue_count += other.overdue_count
         self.missed_count += other.missed_count
         for entry in other.top_overdue:
@@ -312,5 +382,9 @@ class AuditTotals:
             "star": self.star.row(), "star_by_team": {k: v.row() for k, v in sorted(self.star_by_team.items())},
             "passivity": self.passivity.row(),
             "passivity_by_team": {k: v.row() for k, v in sorted(self.passivity_by_team.items())},
+            "active_effort": self.active_effort.row(),
+            "active_effort_by_team": {k: v.row() for k, v in sorted(self.active_effort_by_team.items())},
+            "first_offer": self.first_offer.row(),
+            "first_offer_by": {f"{k[0]}|{k[1]}": v.row() for k, v in sorted(self.first_offer_by.items())},
             "overdue_count": self.overdue_count, "missed_count": self.missed_count, "top_overdue": [d.row() for d in self.overdue_list()],
         }

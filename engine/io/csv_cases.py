@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from models.case import Case
 from models.privacy import looks_like_cpr
-from engine.io.loading import InputError, Loaded, LoadedCase, validation_problems
+from engine.io.loading import InputError, Loaded, LoadedCase, label as path_label, validation_problems
 
 CITIZEN_COLUMNS = ("birth_date", "education", "forsoerger", "akasse", "caseworker", "team")
 RECORD_COLUMNS = ("type", "date", "end", "kind", "by", "offer", "employer", "step", "category",
@@ -157,8 +157,10 @@ def _finish(group: _Group, label: str) -> Loaded:
 
 
 def read_csv_cases(path: Path) -> Iterator[Loaded]:
-    """Yield every case (or an InputError naming line and column) of a CSV export, streaming."""
-    label = str(path)
+    """Yield every case (or an InputError naming line and column) of a CSV export, streaming. A cell
+    is at most ``csv.field_size_limit()`` characters (128 kB; docs/limits.md): a longer one stops
+    the file as not valid CSV."""
+    label = path_label(path)
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:

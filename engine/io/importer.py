@@ -13,20 +13,17 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from itertools import islice
 from typing import Callable, Iterable, Iterator, Optional, Union
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.io.csv_cases import read_csv_cases
-from engine.io.storage import case_hash
+from engine.io.loading import InputError, LoadedCase, has_suffix, label, parse_jsonl_line
+from engine.io.sources import IMPORT_SUFFIXES, Repeats, decode, file_entries, files_of, walk
+from engine.io.storage import case_hash, writer
 from models.case import Case
-from engine.io.loading import CASE_SUFFIXES, InputError, Loaded, LoadedCase, jsonl_lines, parse_jsonl_line, read_file
 from models.storage import CaseRecord, utcnow
-
-IMPORT_SUFFIXES = CASE_SUFFIXES + (".csv", ".parquet")
 CHUNK = 500  # cases per round trip (also keeps IN (...) lists under every database's limit)
 LINES_PER_TASK = 1000  # JSON Lines per unit of parallel work
 PARALLEL_FROM_BYTES = 1_000_000  # smaller files are read in-process (starting workers costs more)
@@ -50,19 +47,7 @@ class FileReport:
 
 def import_files(path: Path) -> list[Path]:
     """The files ``import`` reads for one argument: the file itself, or every case file in a directory."""
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in IMPORT_SUFFIXES
-                      and not p.name.endswith(".expected.json"))
-    return [path]
-
-
-def read_import_file(path: Path) -> Iterator[Loaded]:
-    if path.suffix == ".parquet":  # engine/io/parquet.py; pyarrow only when Parquet is read
-        from engine.io.parquet import read_parquet_cases
-        return read_parquet_cases(path)
-    if path.suffix == ".csv":
-        return read_csv_cases(path)
-    return read_file(path)
+    return files_of(path, IMPORT_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -86,10 +71,11 @@ def _prepare(loaded: LoadedCase) -> _Prepared:
 Item = Union[_Prepared, InputError]
 
 
-def _items(path: Path) -> Iterator[Item]:
+def _items(entries: Iterable[tuple]) -> Iterator[Item]:
     """Every case of a file, ready to store, or its error; in-process."""
-    for loaded in read_import_file(path):
-        yield loaded if isinstance(loaded, InputError) else _prepare(loaded)
+    for entry in entries:
+        for loaded in decode(entry):
+            yield loaded if isinstance(loaded, InputError) else _prepare(loaded)
 
 
 def _prepare_lines(lines: list[tuple[str, str]]) -> list[Item]:
@@ -101,28 +87,36 @@ def _prepare_lines(lines: list[tuple[str, str]]) -> list[Item]:
     return out
 
 
-def _parallel_jsonl_items(path: Path, pool, workers: int) -> Iterator[Item]:
-    """Like ``_items`` for a JSON Lines file, validated by ``pool`` in slices, in file order, with
-    only a few slices in flight (the file is never read whole into memory)."""
+def _parallel_jsonl_items(entries: Iterable[tuple], pool, workers: int) -> Iterator[Item]:
+    """Like ``_items`` for a JSON Lines file, its lines validated by ``pool`` in slices, in file
+    order, with only a few slices in flight (the file is never read whole into memory); the other
+    entries (a repeated id, a file that cannot be read) keep their place."""
     pending: deque = deque()
-    problem: Optional[InputError] = None
-    try:
-        lines = jsonl_lines(path)
-        while True:
-            chunk = list(islice(lines, LINES_PER_TASK))
-            if not chunk:
-                break
+    chunk: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        nonlocal chunk
+        if chunk:
             pending.append(pool.apply_async(_prepare_lines, (chunk,)))
-            if len(pending) > 2 * workers:
-                yield from pending.popleft().get()
-    except UnicodeDecodeError:
-        problem = InputError(str(path), ("(file): not UTF-8 text",))
-    except OSError as exc:
-        problem = InputError(str(path), (f"(file): cannot be read ({exc.strerror})",))
+            chunk = []
+
+    for kind, where, payload in entries:
+        if kind == "json":
+            chunk.append((where, payload))
+            if len(chunk) >= LINES_PER_TASK:
+                flush()
+        else:
+            flush()
+            pending.append([next(decode((kind, where, payload)))])
+        while len(pending) > 2 * workers:
+            yield from _result(pending.popleft())
+    flush()
     while pending:
-        yield from pending.popleft().get()
-    if problem is not None:
-        yield problem
+        yield from _result(pending.popleft())
+
+
+def _result(entry) -> list[Item]:
+    return entry if isinstance(entry, list) else entry.get()
 
 
 _UPDATE = (update(CaseRecord).where(CaseRecord.case_id == bindparam("b_case_id"))
@@ -170,6 +164,11 @@ def _write_chunk(conn: Connection, chunk: list[_Prepared], batch: str, report: F
         conn.execute(_UPDATE, list(updates.values()))
 
 
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an import: the file being imported was rolled back, the files before it stay.
+    A KeyboardInterrupt still (what catches one catches this), with what became of the files."""
+
+
 class _FileBrokeOff(Exception):
     def __init__(self, error: InputError):
         super().__init__(str(error))
@@ -182,17 +181,20 @@ def _unreadable(error: InputError) -> bool:
 
 
 def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[int] = None,
-                on_chunk: Optional[Callable[[FileReport], None]] = None, pool=None, workers: int = 1) -> FileReport:
+                on_chunk: Optional[Callable[[FileReport], None]] = None, pool=None, workers: int = 1,
+                repeats: Optional[Repeats] = None) -> FileReport:
     """Import one file in one transaction; bad cases are reported in the returned FileReport.
     ``on_chunk`` sees the report's running counts after every chunk (for a progress display); with
     a ``pool`` of ``workers`` processes a large JSON Lines file is validated in parallel (the
     result is the same)."""
     chunk_size = chunk_size or CHUNK
-    report = FileReport(str(path))
-    parallel = pool is not None and path.suffix == ".jsonl" and path.stat().st_size >= PARALLEL_FROM_BYTES
-    items = _parallel_jsonl_items(path, pool, workers) if parallel else _items(path)
+    where = label(path)
+    report = FileReport(where)
+    entries = file_entries(path, where, repeats if repeats is not None else Repeats(), csv=True)
+    parallel = pool is not None and has_suffix(path, (".jsonl",)) and path.stat().st_size >= PARALLEL_FROM_BYTES
+    items = _parallel_jsonl_items(entries, pool, workers) if parallel else _items(entries)
     try:
-        with db_engine.begin() as conn:
+        with writer(db_engine).begin() as conn:
             chunk: list[_Prepared] = []
             for loaded in items:
                 if isinstance(loaded, InputError):
@@ -211,11 +213,11 @@ def import_file(db_engine: Engine, path: Path, batch: str, chunk_size: Optional[
             if chunk:
                 _write_chunk(conn, chunk, batch, report)
     except _FileBrokeOff:
-        report = FileReport(str(path), rejected=report.rejected)
+        report = FileReport(where, rejected=report.rejected)
         report.failed = "the file breaks off part-way (see the error below), so nothing from it was stored"
     except SQLAlchemyError as exc:
         rejected = report.rejected
-        report = FileReport(str(path), rejected=rejected)
+        report = FileReport(where, rejected=rejected)
         # The driver's message only: SQLAlchemy's own text would repeat the statement's parameters.
         detail = str(exc.orig) if getattr(exc, "orig", None) is not None else type(exc).__name__
         report.failed = f"database error, nothing from this file was stored ({detail})"
@@ -231,28 +233,46 @@ def import_paths(db_engine: Engine, paths: Iterable[Path],
     if workers > 1:
         import multiprocessing
 
-        # A forked worker must not touch the parent's pooled database connections.
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=db_engine.dispose, initargs=(False,))
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(db_engine,))
+    done: list[FileReport] = []
+
+    def file_done(report: FileReport) -> None:
+        done.append(report)
+        if on_file:
+            on_file(report)
+
     try:
-        return _import_paths(db_engine, list(paths), on_file, on_chunk, pool, workers)
+        return _import_paths(db_engine, list(paths), file_done, on_chunk, pool, workers)
+    except KeyboardInterrupt:
+        # The file being read was rolled back when the interruption left its transaction.
+        raise ImportInterrupted(f"nothing of the file being imported was stored; the {len(done)} file(s) "
+                                "before it were imported") from None
     finally:
         if pool is not None:
-            pool.terminate()
+            pool.terminate()  # the workers ignore Ctrl-C, so they are stopped here, never half-way
+            pool.join()
+
+
+def _worker_start(db_engine: Engine) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group: only the parent acts on it (no traceback from a
+    # worker, and no worker killed holding the pool's queue lock, which hung the parent).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    db_engine.dispose(close=False)  # a forked worker must not touch the parent's pooled connections
 
 
 def _import_paths(db_engine: Engine, paths: list[Path], on_file, on_chunk, pool, workers: int) -> list[FileReport]:
     batch = uuid.uuid4().hex
     reports: list[FileReport] = []
-    for path in paths:
-        if not path.exists():
-            report = FileReport(str(path), rejected=[InputError(str(path), ("(file): no such file or directory",))])
-            reports.append(report)
-            if on_file:
-                on_file(report)
-            continue
-        for file in import_files(path):
-            report = import_file(db_engine, file, batch, on_chunk=on_chunk, pool=pool, workers=workers)
-            reports.append(report)
-            if on_file:
-                on_file(report)
+    repeats = Repeats()  # one rule for a repeated case id, across every file of this import
+    for file, where, problem in walk(paths, IMPORT_SUFFIXES):
+        if file is None:
+            report = FileReport(where, rejected=[InputError(where, (problem,))])
+        else:
+            report = import_file(db_engine, file, batch, on_chunk=on_chunk, pool=pool, workers=workers,
+                                 repeats=repeats)
+        reports.append(report)
+        if on_file:
+            on_file(report)
     return reports

@@ -173,6 +173,15 @@ def group_items(file: str, group: int, first: int) -> Iterator[tuple[str, str, O
             yield ("json", f"{file}:{row}", text)
 
 
+def row_count(path: Path) -> int:
+    """The rows of a Parquet file (for a progress bar); 1 where it cannot be read (the read says why)."""
+    try:
+        _, pq = _arrow()
+        return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # noqa: BLE001 - only a count; reading the file reports the problem
+        return 1
+
+
 def parquet_items(path: Path) -> Iterator[tuple[str, str, Optional[str]]]:
     """Every case under ``path`` (a Parquet file or dataset directory) as source items."""
     try:

@@ -11,14 +11,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
-from sqlalchemy import Engine, create_engine, event, func, insert, inspect, literal, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, inspect, literal, select, text, update
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
 
+from engine.access.schema import migrate_access
+from engine.io.worklist import create_worklist_tables
+from engine.io.reviews import create_review_table
 from models.case import Case
+from models.privacy import mask_cpr
 from models.storage import TABLES, AuditResult, AuditRun, CaseRecord, RuleSetRecord, SchemaVersion, utcnow
 
 # ---------------------------------------------------------------------------------------------
@@ -52,6 +59,63 @@ def describe_url(url: str) -> str:
 # Opening and migrating
 
 
+# ---------------------------------------------------------------------------------------------
+# Waiting for another writer
+#
+# One writer at a time: on SQLite the database file's write lock, on PostgreSQL an advisory lock
+# taken by every import and rule-set snapshot (two imports would otherwise both find a case id
+# new and the second fail on the unique index). A writer that finds the lock taken waits, says
+# so once (``on_wait``), and gives up after ``wait_seconds()`` with StorageBusy. Readers never
+# wait: an audit reads one snapshot (``snapshot``) whatever is being written meanwhile.
+
+WAIT_ENV = "SAGSRUTE_DB_WAIT"
+DEFAULT_WAIT = 300  # seconds: an import of a large file holds the lock for as long as the file takes
+_POLL = 0.2  # seconds between tries
+_PG_LOCK = 0x5A675275  # the advisory lock's key ("sagsrute"): one per database
+# Called once per wait with the seconds it will wait at most; the CLI prints a line (cli/common.py).
+on_wait: Optional[Callable[[float], None]] = None
+
+
+class StorageBusy(Exception):
+    """Another process kept the database's write lock longer than this one would wait."""
+
+
+def wait_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get(WAIT_ENV, DEFAULT_WAIT)))
+    except ValueError:
+        return float(DEFAULT_WAIT)
+
+
+def _busy(waited: float) -> StorageBusy:
+    return StorageBusy(f"the database is busy: another import (or audit) has been writing to it for "
+                       f"{waited:.0f} s; try again when it is done (the environment variable {WAIT_ENV} "
+                       "sets how many seconds to wait)")
+
+
+def _wait_for(take: Callable[[], bool]) -> None:
+    """Call ``take`` until it returns True, saying once that it waits; StorageBusy at the bound."""
+    limit = wait_seconds()
+    started = time.monotonic()
+    said = False
+    while not take():
+        waited = time.monotonic() - started
+        if waited >= limit:
+            raise _busy(waited)
+        if not said and on_wait is not None:
+            on_wait(limit)
+            said = True
+        time.sleep(_POLL)
+
+
+def writer(db_engine: Engine, exclusive: bool = True) -> Engine:
+    """The engine for a write transaction: ``with writer(db).begin() as conn`` takes the write lock
+    first (waiting for another writer, bounded), so a write never fails half-way as "locked".
+    ``exclusive=False`` for writes no other writer can conflict with (an audit's own results): on
+    PostgreSQL they take no advisory lock (SQLite has only the one lock)."""
+    return db_engine.execution_options(sagsrute_write="exclusive" if exclusive else "shared")
+
+
 def _sqlite_setup(db_engine: Engine) -> None:
     # pysqlite's own transaction handling does not BEGIN before DDL and commits on its own
     # schedule; take it over (the SQLAlchemy-documented recipe) so a migration or an import file
@@ -61,7 +125,8 @@ def _sqlite_setup(db_engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # SQLite's own wait is kept short: the waiting is done in _wait_for, which can say so.
+        cursor.execute("PRAGMA busy_timeout=1000")
         if db_engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -69,7 +134,30 @@ def _sqlite_setup(db_engine: Engine) -> None:
 
     @event.listens_for(db_engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        if not conn.get_execution_options().get("sagsrute_write"):
+            conn.exec_driver_sql("BEGIN")  # a reader: its snapshot starts at its first read
+            return
+
+        # A writer takes the lock at BEGIN: a deferred transaction that reads and then writes
+        # fails at once ("database is locked") when another writer came in between.
+        def take() -> bool:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return True
+            except OperationalError as exc:
+                if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                    return False
+                raise
+
+        _wait_for(take)
+
+
+def _pg_setup(db_engine: Engine) -> None:
+    @event.listens_for(db_engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get("sagsrute_write") == "exclusive":
+            _wait_for(lambda: bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
+                                                {"key": _PG_LOCK}).scalar()))
 
 
 def _create_tables(conn: Connection) -> None:
@@ -83,6 +171,9 @@ def _create_tables(conn: Connection) -> None:
 # test that upgrades a database of the previous version.
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _create_tables),
+    (2, create_worklist_tables),  # sagsrute serve's worklist (engine/io/worklist.py)
+    (3, migrate_access),  # issue 17 (ACCESS): users, sessions, tokens, login attempts, the access log
+    (4, create_review_table),  # audit --review-sample: the reviewers' verdicts (engine/io/reviews.py)
 ]
 
 
@@ -111,6 +202,9 @@ def migrate(conn: Connection) -> int:
         return current
     if current == 0:
         _create_tables(conn)
+        for _, step in MIGRATIONS:  # the migrations that create tables of their own (not in TABLES)
+            if getattr(step, "on_new_database", False):
+                step(conn)
     else:
         for number, step in MIGRATIONS:
             if number > current:
@@ -133,9 +227,31 @@ def open_db(url: str) -> Engine:
     db_engine = create_engine(url)
     if parsed.get_backend_name() == "sqlite":
         _sqlite_setup(db_engine)
-    with db_engine.begin() as conn:
-        migrate(conn)
+    elif parsed.get_backend_name() == "postgresql":
+        _pg_setup(db_engine)
+    with db_engine.connect() as conn:
+        current = schema_version(conn)
+    if current != latest_version():  # only a change takes the write lock: a reader never waits
+        with writer(db_engine).begin() as conn:
+            migrate(conn)
     return db_engine
+
+
+@contextmanager
+def snapshot(db_engine: Engine) -> Iterator[Connection]:
+    """One read transaction: everything read through the connection is the database as of its
+    first read, whatever is committed meanwhile (SQLite in WAL mode; PostgreSQL REPEATABLE READ).
+    The audit counts and reads its cases through one, so it audits exactly what it counted."""
+    with db_engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+def _reading(db: Union[Engine, Connection]):
+    """A connection to read with: the caller's (a snapshot), or a new one."""
+    return nullcontext(db) if isinstance(db, Connection) else db.connect()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,18 +272,19 @@ def _case_filters(team: Optional[str], benefit: Optional[str]) -> list:
     return clauses
 
 
-def iter_stored_json(db_engine: Engine, chunk_size: int = 1000, team: Optional[str] = None,
+def iter_stored_json(db_engine: Union[Engine, Connection], chunk_size: int = 1000, team: Optional[str] = None,
                      benefit: Optional[str] = None) -> Iterator[tuple[str, str]]:
     """``(case_id, case JSON)`` ordered by case id, a chunk at a time (keyset pagination: memory
     stays flat whatever the caseload), optionally only one team's or one benefit type's cases.
-    For workers that parse the JSON themselves."""
+    For workers that parse the JSON themselves. Given a ``snapshot`` connection, every chunk is
+    read from it (one consistent caseload); given an engine, each chunk from a new connection."""
     filters = _case_filters(team, benefit)
     last: Optional[str] = None
     while True:
         query = select(CaseRecord.case_id, CaseRecord.data).where(*filters).order_by(CaseRecord.case_id).limit(chunk_size)
         if last is not None:
             query = query.where(CaseRecord.case_id > last)
-        with db_engine.connect() as conn:
+        with _reading(db_engine) as conn:
             rows = conn.execute(query).all()
         if not rows:
             return
@@ -183,8 +300,8 @@ def iter_stored_cases(db_engine: Engine, chunk_size: int = 1000, team: Optional[
         yield Case.model_validate_json(data)
 
 
-def count_cases(db_engine: Engine, team: Optional[str] = None, benefit: Optional[str] = None) -> int:
-    with db_engine.connect() as conn:
+def count_cases(db_engine: Union[Engine, Connection], team: Optional[str] = None, benefit: Optional[str] = None) -> int:
+    with _reading(db_engine) as conn:
         return conn.execute(select(func.count()).select_from(CaseRecord)
                             .where(*_case_filters(team, benefit))).scalar_one()
 
@@ -197,14 +314,15 @@ def ruleset_snapshot(ruleset) -> str:
     """Every rule as parsed (aliases as in the files) with the file it came from, as JSON."""
     rules = [{"file": ruleset.origin.get(rule.key), "rule": rule.model_dump(mode="json", by_alias=True)}
              for rule in ruleset.rules]
-    return json.dumps({"name": ruleset.name, "version": ruleset.version, "digest": ruleset.digest,
-                       "rules": rules}, ensure_ascii=False, sort_keys=True)
+    # The rules were masked as they were read; the file names they came from are masked here.
+    return mask_cpr(json.dumps({"name": ruleset.name, "version": ruleset.version, "digest": ruleset.digest,
+                                "rules": rules}, ensure_ascii=False, sort_keys=True))
 
 
 def save_ruleset(db_engine: Engine, ruleset) -> str:
     """Store a snapshot of ``ruleset`` unless one with its label is stored already; returns the label."""
     label = ruleset.label
-    with db_engine.begin() as conn:
+    with writer(db_engine).begin() as conn:
         exists = conn.execute(select(RuleSetRecord.label).where(RuleSetRecord.label == label)).first()
         if exists is None:
             conn.execute(insert(RuleSetRecord).values(
@@ -229,10 +347,10 @@ _DATE_COLUMNS = ("due", "anchor", "done_on")
 
 def start_audit_run(db_engine: Engine, as_of: date, rules_label: str, source: str,
                     options: Optional[dict[str, Any]] = None) -> int:
-    with db_engine.begin() as conn:
+    with writer(db_engine, exclusive=False).begin() as conn:
         result = conn.execute(insert(AuditRun).values(
-            started_at=utcnow(), as_of=as_of, rules_label=rules_label, source=source,
-            options=json.dumps(options or {}, sort_keys=True, default=str)))
+            started_at=utcnow(), as_of=as_of, rules_label=rules_label, source=mask_cpr(source),
+            options=mask_cpr(json.dumps(options or {}, sort_keys=True, default=str))))
         return result.inserted_primary_key[0]
 
 
@@ -276,7 +394,7 @@ def add_audit_results(db_engine: Engine, run_id: int, rows: Iterable[dict]) -> i
 
     total = 0
     chunk: list = []
-    with db_engine.begin() as conn:
+    with writer(db_engine, exclusive=False).begin() as conn:
         for row in rows:
             chunk.append(convert(run_id, row))
             if len(chunk) >= RESULT_CHUNK:
@@ -290,7 +408,7 @@ def add_audit_results(db_engine: Engine, run_id: int, rows: Iterable[dict]) -> i
 
 
 def finish_audit_run(db_engine: Engine, run_id: int, case_count: int, bad_count: int) -> None:
-    with db_engine.begin() as conn:
+    with writer(db_engine, exclusive=False).begin() as conn:
         conn.execute(update(AuditRun).where(AuditRun.id == run_id).values(
             finished_at=utcnow(), case_count=case_count, bad_count=bad_count))
 

@@ -4,6 +4,7 @@ with the rule, source and reasons of each duty on request."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Optional
 
 from rich import box
 from rich.console import Console
@@ -68,6 +69,13 @@ def missed(action: Action) -> bool:
     return action.status in PENDING and getattr(action, "actionable", None) is False
 
 
+def next_step(actions: list[Action]) -> Optional[Action]:
+    """The case's next step: the most urgent duty that can still be done (earliest due; overdue
+    ones first among equals), or None. check, the worklist and the web case page all ask here."""
+    todo = [a for a in actions if can_act(a)]
+    return min(todo, key=lambda a: (a.due, a.sort_key())) if todo else None
+
+
 def shown_actions(actions: list[Action], show_all: bool) -> tuple[list[Action], int]:
     """The duties in the order a caseworker acts on them — those that can still be done (overdue
     first, then by due date), then the missed ones, then (with ``show_all``) the met, met late and
@@ -88,9 +96,8 @@ def render_check(console: Console, result: CheckResult, lang: str, explain: bool
         console.print(w["none"])
         return
     actions, folded = shown_actions(result.actions, show_all)
-    todo = [a for a in actions if can_act(a)]
-    if todo:  # the most urgent duty that can still be done
-        nxt = min(todo, key=lambda a: (a.due, a.sort_key()))
+    nxt = next_step(actions)
+    if nxt is not None:
         console.print(Text.assemble((f"{w['next']}: ", "bold"), (visible(nxt.title), STATUS_STYLE[nxt.status.value]),
                                     f" — {w['due'].lower()} {nxt.due} ({days_text(nxt.status, nxt.due, result.as_of, w)})"))
     else:

@@ -9,6 +9,7 @@ from engine.report.safe import html_text as escape  # escaped, control character
 from engine.batch.totals import PASSIVITY_MONTHS, STAR_MIN_POPULATION, STAR_THRESHOLD, AuditTotals
 from engine.report import (RULE_COLUMNS, AuditMeta, across_rules, group_label, heading, late_histogram,
                            overall, passivity_rows, rule_rows, star_rows, title_of, words)
+from engine.report.drilldown import caseworker_section, drilldown_section, linked
 from engine.report.style import BAD, GOOD, GREY, INK, MUTED, WARN, page_head
 from engine.texts import number, percent
 
@@ -121,7 +122,8 @@ def _share_cell(value: Optional[float], flag: bool, population: int, w, lang: st
     return f'<td class="n {"ok" if value >= STAR_THRESHOLD else ""}">{percent(value, lang)}</td>'
 
 
-def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
+def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da", series=None) -> str:
+    """The page; ``series`` (engine/batch/series.py SeriesTotals) adds the monthly trend."""
     w = words(lang)
     everything = overall(totals)
     rules = rule_rows(totals, meta, lang)
@@ -151,10 +153,17 @@ def render_html(totals: AuditTotals, meta: AuditMeta, lang: str = "da") -> str:
                  f'{bar_chart(team_items, w, "chart-teams", lang, 520, 130)}{_legend(w)}</section>')
     parts.append(f'<section id="days-late"><h2>{escape(w["histogram"])}</h2>{histogram(late_histogram(totals), w, lang)}</section>')
     parts.append('</div>')
+    if series is not None:
+        from engine.report.series import series_section
+        parts.append(series_section(series, lang))
     parts.append(_star_section(totals, w, lang))
     parts.append(_passivity_section(totals, w, lang))
+    from engine.report.measures import measures_section
+    parts.append(measures_section(totals, lang))
     parts.append(_rules_table(rules, w, lang))
+    parts.append(caseworker_section(totals, lang))
     parts.append(_overdue_section(totals, meta, w, lang))
+    parts.append(drilldown_section(totals, meta, lang))
     if totals.bad_messages:
         items = "".join(f"<li>{escape(m)}</li>" for m in totals.bad_messages)
         more = totals.bad - len(totals.bad_messages)
@@ -215,6 +224,8 @@ def _rules_table(rules: list[dict], w, lang: str) -> str:
         for k in RULE_COLUMNS:
             if k == "on_time_share":
                 cells += f'<td class="n" style="color:{_colour(r[k])}">{percent(r[k], lang)}</td>'
+            elif k == "overdue_now":  # linked to the duties behind it (engine/report/drilldown.py)
+                cells += f'<td class="n{" flag" if r[k] else ""}">{linked(r[k], "rule", r["rule"], lang)}</td>'
             else:
                 flag = " flag" if k in ("overdue", "overdue_now") and r[k] else ""
                 cells += f'<td class="n{flag}">{number(r[k], lang)}</td>'

@@ -52,3 +52,34 @@ def page_head(title: str, lang: str) -> str:
     return (f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1">'
             f'<title>{escape(title)}</title><style>{CSS}</style></head><body>')
+
+# The web pages (sagsrute serve, check --html) add to the reports' sheet: the navigation, forms,
+# the status of a worklist row, keyboard focus and the timeline. Colours checked for contrast
+# (4.5:1 on white) by tests/test_web_browser.py.
+WEB_CSS = f"""
+.skip{{position:absolute;left:-999px;top:0;background:#fff;color:{ACCENT};padding:.5em 1em}}
+.skip:focus{{left:1em;z-index:9}}
+nav.top{{background:#173b5c}}nav.top ul{{list-style:none;margin:0 auto;padding:0 2em;display:flex;gap:1.5em;max-width:78em}}
+nav.top a{{color:#fff;display:inline-block;padding:.6em 0;text-decoration:none}}nav.top a[aria-current=page]{{border-bottom:3px solid #fff}}
+nav.top li.lang{{margin-left:auto}}
+nav.top li.who{{color:#fff;padding:.6em 0}}nav.top form.logout{{margin:.25em 0}}
+nav.top form.logout button{{background:#fff;color:#173b5c;border-color:#fff;padding:.15em .6em}}
+form.login{{display:flex;flex-direction:column;gap:.8em;max-width:22em}}form.login label{{display:flex;flex-direction:column;gap:.2em}}
+a{{color:{ACCENT}}}
+a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,summary:focus-visible{{outline:3px solid #e09b00;outline-offset:2px}}
+form.filters{{display:flex;flex-wrap:wrap;gap:.8em 1.2em;align-items:flex-end}}
+form.filters label{{display:flex;flex-direction:column;font-size:.9em;color:#3d4852;gap:.2em}}
+input,select,button{{font:inherit;padding:.3em .5em;border:1px solid #8a96a3;border-radius:4px;background:#fff;color:{INK}}}
+button{{background:{ACCENT};color:#fff;border-color:{ACCENT};cursor:pointer}}
+.st-overdue{{color:{BAD};font-weight:600}}.st-open{{color:#8a5a00}}.st-none,.st-error{{color:#5b6773}}
+td.open,span.open{{color:#8a5a00}}td.exempt,span.exempt{{color:#5b6773}}
+.next{{font-size:1.15em;border-left:5px solid {ACCENT};padding:.6em 1em;background:#f0f4f9}}
+.next.overdue-step{{border-color:{BAD}}}
+.pager{{display:flex;gap:1em;align-items:center;margin-top:.8em}}
+dl.routing{{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1.2em;margin:0}}dl.routing dt{{font-weight:600}}dl.routing dd{{margin:0}}
+.warn{{color:{BAD};font-weight:600}}
+blockquote{{margin:.3em 0 .6em 1em;padding-left:.8em;border-left:3px solid #c9d1da;color:#3d4852}}
+figure.timeline{{margin:0;overflow-x:auto}}figure.timeline figcaption{{font-size:.88em;color:#4a5561}}
+.meta-line{{color:#3d4852}}
+footer,.dim,td.exempt,.kpi small{{color:#56616d}}
+"""

@@ -30,7 +30,7 @@ RULE_FIELDS = ["rule", "title", *(f for c in RULE_COLUMNS for f in (("overdue", 
 STAR_FIELDS = ["team", "cohort", "four_conversations", "conversation_share", "conversation_flag", "offer_required",
                "with_offer", "offer_share", "offer_flag", "exempt"]
 PASSIVITY_FIELDS = ["team", "months", "population", "passive", "share"]
-SHARE_FIELDS = {"on_time_share", "conversation_share", "offer_share", "share"}
+SHARE_FIELDS = {"on_time_share", "conversation_share", "offer_share", "share", "first_offer_share"}
 DATE_FIELDS = {"due", "anchor", "period_end", "baseline_due", "candidate_due"}
 DECIMAL_FIELDS = {"median_days_late"}
 GROUP_FIELDS = set(DIMENSIONS)
@@ -47,7 +47,8 @@ def tables(totals: AuditTotals, meta: AuditMeta, lang: str) -> list[tuple[str, l
     out.append(("star", STAR_FIELDS, [dict(r, team=r["team"] or ALL_GROUPS) for r in star_rows(totals)]))
     out.append(("passivity", PASSIVITY_FIELDS, [dict(r, team=r["team"] or ALL_GROUPS) for r in passivity_rows(totals)]))
     out.append(("overdue_top", list(OVERDUE_COLUMNS), [d.row() for d in totals.overdue_list()]))
-    return out
+    from engine.report.measures import measure_tables  # STAR's active effort, time to first offer
+    return out + measure_tables(totals)
 
 
 def column_label(field: str, lang: str, table: str = "") -> str:
@@ -115,10 +116,15 @@ class CsvFormat:
 
 def write_csv_dir(directory: Path, totals: AuditTotals, meta: AuditMeta, lang: str, dialect: str = "plain") -> list[Path]:
     """One CSV per table (named by its key: rules.csv, by_team.csv…); returns the files written."""
+    return write_tables_csv(directory, tables(totals, meta, lang), lang, dialect)
+
+
+def write_tables_csv(directory: Path, named: list, lang: str, dialect: str = "plain") -> list[Path]:
+    """One CSV per (name, fields, rows) table, named by its key."""
     directory.mkdir(parents=True, exist_ok=True)
     fmt = CsvFormat(dialect, lang)
     written = []
-    for name, fields, rows in tables(totals, meta, lang):
+    for name, fields, rows in named:
         path = directory / f"{name}.csv"
         with path.open("w", encoding=fmt.encoding, newline="") as handle:
             writer = fmt.writer(handle, fields, name)

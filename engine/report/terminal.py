@@ -73,6 +73,8 @@ def render(console: Console, totals: AuditTotals, meta: AuditMeta, lang: str, gr
         console.print(_counts_table(title, group_rows(totals, meta, dim, lang), w, lang, dim))
     _star(console, totals, w, lang)
     _passivity(console, totals, w, lang)
+    from engine.report.measures import render_measures  # STAR's active effort, time to first offer
+    render_measures(console, totals, lang)
     _overdue(console, totals, meta, w, lang)
 
 

@@ -37,7 +37,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.rulebook.ruleset import RuleSet, RuleSetError, _line_of, load_ruleset, ruleset_from_rules
-from engine.io.loading import NoDatesLoader, field_path, validation_problems, yaml_problem
+from engine.io.loading import RuleLoader, field_path, read_text, validation_problems, yaml_problem
 from models.rules import RULE_ID, RoutingRule, Rule
 
 # A rule's identity cannot be changed by ``set``: a renamed rule is a removed one plus an added one.
@@ -98,9 +98,9 @@ def read_override(path: Path | str) -> Override:
     """Parse and validate the override file itself (not yet against a rule set)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=NoDatesLoader)
-        tree = yaml.compose(text, Loader=NoDatesLoader)
+        text = read_text(path)
+        data = yaml.load(text, Loader=RuleLoader)
+        tree = yaml.compose(text, Loader=RuleLoader)
     except yaml.YAMLError as exc:
         raise RuleSetError([yaml_problem(path, exc)]) from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from engine.io.loading import NoDatesLoader, validation_problems, yaml_problem
+from engine.io.loading import RuleLoader, read_text, validation_problems, yaml_problem
 from models.rules import Rule, RuleFile, RoutingFile, RoutingRule, RuleSetManifest
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -78,8 +78,8 @@ def _line_of(node: yaml.Node | None, loc: Iterable[Any]) -> int | None:
 
 def _parse(path: Path, model: type, problems: list[str]):
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=NoDatesLoader)
+        text = read_text(path)
+        data = yaml.load(text, Loader=RuleLoader)
     except yaml.YAMLError as exc:
         problems.append(yaml_problem(path, exc))
         return None
@@ -89,7 +89,7 @@ def _parse(path: Path, model: type, problems: list[str]):
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        tree = yaml.compose(text, Loader=NoDatesLoader)  # only on error: line numbers for the messages
+        tree = yaml.compose(text, Loader=RuleLoader)  # only on error: line numbers for the messages
         for error, problem in zip(exc.errors(), validation_problems(exc)):
             line = _line_of(tree, error["loc"])
             problems.append(f"{path}{f':{line}' if line else ''}: {problem}")

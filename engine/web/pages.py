@@ -1,0 +1,188 @@
+"""The caseworker's pages: worklist, case page, dashboard with drill-down, rules. Server-rendered
+(engine/report/web), no script needed; Danish by default, ``?lang=en`` for English."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Optional
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from engine import texts
+from engine.batch.totals import STATUSES
+from engine.io.worklist import STATUS_RANKS
+from engine.report import across_rules, group_label, overall, rule_rows
+from engine.report.web import STYLESHEET, render, render_case_page
+from engine.web.api import day_of, service
+from engine.web.deps import Principal, get_principal, record_access, require_cases, require_figures
+from engine.web.errors import BadRequest
+from engine.web.service import Service
+
+router = APIRouter(dependencies=[Depends(get_principal)], include_in_schema=False)
+
+
+DEFAULT_LANG = "da"
+
+
+def lang_of(request: Request) -> str:
+    lang = request.query_params.get("lang")
+    return lang if lang in texts.LANGS else DEFAULT_LANG
+
+
+def other_lang(lang: str) -> str:
+    return next(other for other in texts.LANGS if other != lang)
+
+
+def other_lang_url(request: Request) -> str:
+    """This page in the other language (the same filters and date)."""
+    url = request.url.include_query_params(lang=other_lang(lang_of(request)))
+    return f"{url.path}?{url.query}"
+
+
+def page(request: Request, template: str, code: int = 200, **context) -> HTMLResponse:
+    lang = lang_of(request)
+    context.setdefault("other_lang_url", other_lang_url(request))
+    return HTMLResponse(render(template, lang, other_lang=other_lang(lang), **context), status_code=code)
+
+
+def error_page(request: Request, status: int, problems: list[str]) -> Response:
+    lang = lang_of(request)
+    w = texts.words(texts.WEB, lang)
+    # nothing of the request is repeated (the URL may hold a CPR-shaped "case id")
+    return page(request, "error.html", status, other_lang_url=f"/?lang={other_lang(lang)}",
+                title=w.get(f"error_{status}", w["error_other"]), status=status, problems=problems, page="error")
+
+
+@router.get("/static/sagsrute.css")
+def stylesheet() -> Response:
+    return Response(STYLESHEET, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+# -- query values: a bad one gets the API's 422 lines, on an HTML page ------------------------------
+
+def _day(request: Request, name: str = "as_of") -> date:
+    return day_of(request.query_params.get(name) or None, name)
+
+
+def _text(request: Request, name: str) -> Optional[str]:
+    value = (request.query_params.get(name) or "").strip()
+    if len(value) > 200:
+        raise BadRequest([f"{name}: longer than 200 characters"])
+    return value or None
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    value = request.query_params.get(name) or ""
+    if not value:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise BadRequest([f"{name}: a whole number from {low} to {high}"])
+    return int(value)
+
+
+# -- the worklist -----------------------------------------------------------------------------------
+
+@router.get("/", response_class=HTMLResponse)
+def worklist_page(request: Request, principal: Principal = Depends(require_cases),
+                  svc: Service = Depends(service)) -> HTMLResponse:
+    lang = lang_of(request)
+    day = _day(request)
+    team, caseworker, search = _text(request, "team"), _text(request, "caseworker"), _text(request, "q")
+    status = _text(request, "status")
+    if status is not None and status not in STATUS_RANKS:
+        raise BadRequest([f"status: one of {', '.join(STATUS_RANKS)}"])
+    within = _int(request, "within", 0, 0, 10000) if request.query_params.get("within") else None
+    number = _int(request, "page", 1, 1, 100000)
+    rows, total = svc.worklist(principal, day, team=team, caseworker=caseworker, status=status,
+                               due_before=day + timedelta(days=within) if within is not None else None,
+                               search=search, number=number)
+    pages = max(1, -(-total // svc.settings.page_size))
+    teams, caseworkers = svc.choices(principal)
+    here = request.url
+    w = texts.words(texts.WEB, lang)
+    return page(request, "worklist.html", title=w["worklist_title"], page="worklist", as_of=day, rows=rows,
+                total=total, number=number, pages=pages, teams=teams, caseworkers=caseworkers,
+                statuses=list(STATUS_RANKS),
+                chosen={"team": team, "caseworker": caseworker, "status": status, "within": within, "q": search},
+                previous_url=_page_url(here, number - 1) if number > 1 else None,
+                next_url=_page_url(here, number + 1) if number < pages else None, rules_version=svc.label)
+
+
+def _page_url(url, number: int) -> str:
+    moved = url.include_query_params(page=number)
+    return f"{moved.path}?{moved.query}"
+
+
+# -- the case page ----------------------------------------------------------------------------------
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: str, principal: Principal = Depends(require_cases),
+              svc: Service = Depends(service)) -> HTMLResponse:
+    lang = lang_of(request)
+    day = _day(request)
+    case = svc.stored(case_id, principal)
+    record_access(request, principal, "case page", case_id)
+    result = svc.check(case, day, lang)
+    return HTMLResponse(render_case_page(case, result, lang, svc.ruleset, other_lang_url=other_lang_url(request),
+                                         other_lang=other_lang(lang)))
+
+
+# -- the dashboard ----------------------------------------------------------------------------------
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request, principal: Principal = Depends(require_figures),
+                   svc: Service = Depends(service)) -> HTMLResponse:
+    lang = lang_of(request)
+    day = _day(request)
+    totals, meta = svc.audit(principal, day, lang)
+    w = texts.words(texts.WEB, lang)
+    return page(request, "dashboard.html", title=w["dashboard_title"], page="dashboard", as_of=day,
+                totals=totals, all_rules=overall(totals), rules=rule_rows(totals, meta, lang),
+                teams=across_rules(totals, "team"), caseworkers=across_rules(totals, "caseworker"),
+                percent=texts.percent, number=texts.number, rules_version=svc.label, group_label=group_label)
+
+
+@router.get("/dashboard/duties", response_class=HTMLResponse)
+def duties_page(request: Request, principal: Principal = Depends(require_figures),
+                svc: Service = Depends(service)) -> HTMLResponse:
+    lang = lang_of(request)
+    day = _day(request)
+    rule, team, caseworker, status = (_text(request, n) for n in ("rule", "team", "caseworker", "status"))
+    if status is not None and status not in STATUSES:
+        raise BadRequest([f"status: one of {', '.join(STATUSES)}"])
+    rows, count = svc.duties_behind(principal, day, lang, rule=rule, status=status, team=team, caseworker=caseworker)
+    w = texts.words(texts.WEB, lang)
+    titles = {r: title_of_rule(svc, r, lang) for r in {row["rule"] for row in rows}}
+    return page(request, "duties.html", title=w["duties_title"], page="dashboard", as_of=day, rows=rows, count=count,
+                titles=titles, chosen={"rule": title_of_rule(svc, rule, lang) if rule else None,
+                                       "team": group_label("team", team, lang) if team else None,
+                                       "caseworker": group_label("caseworker", caseworker, lang) if caseworker else None,
+                                       "status": status},
+                rules_version=svc.label)
+
+
+def title_of_rule(svc: Service, rule: str, lang: str) -> str:
+    titles = svc.titles.get(rule)
+    return titles[lang] if titles else rule
+
+
+# -- the rules --------------------------------------------------------------------------------------
+
+@router.get("/rules", response_class=HTMLResponse)
+def rules_page(request: Request, svc: Service = Depends(service)) -> HTMLResponse:
+    lang = lang_of(request)
+    w = texts.words(texts.WEB, lang)
+    return page(request, "rules.html", title=w["rules_title"], page="rules", rules=svc.ruleset.rules,
+                rules_version=svc.label)
+
+
+# -- the API's documentation, rendered from its OpenAPI document (no script, no CDN) ----------------
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_page(request: Request) -> HTMLResponse:
+    lang = lang_of(request)
+    doc = request.app.openapi()
+    operations = [{"method": method.upper(), "path": path, **op} for path, item in doc["paths"].items()
+                  for method, op in item.items()]
+    return page(request, "api.html", title=texts.words(texts.WEB, lang)["api_title"], page="api", operations=operations)

@@ -1,0 +1,302 @@
+"""sagsrute serve's JSON API in process (FastAPI's test client) over a real SQLite database, and
+over a real PostgreSQL: the contract's JSON for every sample, identical to `check --format json`;
+the CLI's bad-input messages; one 404 for unknown, CPR-shaped and out-of-scope case ids; the
+worklist paged and filtered in SQL; the audit's numbers; the checked-in OpenAPI document."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from cli.app import app as cli
+from engine.web.app import MaskCpr, build_openapi, create_app
+from engine.web.deps import Principal, get_principal
+from engine.web.service import Settings
+from tests.test_access_helpers import signed_in
+from tests.test_storage import postgres_url  # noqa: F401 — the throw-away PostgreSQL cluster fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "samples" / "cases").glob("*.yaml"))
+CASELOAD = ROOT / "samples" / "caseload" / "caseload.jsonl"
+AS_OF = re.compile(r"--as-of (\d{4}-\d{2}-\d{2})")
+CPR = "010190-1234"
+
+
+def sample_as_of(path: Path) -> str:
+    return AS_OF.search(path.read_text(encoding="utf-8")).group(1)
+
+
+def cli_json(*args: str) -> object:
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def import_samples(db: str) -> None:
+    result = CliRunner().invoke(cli, ["import", str(CASELOAD), str(ROOT / "samples" / "cases"), "--db", db])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory) -> str:
+    path = str(tmp_path_factory.mktemp("web") / "cases.sqlite")
+    import_samples(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(db_path) -> TestClient:
+    return signed_in(TestClient(create_app(Settings(db=db_path))))  # issue 17: a team lead of every team
+
+
+def as_principal(client: TestClient, principal: Principal):
+    client.app.dependency_overrides[get_principal] = lambda: principal
+
+
+@pytest.fixture
+def scoped(client):
+    as_principal(client, Principal("kw-03", "caseworker", frozenset({"voksen"})))
+    yield client
+    client.app.dependency_overrides.clear()
+
+
+# -- the contract, as check prints it ----------------------------------------------------------------
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_post_check_and_stored_case_are_check_format_json(client, sample):
+    day = sample_as_of(sample)
+    expected = cli_json("check", str(sample), "--as-of", day)
+    case = yaml.safe_load(sample.read_text(encoding="utf-8"))
+    posted = client.post(f"/api/v1/check?as_of={day}", content=json.dumps(case, default=str))
+    assert posted.status_code == 200, posted.text
+    assert posted.json() == expected
+    stored = client.get(f"/api/v1/cases/{case['case_id']}?as_of={day}")
+    assert stored.status_code == 200, stored.text
+    assert stored.json() == expected
+    assert cli_json("check", "--case", case["case_id"], "--db", str(client.app.state.service.settings.db),
+                    "--as-of", day) == expected
+
+
+def test_several_cases_in_one_call_are_a_list_like_checking_a_batch(client):
+    day = "2021-12-31"
+    expected = cli_json("check", str(CASELOAD), "--as-of", day, "--lang", "en")
+    body = "[" + ",".join(line for line in CASELOAD.read_text(encoding="utf-8").splitlines() if line.strip()) + "]"
+    got = client.post(f"/api/v1/check?as_of={day}&lang=en", content=body)
+    assert got.status_code == 200
+    assert got.json() == expected
+
+
+def test_bad_cases_get_the_clis_messages_and_no_result(client, tmp_path):
+    bad = {"case_id": "B-1", "citizen": {"education": "grundskole"},
+           "benefits": [{"type": "kontanthjaelp", "start": "2021-13-01"}]}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    cli_lines = CliRunner().invoke(cli, ["check", str(path), "--as-of", "2021-06-01"]).stderr.splitlines()
+    expected = [line.removeprefix("error: ").removeprefix(f"{path}: ") for line in cli_lines]
+    one = client.post("/api/v1/check?as_of=2021-06-01", content=json.dumps(bad))
+    assert one.status_code == 422
+    assert one.json() == {"errors": expected}
+    good = yaml.safe_load(SAMPLES[0].read_text(encoding="utf-8"))
+    many = client.post("/api/v1/check", content=json.dumps([good, bad], default=str))
+    assert many.status_code == 422
+    assert many.json() == {"errors": [f"[1]: {line}" for line in expected]}
+    for body, problem in ((b"{", "(body): not valid JSON"), (b"[]", "(body): an empty list"), (b"7", "(case): expected")):
+        answer = client.post("/api/v1/check", content=body)
+        assert answer.status_code == 422 and answer.json()["errors"][0].startswith(problem), answer.text
+
+
+def test_a_cpr_number_in_a_body_is_never_repeated(client):
+    answer = client.post("/api/v1/check", content=json.dumps({"case_id": CPR, "citizen": {}, "benefits": []}))
+    assert answer.status_code == 422
+    assert "1234" not in answer.text
+
+
+def test_query_problems_are_field_problem_lines(client):
+    answer = client.get("/api/v1/cases?as_of=2021-2-3&page=0")
+    assert answer.status_code == 422
+    assert [line.split(":")[0] for line in answer.json()["errors"]] == ["as_of", "page"]
+    assert client.get("/api/v1/cases?as_of=2021-02-30").json() == {"errors": ["as_of: not a date in the form YYYY-MM-DD"]}
+    assert client.get("/api/v1/audit?as_of=1800-01-01").json() == {"errors": ["as_of: 1800-01-01 is outside 1900–2199"]}
+
+
+# -- one answer for every case that cannot be shown ---------------------------------------------------
+
+def test_unknown_cpr_shaped_and_other_teams_cases_get_the_same_404(scoped):
+    answers = [scoped.get(f"/api/v1/cases/{case_id}") for case_id in ("NO-SUCH-CASE", CPR, "0101901234", "EX-1003")]
+    assert {a.status_code for a in answers} == {404}
+    assert len({a.text for a in answers}) == 1
+    assert all("1234" not in a.text for a in answers)
+    assert scoped.get("/api/v1/cases/EX-1001?as_of=2021-08-16").status_code == 200  # team voksen: in scope
+    page = [a.text for a in (scoped.get(f"/cases/{i}") for i in ("NO-SUCH-CASE", CPR, "EX-1003"))]
+    assert len(set(page)) == 1 and "1234" not in page[0]
+
+
+def test_figures_need_a_role_that_sees_them(client):
+    as_principal(client, Principal("kw-03", "caseworker", frozenset({"voksen"})))
+    try:
+        assert client.get("/api/v1/audit").status_code == 403
+        assert client.get("/dashboard").status_code == 403
+    finally:
+        client.app.dependency_overrides.clear()
+
+
+def test_the_access_log_hides_cpr_shaped_numbers():
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", f"/api/v1/cases/{CPR}", "1.1", 404), None)
+    MaskCpr().filter(record)
+    assert "1234" not in record.getMessage() and "/api/v1/cases/" in record.getMessage()
+
+
+# -- the worklist -------------------------------------------------------------------------------------
+
+def test_the_worklist_is_overdue_first_then_by_due_date_and_paged(client):
+    day = "2021-08-16"
+    first = client.get(f"/api/v1/cases?as_of={day}").json()
+    second = client.get(f"/api/v1/cases?as_of={day}&page=2").json()
+    assert first["total"] == 75 and first["page_size"] == 50
+    rows = first["cases"] + second["cases"]
+    assert len(rows) == 75 and len({r["case_id"] for r in rows}) == 75
+    rank = {"overdue": 0, "open": 1, "none": 2, "error": 3}
+    keys = [(rank[r["status"]], r["due"] or "9999", r["case_id"]) for r in rows]
+    assert keys == sorted(keys)
+    one = next(r for r in rows if r["case_id"] == "EX-1001")
+    check = client.get(f"/api/v1/cases/EX-1001?as_of={day}").json()
+    pending = [a for a in check["actions"] if a["status"] in ("open", "overdue") and a.get("actionable", True)]
+    nearest = min(pending, key=lambda a: a["due"])
+    assert (one["next_rule"], one["due"], one["days_left"]) == (
+        nearest["rule"], nearest["due"], (date.fromisoformat(nearest["due"]) - date.fromisoformat(day)).days)
+
+
+def test_the_worklist_filters(client):
+    day = "2021-08-16"
+    overdue = client.get(f"/api/v1/cases?as_of={day}&status=overdue&team=Forsikrede").json()
+    assert overdue["total"] > 0 and {(r["status"], r["team"]) for r in overdue["cases"]} == {("overdue", "Forsikrede")}
+    soon = client.get(f"/api/v1/cases?as_of={day}&due_before=2021-09-30").json()["cases"]
+    assert soon and all(r["due"] <= "2021-09-30" for r in soon)
+    found = client.get(f"/api/v1/cases?as_of={day}&q=EX-100").json()["cases"]
+    assert {r["case_id"] for r in found} == {"EX-1001", "EX-1002", "EX-1003", "EX-1004"}
+    as_principal(client, Principal("kw-03", "caseworker", frozenset({"voksen"})))
+    try:
+        mine = client.get(f"/api/v1/cases?as_of={day}").json()
+        assert mine["total"] > 0 and {r["team"] for r in mine["cases"]} == {"voksen"}
+        assert client.get(f"/api/v1/cases?as_of={day}&team=Forsikrede").json()["total"] == 0
+    finally:
+        client.app.dependency_overrides.clear()
+
+
+def test_the_worklist_follows_a_reimport(tmp_path):
+    db = str(tmp_path / "one.sqlite")
+    sample = ROOT / "samples" / "cases" / "kontanthjaelp-jobparat-2021.yaml"
+    assert CliRunner().invoke(cli, ["import", str(sample), "--db", db]).exit_code == 0
+    client = signed_in(TestClient(create_app(Settings(db=db))))
+    before = client.get("/api/v1/cases?as_of=2021-08-16").json()["cases"][0]
+    case = yaml.safe_load(sample.read_text(encoding="utf-8"))
+    case["events"].append({"date": "2021-08-02", "type": "conversation", "kind": "individual", "by": "jobcenter"})
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(case, default=str))
+    assert CliRunner().invoke(cli, ["import", str(changed), "--db", db]).exit_code == 0
+    after = client.get("/api/v1/cases?as_of=2021-08-16").json()["cases"][0]
+    assert before["case_id"] == after["case_id"] == "EX-1001"
+    assert (before["next_rule"], before["due"]) != (after["next_rule"], after["due"]) or before["open"] != after["open"]
+
+
+def test_the_worklist_reads_one_page_from_sql_not_every_case(client, monkeypatch):
+    """After the fill, a page is read with LIMIT: the engine is not asked again."""
+    client.get("/api/v1/cases?as_of=2021-08-17")
+    service = client.app.state.service
+    monkeypatch.setattr(service.engine, "check", lambda *a, **k: pytest.fail("a filled worklist evaluated a case"))
+    assert client.get("/api/v1/cases?as_of=2021-08-17&page=2").json()["total"] == 75
+
+
+# -- rules, audit, health, the document ----------------------------------------------------------------
+
+def test_rules_have_validity_citation_and_quote(client):
+    rules = client.get("/api/v1/rules").json()
+    assert rules["rules"] and all(r["source"]["quote"] and r["source"]["cite"] and r["valid_from"] for r in rules["rules"])
+    one = client.get("/api/v1/rules/contact-course-4-conversations").json()["rules"]
+    assert one and {r["id"] for r in one} == {"contact-course-4-conversations"}
+    assert client.get("/api/v1/rules/no-such-rule").status_code == 404
+
+
+def test_the_audit_gives_the_numbers_of_sagsrute_audit(client, db_path, tmp_path):
+    day = "2021-12-31"
+    out = tmp_path / "csv"
+    result = CliRunner().invoke(cli, ["audit", "--db", db_path, "--as-of", day, "--csv", str(out), "--no-store", "-q"])
+    assert result.exit_code == 0, result.output
+    with (out / "rules.csv").open(encoding="utf-8") as handle:
+        expected = {row["rule"]: row for row in csv.DictReader(handle)}
+    got = client.get(f"/api/v1/audit?as_of={day}&group_by=team").json()
+    assert {r["rule"] for r in got["rules"]} == set(expected)
+    for row in got["rules"]:
+        for column in ("population", "met", "met_late", "overdue", "open", "exempt"):
+            assert str(row[column]) == expected[row["rule"]][column], (row["rule"], column)
+    assert got["groups"]["team"] and got["cases"] == 75
+
+
+def test_health(client):
+    assert client.get("/api/v1/health").json()["cases"] == 75
+
+
+def test_the_checked_in_openapi_document_is_the_apps(client):
+    served = client.get("/api/v1/openapi.json").json()
+    assert served == build_openapi(client.app)
+    assert json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8")) == served, \
+        "docs/openapi.json is stale: python -m engine.web.openapi > docs/openapi.json"
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------------
+
+def test_serve_on_postgresql(postgres_url):  # noqa: F811
+    import_samples(postgres_url)
+    client = signed_in(TestClient(create_app(Settings(db=postgres_url))))
+    sample = ROOT / "samples" / "cases" / "kontanthjaelp-jobparat-2021.yaml"
+    day = sample_as_of(sample)
+    assert client.get(f"/api/v1/cases/EX-1001?as_of={day}").json() == cli_json("check", str(sample), "--as-of", day)
+    first = client.get(f"/api/v1/cases?as_of={day}").json()
+    assert first["total"] >= 75 and first["cases"][0]["status"] == "overdue"
+    assert client.get(f"/api/v1/cases?as_of={day}").json() == first  # filled once, read again
+    assert client.get(f"/api/v1/audit?as_of={day}").json()["cases"] == first["total"]
+    assert client.get(f"/cases/EX-1001?as_of={day}").status_code == 200
+
+
+def test_each_dashboard_figure_leads_to_as_many_duties(client):
+    """The drill-down: a team's, a caseworker's and a rule's figure, "(none)" included, is the number
+    of duties the page behind it lists."""
+    day = "2021-12-31"
+    groups = client.get(f"/api/v1/audit?as_of={day}&group_by=team&group_by=caseworker").json()["groups"]
+    for dimension in ("team", "caseworker"):
+        totals: dict = {}
+        for row in groups[dimension]:
+            totals[row[dimension]] = totals.get(row[dimension], 0) + row["overdue"]
+        for value in ("(none)", sorted(v for v in totals if v != "(none)")[0]):
+            page = client.get("/dashboard/duties", params={"as_of": day, dimension: value, "status": "overdue"}).text
+            assert f"af {totals[value]} pligter vist" in page, (dimension, value)
+
+
+def test_the_timeline_draws_what_exists_on_the_as_of_date():
+    """Benefit bars, one mark per event, one flag per duty, the as-of line; nothing after the date."""
+    from engine.core.check import Engine
+    from engine.report.timeline import timeline_svg
+    from models.case import Case
+
+    sample = ROOT / "samples" / "cases" / "kontanthjaelp-ret-og-pligt-postponed-2021.yaml"
+    case = Case.model_validate(yaml.safe_load(sample.read_text(encoding="utf-8")))
+    engine = Engine.from_directory()
+    for day in ("2021-10-01", "2021-03-01"):
+        result = engine.check(case, date.fromisoformat(day), "en")
+        svg = timeline_svg(case, result, "en")
+        shown = [e for e in case.events if e.date <= result.as_of]
+        assert svg.count("<title>conversation ") == sum(e.type == "conversation" for e in shown)
+        assert svg.count(": due ") == len(result.actions)
+        assert f"as of {day}" in svg
+        assert ("virksomhedspraktik" in svg) == any(e.type == "offer" for e in shown)
+        assert ("ret og pligt postponed" in svg) == any(x.start <= result.as_of for x in case.exemptions)
