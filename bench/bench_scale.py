@@ -6,9 +6,11 @@
 
 Needs the scale extra (pip install -e '.[scale]'). On one generated caseload (JSON Lines) it prints:
 (a) the audit with ``--workers N`` (engine/batch/runner.py, forked workers) against the same audit on
-    a Dask LocalCluster of N worker processes (engine/batch/distributed.py) — throughput ratio,
-    target ≥ 0.85 × with 2 workers — with the cluster's start-up apart, the parts and the cost per
-    part, and that the figures are identical;
+    a Dask LocalCluster of N worker processes (engine/batch/distributed.py), in rounds of
+    alternating order — the throughput ratio (target ≥ 0.85 × with 2 workers) and the ratio of the
+    CPU seconds each spent (workers and parent/client; independent of a shared machine's load) —
+    with the cluster's start-up apart, the parts and the cost per part, and that the figures are
+    identical;
 (b) the merge of 100 exported unit files (audit --export-totals) of cases/100 each: ten slices of
     the caseload folded on the cluster, each exported as ten municipalities of their own (teams and
     caseworkers renamed, as another municipality's are), then read, checked and added up
@@ -135,35 +137,66 @@ def main() -> None:
         client.run(lambda: __import__("engine.batch.distributed"))  # what a worker imports once
         startup = time.perf_counter() - started
 
+        import psutil  # a dependency of distributed
+
+        me = psutil.Process()
+
+        cluster_pids = set(client.run(os.getpid).values())
+
+        def descendants_cpu(seen: dict) -> None:
+            for child in me.children(recursive=True):
+                if child.pid in cluster_pids:
+                    continue
+                try:
+                    times = child.cpu_times()
+                    seen[child.pid] = times.user + times.system
+                except psutil.Error:
+                    pass
+
         def run_local():
-            started = time.perf_counter()
-            totals = run_audit(ruleset, file_items([path]), AuditOptions(as_of=AS_OF, workers=args.workers))
-            return time.perf_counter() - started, totals, None
+            base: dict = {}
+            descendants_cpu(base)  # the fork server, from an earlier run
+            seen: dict = dict(base)
+            cpu, started = time.process_time(), time.perf_counter()
+            # the workers' CPU, read as they report chunks (they are gone by the end)
+            options = AuditOptions(as_of=AS_OF, workers=args.workers, on_progress=lambda _: descendants_cpu(seen))
+            totals = run_audit(ruleset, file_items([path]), options)
+            workers_cpu = sum(seen.values()) - sum(base.values())
+            return time.perf_counter() - started, totals, None, workers_cpu, time.process_time() - cpu
 
         def run_cluster():
-            started = time.perf_counter()
+            before = client.run(time.process_time)
+            cpu, started = time.process_time(), time.perf_counter()
             totals, parts, _ = run_dask(client, ruleset, [path], AS_OF)
-            return time.perf_counter() - started, totals, parts
+            seconds, client_cpu = time.perf_counter() - started, time.process_time() - cpu
+            after = client.run(time.process_time)
+            return seconds, totals, parts, sum(after[w] - before[w] for w in after), client_cpu
 
         # Rounds in alternating order (local first, then Dask first): on a shared machine the load
-        # drifts, and each round's two runs see about the same load.
-        ratios, dask_times, same = [], [], True
+        # drifts, and each round's two runs see about the same load. The CPU seconds do not depend
+        # on the load: on an idle machine the throughput ratio approaches their ratio.
+        ratios, cpu_ratios, worker_cpu, same = [], [], [], True
         for round_number in range(args.rounds):
             order = (run_local, run_cluster) if round_number % 2 == 0 else (run_cluster, run_local)
             runs = {f.__name__: f() for f in order}
-            (local_seconds, local, _), (dask_seconds, totals, parts) = runs["run_local"], runs["run_cluster"]
+            local_seconds, local, _, local_workers, local_parent = runs["run_local"]
+            dask_seconds, totals, parts, dask_workers, dask_client = runs["run_cluster"]
             same = same and totals.comparable() == local.comparable()
             ratios.append(local_seconds / dask_seconds)
-            dask_times.append(dask_seconds)
+            cpu_ratios.append((local_workers + local_parent) / (dask_workers + dask_client))
+            worker_cpu.append(dask_workers)
             print(f"(a) round {round_number + 1}: --workers {args.workers} {local_seconds:.1f} s "
-                  f"({args.cases / local_seconds:,.0f} cases/s); Dask {args.workers} workers {dask_seconds:.1f} s "
-                  f"({args.cases / dask_seconds:,.0f} cases/s, {parts} parts); ratio {ratios[-1]:.2f} ×", flush=True)
-        print(f"    ratio Dask / --workers (throughput), median of {len(ratios)} rounds: {statistics.median(ratios):.2f} × "
-              f"(target ≥ 0.85); cluster start-up {startup:.1f} s apart; figures identical: {same}", flush=True)
-        # the model's per-worker rate: the whole Dask run (planning, parts, tree merge, explanation)
-        core_rate = args.cases / (statistics.median(dask_times) * args.workers)
-        print(f"    per worker on the cluster: {core_rate:,.0f} cases/s; per part of ~{args.cases / parts:,.0f} cases "
-              f"{statistics.median(dask_times) * args.workers / parts:.1f} core-s", flush=True)
+                  f"({args.cases / local_seconds:,.0f} cases/s; CPU {local_workers:.1f} s workers + {local_parent:.1f} s "
+                  f"parent); Dask {args.workers} workers {dask_seconds:.1f} s ({args.cases / dask_seconds:,.0f} cases/s, "
+                  f"{parts} parts; CPU {dask_workers:.1f} s workers + {dask_client:.1f} s client); wall ratio "
+                  f"{ratios[-1]:.2f} ×, CPU ratio {cpu_ratios[-1]:.2f} ×", flush=True)
+        print(f"    Dask / --workers, median of {len(ratios)} rounds: throughput {statistics.median(ratios):.2f} ×, "
+              f"CPU efficiency {statistics.median(cpu_ratios):.2f} × (target ≥ 0.85); cluster start-up {startup:.1f} s "
+              f"apart; figures identical: {same}", flush=True)
+        # the model's rate: cases per CPU second of a Dask worker (the load of a shared machine left out)
+        core_rate = args.cases / statistics.median(worker_cpu)
+        print(f"    per worker core on the cluster: {core_rate:,.0f} cases per CPU second; a part of "
+              f"~{args.cases / parts:,.0f} cases costs {statistics.median(worker_cpu) / parts:.1f} CPU s", flush=True)
 
         # (b) 100 unit files: ten slices of ~cases/100 folded on the cluster, each exported as ten
         # municipalities of their own (names renamed), so the files have the size of real ones
