@@ -8,7 +8,7 @@ A quoted output is a ```console block whose first line is the command, as a read
     ```
 
 The rest of the block is what the command prints (stdout and stderr as a terminal shows them) in a
-terminal of ``WIDTH`` columns, trailing spaces left out; ``| head -n N`` keeps the first N lines, ``| sed -n A,Bp`` lines A to B.
+terminal of ``WIDTH`` columns, trailing spaces left out; ``| head -n N`` keeps the first N lines, ``| tail -n N`` the last N, ``| sed -n A,Bp`` lines A to B.
 A comment ``<!-- width: N -->`` on the line before the block sets another width. A YAML block
 after ``<!-- file: NAME -->`` is written to a scratch folder first, for the commands that name it.
 The rule sets' labels quoted in the prose are the ones the commands print.
@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 WIDTH = 100
 PROMPT = re.compile(r"^\$ (?:\.venv/bin/)?sagsrute (?P<args>.*?)"
-                    r"(?: \| head -(?:n )?(?P<head>\d+)| \| sed -n '?(?P<first>\d+),(?P<last>\d+)p'?)?$")
+                    r"(?: \| head -(?:n )?(?P<head>\d+)| \| tail -(?:n )?(?P<tail>\d+)"
+                    r"| \| sed -n '?(?P<first>\d+),(?P<last>\d+)p'?)?$")
 FENCE = re.compile(r"^```(\w*)\s*$")
 LABEL = re.compile(r"sagsrute-lab(?:\+[a-z0-9-]+)?@[0-9.]+\+[0-9a-f]{10}")
 
@@ -69,6 +70,7 @@ def parse(text: str) -> tuple[list[Block], dict[str, str]]:
         if prompt:
             width = re.fullmatch(r"<!-- width: (\d+) -->", before)
             kept = ((1, int(prompt.group("head"))) if prompt.group("head") else
+                    (-int(prompt.group("tail")), 0) if prompt.group("tail") else
                     (int(prompt.group("first")), int(prompt.group("last"))) if prompt.group("first") else None)
             blocks.append(Block(i + 1, close, lines[i + 1], shlex.split(prompt.group("args")), kept,
                                 int(width.group(1)) if width else WIDTH, lines[i + 2:close]))
@@ -91,6 +93,8 @@ def run(block: Block, files: dict[str, str], scratch: Path) -> list[str]:
         os.chdir(cwd)
     output = result.output.replace(str(scratch) + os.sep, "")
     lines = [line.rstrip() for line in output.rstrip("\n").split("\n")]
+    if block.lines and block.lines[1] == 0:  # | tail -n N
+        return lines[block.lines[0]:]
     return lines[block.lines[0] - 1:block.lines[1]] if block.lines else lines
 
 
