@@ -38,7 +38,7 @@ def _counts_table(title: str, rows: list[dict], w, lang: str, dim: str = "") -> 
     """One row per rule: the title wraps, the figures never do. Per group (``dim``), each group's
     value is a heading row over its rules."""
     table = _table(title)
-    table.add_column(f"{w[dim]} / {w['rule']}" if dim else w["rule"], ratio=1)
+    table.add_column(f"{w[dim]} / {w['rule']}" if dim else w["rule"], ratio=1, overflow="fold")  # a long word breaks, not cut
     for key in TERMINAL_COUNTS:
         table.add_column(w["short_" + key], justify="right", no_wrap=True)
     current = None
@@ -135,7 +135,7 @@ def _overdue(console: Console, totals: AuditTotals, meta: AuditMeta, w, lang: st
     table = _table(w["top_overdue_now"])
     for label, justify in ((w["case"], "left"), (w["due"], "left"), (w["short_days_overdue"], "right")):
         table.add_column(label, justify=justify, no_wrap=True)
-    table.add_column(w["rule"], ratio=1)
+    table.add_column(w["rule"], ratio=1, overflow="fold")
     table.add_column(f"{w['team']}\n{w['caseworker']}", no_wrap=True)  # one above the other: room for the title
     for case, due, days, title, team, caseworker in rows:
         table.add_row(case, due, Text(days, style="red"), title, f"{team}\n{caseworker}")
