@@ -226,11 +226,14 @@ def main() -> None:
               f"{merged.totals.cases:,} cases, {len(merged.totals.groups['team']):,} rule × team cells", flush=True)
         import subprocess
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "cli", "audit-merge", *map(str, files), "-q", "--csv",
-                        str(directory / "merged-csv"), "--html", str(directory / "merged.html")], check=True,
-                       cwd=ROOT, capture_output=True)
-        print(f"    audit-merge of the {len(files)} files to CSV and HTML, end to end: {time.perf_counter() - started:.2f} s",
-              flush=True)
+        done = subprocess.run([sys.executable, "-m", "cli", "audit-merge", *map(str, files), "-q", "--csv",
+                               str(directory / "merged-csv"), "--html", str(directory / "merged.html")],
+                              cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:  # e.g. files written by an older build: refused, not merged as zeros
+            print(f"    audit-merge refused the files: {done.stderr.strip().splitlines()[-1]}", flush=True)
+        else:
+            print(f"    audit-merge of the {len(files)} files to CSV and HTML, end to end: "
+                  f"{time.perf_counter() - started:.2f} s", flush=True)
 
         parquet_layouts(path, min(args.cases, 100_000), directory)
 
