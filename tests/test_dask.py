@@ -112,3 +112,18 @@ def test_dask_refuses_the_database_the_overdue_csv_and_a_bad_local(caseload, tmp
     for bad in ("local:0", "local:x", "locally"):
         result = CliRunner().invoke(app, ["audit", str(caseload[0]), "--as-of", "2021-12-31", "--dask", bad])
         assert result.exit_code == 2 and "local:N" in result.output, bad
+
+
+def test_a_case_id_given_again_in_another_part_is_a_bad_case_as_locally(client, tmp_path):
+    lines = [json.dumps(c, ensure_ascii=False) for c in generate_cases(400, 11, AS_OF)]
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("\n".join(lines[:300]) + "\n", encoding="utf-8")
+    # the second file repeats ten ids of the first (other parts, another file) and one of its own
+    second.write_text("\n".join(lines[300:] + lines[:10] + [lines[350]]) + "\n", encoding="utf-8")
+    whole = local([first, second])
+    assert whole.bad == 11
+    totals, parts, _ = run_dask(client, RULES, [first, second], AS_OF, top_limit=25, part_bytes=20_000)
+    assert parts > 4
+    assert totals.comparable() == whole.comparable()
+    assert totals.bad == 11 and totals.bad_messages == whole.bad_messages
+    assert "appears again (first in" in totals.bad_messages[0]

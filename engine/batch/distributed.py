@@ -32,7 +32,7 @@ from engine.batch.fold import Auditor
 from engine.batch.runner import DECODE_GROUP
 from engine.batch.totals import TOP_OVERDUE, AuditTotals
 from engine.io.loading import case_files, parse_jsonl_line
-from engine.io.sources import decode
+from engine.io.sources import Repeats, claimed_id, decode
 from engine.rulebook.ruleset import RuleSet
 
 PART_BYTES = 32 * 1024 * 1024  # about 45,000 generated cases: a couple of seconds of work per part
@@ -204,9 +204,38 @@ def _engine(ruleset: RuleSet):
     return engines[ruleset.digest]
 
 
+def part_ids(part: Part) -> list[tuple[str, int, str]]:
+    """On a worker, the first pass: (case id, position, file:line) of every JSON record of a part
+    that names a valid id at its top level, in order — so that the client can find the ids given
+    again across parts, as the local audit does (engine/io/sources.py ``Repeats``)."""
+    out = []
+    for position, item in _part_lines(part):
+        if item[0] == "json":
+            case_id = claimed_id(item[2])
+            if case_id is not None:
+                out.append((case_id, position, item[1]))
+    return out
+
+
+def repeated_positions(id_lists: Iterable[list[tuple[str, int, str]]]) -> list[dict[int, str]]:
+    """Per part (in input order), the positions of records whose id was given before, with the
+    local audit's problem text; the first copy is the one audited."""
+    repeats = Repeats()
+    out = []
+    for ids in id_lists:
+        found: dict[int, str] = {}
+        for case_id, position, where in ids:
+            problem = repeats.repeated(case_id, where)
+            if problem:
+                found[position] = problem
+        out.append(found)
+    return out
+
+
 def fold_part(part: Part, number: int, ruleset: RuleSet, as_of: date, lang: str, top_limit: int,
-              results_dir: Optional[str] = None) -> PartResult:
-    """On a worker: one part folded into totals (and its result rows written, for a stored run)."""
+              results_dir: Optional[str] = None, repeated: Optional[dict[int, str]] = None) -> PartResult:
+    """On a worker: one part folded into totals (and its result rows written, for a stored run);
+    a record at a position in ``repeated`` is a bad case with that problem."""
     auditor = PartAuditor(_engine(ruleset), as_of, lang, keep_rows=results_dir is not None, top_limit=top_limit)
     add = auditor.add
     rows: list[dict] = []
@@ -220,6 +249,8 @@ def fold_part(part: Part, number: int, ruleset: RuleSet, as_of: date, lang: str,
             rows.extend(auditor.take_rows()[0])
 
     for position, item in _part_lines(part):
+        if repeated and position in repeated:
+            item = ("error", item[1], repeated[position])
         if item[0] == "json":
             group.append((position, parse_jsonl_line(item[2], item[1])))
         else:
@@ -292,7 +323,11 @@ def run_dask(client, ruleset: RuleSet, paths: list[Path], as_of: date, lang: str
         return AuditTotals(top_limit=top_limit), 0, 0
     shared = client.scatter(ruleset, broadcast=True)  # once per worker, not once per part
     where = str(results_dir) if results_dir is not None else None
-    folds = [client.submit(fold_part, part, number, shared, as_of, lang, top_limit, where, pure=False)
+    # two passes: the ids of every part first (about 100 bytes a case here), then the folds, each
+    # told which of its records repeat an id given before
+    repeats = repeated_positions(client.gather([client.submit(part_ids, part, pure=False) for part in parts]))
+    folds = [client.submit(fold_part, part, number, shared, as_of, lang, top_limit, where, repeats[number] or None,
+                           pure=False)
              for number, part in enumerate(parts)]
     level = folds
     while len(level) > 1:  # pairwise, on the workers, in input order
