@@ -60,7 +60,7 @@ ROUTES = {
     ("POST", "/api/v1/check"): Spec(EVERYONE),  # a posted timeline: nothing stored is read
     ("GET", "/api/v1/cases/{case_id}"): Spec(CASES, "case"),
     ("GET", "/api/v1/cases"): Spec(CASE_READERS, "list"),
-    ("POST", "/api/v1/cases/search"): Spec(CASE_READERS, "list"),
+    ("POST", "/api/v1/case-search"): Spec(CASE_READERS, "list"),
     ("GET", "/api/v1/rules"): Spec(EVERYONE),
     ("GET", "/api/v1/rules/{rule_id}"): Spec(EVERYONE),
     ("GET", "/api/v1/audit"): Spec(FIGURES, "figures"),
@@ -183,7 +183,7 @@ def call(world: World, client: TestClient, method: str, path: str):
         return client.get(url)
     if path == "/api/v1/check":
         return client.post(url, json=case("A-1", "nord"), headers={"X-CSRF-Token": csrf})
-    if path == "/api/v1/cases/search":
+    if path == "/api/v1/case-search":
         return client.post(url, json={"q": "-"}, headers={"X-CSRF-Token": csrf})
     if path == "/login":
         return login(client, "anna", PASSWORD)

@@ -138,7 +138,7 @@ def test_worklist_case_as_of_next_step_dashboard_and_back(server, page):
     page.fill("#c-as-of", later)
     page.locator("form.filters button").click()
     page.wait_for_url(f"**as_of={later}**")
-    expected = api(server, f"/api/v1/cases/search?as_of={later}", {"q": case_id})["cases"][0]
+    expected = api(server, f"/api/v1/case-search?as_of={later}", {"q": case_id})["cases"][0]
     next_text = page.locator("#next-step").inner_text()
     if expected["next_title"]:
         assert expected["next_title"] in next_text and expected["due"] in next_text

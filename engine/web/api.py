@@ -128,7 +128,7 @@ def _stored_case(svc: Service, request: Request, principal: Principal, case_id: 
 @dataclass(frozen=True)
 class WorklistQuery:
     """The worklist's filters that may stand in a URL: none is case data (a case id is searched by
-    POST /cases/search, in the body)."""
+    POST /case-search, in the body)."""
 
     as_of: date
     lang: str
@@ -162,11 +162,11 @@ def worklist_page(svc: Service, principal: Principal, query: WorklistQuery, sear
 def cases(query: Annotated[WorklistQuery, Depends(worklist_query)],
           principal: Principal = Depends(require_cases), svc: Service = Depends(service)) -> WorklistPage:
     """The cases with their next step, its due date and the days left: overdue first, then by due
-    date. Paged in the database (page size 50). To find cases by their id: POST /cases/search."""
+    date. Paged in the database (page size 50). To find cases by their id: POST /case-search."""
     return worklist_page(svc, principal, query, None)
 
 
-@router.post("/cases/search", summary="The worklist's cases whose id holds a text", response_model=WorklistPage,
+@router.post("/case-search", summary="The worklist's cases whose id holds a text", response_model=WorklistPage,
              responses={**WRITE_FORBIDDEN, **ERRORS})
 def search_cases(body: CaseSearch, query: Annotated[WorklistQuery, Depends(worklist_query)],
                  principal: Principal = Depends(require_cases), svc: Service = Depends(service)) -> WorklistPage:

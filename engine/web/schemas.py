@@ -16,7 +16,7 @@ class Problems(BaseModel):
 
 
 class CaseSearch(BaseModel):
-    """POST /cases/search's body: the case id (or part of it) searched, kept out of the URL."""
+    """POST /case-search's body: the case id (or part of it) searched, kept out of the URL."""
 
     model_config = {"extra": "forbid"}
 
