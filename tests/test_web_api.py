@@ -389,3 +389,25 @@ def test_the_worklist_search_posts_the_case_id_and_opens_an_exact_match(client):
     cpr = client.post("/", data={"csrf": csrf, "q": CPR}, follow_redirects=False)
     assert cpr.status_code == 200 and "Ingen sager passer." in cpr.text
     assert client.post("/", data={"csrf": csrf, "q": "x" * 201}).status_code == 422
+
+
+def test_the_texts_say_what_access_control_makes_true(client, tmp_path):
+    """serve's help, its refusal, the pages' footer and the docs: loopback unless someone must sign
+    in (a user in the database, or single sign-on), no longer "until access control exists"."""
+    from engine import texts
+    from engine.io.storage import db_url, open_db
+
+    stale = ("until access control exists", "indtil adgangsstyring findes", "loopback only for now")
+    help_text = " ".join(CliRunner().invoke(cli, ["serve", "--help"], terminal_width=100).output.split())
+    assert "users exist in the database or the trusted-header mode" in help_text
+    db = tmp_path / "empty.sqlite"
+    open_db(db_url(str(db))).dispose()
+    refused = CliRunner().invoke(cli, ["serve", "--db", str(db), "--host", "0.0.0.0"])
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and "binds to loopback only" in said and "until someone must sign in" in said
+    footer = client.get("/rules?lang=en").text.rsplit("<footer>", 1)[1]
+    assert texts.words(texts.WEB, "en")["access_note"] in footer
+    shown = [help_text, said, footer, (ROOT / "docs" / "web.md").read_text(encoding="utf-8"),
+             (ROOT / "README.md").read_text(encoding="utf-8"),
+             *(v for table in (texts.WEB, texts.SERVE) for pair in table.values() for v in pair)]
+    assert not [s for s in stale for text in shown if s in " ".join(text.split())]
