@@ -539,6 +539,8 @@ WEB: Table = {
     "parameter": ("Parameter", "Parameter"), "in": ("In", "I"), "required": ("Required", "Påkrævet"),
     "description": ("Description", "Beskrivelse"), "responses": ("Answers", "Svar"), "body": ("Body", "Indhold"),
     "body_text": ("one case timeline or a list of them (JSON)", "en sagstidslinje eller en liste af dem (JSON)"),
+    "body_search": ('the text searched for in the case ids, {"q": "…"} (JSON): a case id is never put in the URL',
+                    'teksten, der søges efter i sags-id\'erne, {"q": "…"} (JSON): et sags-id sættes aldrig i URL\'en'),
     # errors
     "error_404": ("Not found", "Ikke fundet"), "error_422": ("Bad input", "Forkert input"),
     "error_403": ("Not allowed", "Ikke tilladt"), "error_500": ("Something went wrong", "Noget gik galt"),

@@ -6,6 +6,7 @@ worklist paged and filtered in SQL; the audit's numbers; the checked-in OpenAPI 
 from __future__ import annotations
 
 import csv
+import html
 import json
 import logging
 import re
@@ -373,6 +374,7 @@ def test_no_link_form_or_api_parameter_puts_a_case_id_in_a_query(client):
         for method, operation in item.items():
             names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
             assert not CASE_KEYS & names, (method, path)
+    assert '{"q": "…"}' in html.unescape(pages["api"].text.split("POST /api/v1/case-search", 1)[1].split("</section>")[0])
     worklist = {p["name"] for p in document["paths"]["/api/v1/cases"]["get"]["parameters"]}
     assert worklist == {"as_of", "lang", "team", "caseworker", "status", "due_before", "page"}
 

@@ -220,6 +220,12 @@ def rules_page(request: Request, svc: Service = Depends(service)) -> HTMLRespons
 def api_page(request: Request) -> HTMLResponse:
     lang = lang_of(request)
     doc = request.app.openapi()
-    operations = [{"method": method.upper(), "path": path, **op} for path, item in doc["paths"].items()
-                  for method, op in item.items()]
+    operations = [{"method": method.upper(), "path": path, "body_words": _body_words(op), **op}
+                  for path, item in doc["paths"].items() for method, op in item.items()]
     return page(request, "api.html", title=texts.words(texts.WEB, lang)["api_title"], page="api", operations=operations)
+
+
+def _body_words(operation: dict) -> str:
+    """The WEB text that says what an operation's body holds: the search's text, or case timelines."""
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    return "body_search" if schema.get("$ref", "").endswith("/CaseSearch") else "body_text"
