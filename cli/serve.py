@@ -13,7 +13,7 @@ from engine import texts
 from engine.report.safe import visible
 from engine.rulebook.ruleset import DEFAULT_RULES_DIR
 
-# Until access control exists (issue 17) nobody else may reach the service.
+# Beyond these only once someone must sign in (issue 17): a user in the database, or single sign-on.
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -21,7 +21,8 @@ def serve(
     db: DbOption = None,
     rules_dir: RulesOption = DEFAULT_RULES_DIR,
     host: Annotated[str, typer.Option("--host", metavar="ADDRESS",
-                                      help="The address to listen on: loopback only for now (127.0.0.1, ::1, localhost).")] = "127.0.0.1",
+                                      help="The address to listen on. Beyond loopback (127.0.0.1, ::1, localhost) only once "
+                                           "users exist in the database or the trusted-header mode is configured.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="The port to listen on.")] = 8000,
     workers: WorkersOption = 1,
 ) -> None:
@@ -29,8 +30,10 @@ def serve(
 
     Reads the database that import writes (SQLite by default, PostgreSQL by URL); one engine per
     worker process, and a worker that dies is restarted. Open http://127.0.0.1:8000/ for the
-    worklist and /api/docs for the API. Binds to loopback only until access control exists.
-    Import the cases first (sagsrute import FILE... --db team.sqlite).
+    worklist and /api/docs for the API; every page and API call needs a signed-in user or a token
+    (docs/access.md). Binds to loopback unless users exist in the database or the trusted-header
+    mode (single sign-on) is configured. Import the cases first (sagsrute import FILE... --db
+    team.sqlite) and add a user (sagsrute users add NAME --role caseworker --teams TEAM).
 
     \b
     Example:
@@ -49,7 +52,7 @@ def serve(
 
         problem = exposure_problem(db_engine, checked_settings(fail))
         if problem is not None:
-            fail(f"--host {host}: {problem}", EXIT_USAGE)
+            fail(words["loopback_only"].format(host=host, problem=problem), EXIT_USAGE)
     # The workers are separate processes started by uvicorn: they read their settings from here.
     os.environ["SAGSRUTE_SERVE_DB"] = db or ""
     os.environ["SAGSRUTE_SERVE_RULES"] = str(rules_dir)

@@ -483,14 +483,15 @@ WEB: Table = {
     "nav": ("Main menu", "Hovedmenu"), "worklist": ("Worklist", "Arbejdsliste"), "dashboard": ("Dashboard", "Overblik"),
     "rules": ("Rules", "Regler"), "api": ("API", "API"), "other_lang": ("English", "Dansk"),
     "other_lang_name": ("Dansk", "English"), "as_of": ("As of", "Pr."), "show": ("Show", "Vis"),
-    "loopback": ("Local only: this service answers on this computer alone until access control exists.",
-                 "Kun lokalt: tjenesten svarer kun på denne computer, indtil adgangsstyring findes."),
+    "access_note": ("Only signed-in users see cases, each those of their own teams; every look at a case is logged.",
+                    "Kun indloggede brugere ser sager, hver kun sine egne teams; hvert opslag i en sag logges."),
     # the worklist
     "worklist_title": ("Worklist", "Arbejdsliste"),
     "filters": ("Filter the worklist", "Filtrér arbejdslisten"),
     "team": ("Team", "Team"), "caseworker": ("Caseworker", "Sagsbehandler"), "status": ("Status", "Status"),
     "all": ("All", "Alle"), "within": ("Due within (days)", "Frist inden for (dage)"),
     "search": ("Case id", "Sags-id"), "search_hint": ("part of a case id", "en del af et sags-id"),
+    "find": ("Find", "Find"),
     "case": ("Case", "Sag"), "next": ("Next step", "Næste skridt"), "due": ("Due", "Frist"),
     "days_left": ("Days left", "Dage tilbage"), "counts": ("Overdue / open", "Overskredne / åbne"),
     "st_overdue": ("next step overdue", "næste skridt overskredet"), "st_open": ("next step open", "næste skridt åbent"),
@@ -538,6 +539,8 @@ WEB: Table = {
     "parameter": ("Parameter", "Parameter"), "in": ("In", "I"), "required": ("Required", "Påkrævet"),
     "description": ("Description", "Beskrivelse"), "responses": ("Answers", "Svar"), "body": ("Body", "Indhold"),
     "body_text": ("one case timeline or a list of them (JSON)", "en sagstidslinje eller en liste af dem (JSON)"),
+    "body_search": ('the text searched for in the case ids, {"q": "…"} (JSON): a case id is never put in the URL',
+                    'teksten, der søges efter i sags-id\'erne, {"q": "…"} (JSON): et sags-id sættes aldrig i URL\'en'),
     # errors
     "error_404": ("Not found", "Ikke fundet"), "error_422": ("Bad input", "Forkert input"),
     "error_403": ("Not allowed", "Ikke tilladt"), "error_500": ("Something went wrong", "Noget gik galt"),
@@ -548,10 +551,10 @@ WEB: Table = {
 SERVE: Table = {  # the ``sagsrute serve`` command's own lines
     "starting": ("sagsrute serve: http://{host}:{port}/ ({workers} worker(s), rules {rules}, database {db})",
                  "sagsrute serve: http://{host}:{port}/ ({workers} arbejdsproces(ser), regler {rules}, database {db})"),
-    "loopback_only": ("--host {host}: this service binds to loopback only (127.0.0.1, ::1, localhost) until access "
-                      "control exists; no one else can reach it",
-                      "--host {host}: tjenesten lytter kun på loopback (127.0.0.1, ::1, localhost), indtil adgangsstyring "
-                      "findes; ingen andre kan nå den"),
+    "loopback_only": ("--host {host}: this service binds to loopback only (127.0.0.1, ::1, localhost) until someone "
+                      "must sign in: {problem}",
+                      "--host {host}: tjenesten lytter kun på loopback (127.0.0.1, ::1, localhost), indtil nogen skal "
+                      "logge ind: {problem}"),
     "html_written": ("Case page written to {path}", "Sagsside skrevet til {path}"),
 }
 

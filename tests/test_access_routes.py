@@ -60,6 +60,7 @@ ROUTES = {
     ("POST", "/api/v1/check"): Spec(EVERYONE),  # a posted timeline: nothing stored is read
     ("GET", "/api/v1/cases/{case_id}"): Spec(CASES, "case"),
     ("GET", "/api/v1/cases"): Spec(CASE_READERS, "list"),
+    ("POST", "/api/v1/case-search"): Spec(CASE_READERS, "list"),
     ("GET", "/api/v1/rules"): Spec(EVERYONE),
     ("GET", "/api/v1/rules/{rule_id}"): Spec(EVERYONE),
     ("GET", "/api/v1/audit"): Spec(FIGURES, "figures"),
@@ -68,6 +69,7 @@ ROUTES = {
     ("GET", "/api/docs"): Spec(EVERYONE),
     ("GET", "/static/sagsrute.css"): Spec(EVERYONE, "public"),
     ("GET", "/"): Spec(CASE_READERS - {"token"}, "list"),
+    ("POST", "/"): Spec(CASE_READERS - {"token"}, "list"),  # the case-id search, in the form body
     ("GET", "/cases/{case_id}"): Spec(CASES - {"token"}, "case"),
     ("GET", "/dashboard"): Spec(FIGURES, "figures"),
     ("GET", "/dashboard/duties"): Spec(FIGURES, "figures"),
@@ -181,6 +183,8 @@ def call(world: World, client: TestClient, method: str, path: str):
         return client.get(url)
     if path == "/api/v1/check":
         return client.post(url, json=case("A-1", "nord"), headers={"X-CSRF-Token": csrf})
+    if path == "/api/v1/case-search":
+        return client.post(url, json={"q": "-"}, headers={"X-CSRF-Token": csrf})
     if path == "/login":
         return login(client, "anna", PASSWORD)
     return client.post(url, data={"csrf": csrf, "lang": "da"})
@@ -322,6 +326,39 @@ def test_each_case_view_is_logged_exactly_once_with_the_right_user(world):
     # a refused look at another team's case is no view of it
     world.as_principal("sven").get("/cases/A-1")
     assert not [e for e in log.query(world.db, case="A-1") if e.user_name == "sven"]
+
+
+def test_the_duties_behind_a_figure_are_logged_as_an_export_once_per_view(world):
+    """The drill-down lists case rows: each view is one export entry of the user who saw it; a
+    refused one (a caseworker, another team's figures) is none."""
+    for who, path, shown in (("tove", "/dashboard/duties?as_of=2021-03-01", True),
+                             ("pia", "/dashboard/duties?as_of=2021-03-01&status=overdue", True),
+                             ("anna", "/dashboard/duties", False), ("tor", "/dashboard/duties?team=nord", False)):
+        before = log.query(world.db, action="export")
+        response = world.as_principal(who).get(path)
+        new = log.query(world.db, action="export")[len(before):]
+        assert response.status_code == (200 if shown else 403), (who, response.status_code)
+        if shown:
+            assert [(e.user_name, e.what, e.route) for e in new] == [(who, "dashboard duties", "GET /dashboard/duties")]
+        else:
+            assert new == [], who
+
+
+def test_the_worklist_search_is_a_form_post_with_the_csrf_token(world):
+    """The case id goes in the body, never the URL; an exact id of the user's teams opens the case,
+    another team's id is no match; without the session's token the post is refused."""
+    anna = world.as_principal("anna")
+    csrf = csrf_for_session(anna.cookies.get("sagsrute_session"))
+    found = anna.post("/?as_of=2021-03-01&lang=en", data={"csrf": csrf, "q": "A-"})
+    assert found.status_code == 200 and "A-1" in found.text and "A-2" in found.text and "B-1" not in found.text
+    assert 'method="post" action="/?as_of=2021-03-01&amp;lang=en"' in found.text
+    exact = anna.post("/?as_of=2021-03-01&lang=en", data={"csrf": csrf, "q": " A-1 "})
+    assert exact.status_code == 303 and exact.headers["location"] == "/cases/A-1?as_of=2021-03-01&lang=en"
+    theirs = anna.post("/", data={"csrf": csrf, "q": "B-1"})
+    assert theirs.status_code == 200 and "B-1" not in theirs.text.split("<main", 1)[1].replace('value="B-1"', "")
+    assert anna.post("/", data={"q": "A-1"}).status_code == 403
+    assert anna.post("/", data={"csrf": "forged", "q": "A-1"}).status_code == 403
+    assert not [e for e in log.query(world.db, action="view_case") if e.route.startswith("POST")]
 
 
 def test_logins_failures_and_logouts_are_logged(world):

@@ -6,11 +6,15 @@ worklist paged and filtered in SQL; the audit's numbers; the checked-in OpenAPI 
 from __future__ import annotations
 
 import csv
+import html
 import json
 import logging
 import re
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Optional
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import yaml
@@ -182,8 +186,14 @@ def test_the_worklist_filters(client):
     assert overdue["total"] > 0 and {(r["status"], r["team"]) for r in overdue["cases"]} == {("overdue", "Forsikrede")}
     soon = client.get(f"/api/v1/cases?as_of={day}&due_before=2021-09-30").json()["cases"]
     assert soon and all(r["due"] <= "2021-09-30" for r in soon)
-    found = client.get(f"/api/v1/cases?as_of={day}&q=EX-100").json()["cases"]
+    found = client.post(f"/api/v1/case-search?as_of={day}", json={"q": "EX-100"}).json()["cases"]
     assert {r["case_id"] for r in found} == {"EX-1001", "EX-1002", "EX-1003", "EX-1004"}
+    overdue_found = client.post(f"/api/v1/case-search?as_of={day}&status=overdue", json={"q": "EX-100"}).json()
+    assert {r["case_id"] for r in overdue_found["cases"]} <= {"EX-1001", "EX-1002", "EX-1003", "EX-1004"}
+    assert all(r["status"] == "overdue" for r in overdue_found["cases"])
+    # a case id in the URL's query is no filter: the GET worklist has no such parameter
+    assert client.get(f"/api/v1/cases?as_of={day}&q=EX-100").json()["total"] == 75
+    assert client.post("/api/v1/case-search", json={"q": ""}).status_code == 422
     as_principal(client, Principal("kw-03", "caseworker", frozenset({"voksen"})))
     try:
         mine = client.get(f"/api/v1/cases?as_of={day}").json()
@@ -300,3 +310,106 @@ def test_the_timeline_draws_what_exists_on_the_as_of_date():
         assert f"as of {day}" in svg
         assert ("virksomhedspraktik" in svg) == any(e.type == "offer" for e in shown)
         assert ("ret og pligt postponed" in svg) == any(x.start <= result.as_of for x in case.exemptions)
+
+
+# -- no case data in a URL's query (proxies log URLs) ----------------------------------------------------
+
+CASE_KEYS = {"q", "case_id", "case"}
+
+
+class _Links(HTMLParser):
+    """Every URL a page leads to with a query: links, form actions, and the query a GET form builds
+    from its fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.queries: list[tuple[str, list[tuple[str, str]]]] = []
+        self._form: Optional[tuple[str, list]] = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and a.get("href"):
+            self.queries.append((a["href"], parse_qsl(urlsplit(a["href"]).query, keep_blank_values=True)))
+        elif tag == "form":
+            action = a.get("action") or ""
+            self.queries.append((action, parse_qsl(urlsplit(action).query, keep_blank_values=True)))
+            self._form = (action, []) if a.get("method", "get").lower() == "get" else None
+        elif tag in ("input", "select", "textarea") and self._form is not None and a.get("name"):
+            self._form[1].append((a["name"], a.get("value") or ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._form is not None:
+            self.queries.append((f"{self._form[0]} (GET form)", self._form[1]))
+            self._form = None
+
+
+def test_no_link_form_or_api_parameter_puts_a_case_id_in_a_query(client):
+    """Every link and form of every page (worklist, a search's result, case, dashboard, the duties
+    behind a figure, rules, the API's page, an error) and every query parameter of the API: none is
+    named q, case_id or case, and no query value holds a stored case's id."""
+    day = "2021-08-16"
+    ids = {r["case_id"] for n in (1, 2) for r in client.get(f"/api/v1/cases?as_of={day}&page={n}").json()["cases"]}
+    csrf = client.headers["X-CSRF-Token"]
+    pages = {"worklist": client.get(f"/?as_of={day}&team=voksen&page=1"),
+             "search": client.post(f"/?as_of={day}&status=overdue", data={"csrf": csrf, "q": "CL-0"}),
+             "search, page 2": client.post(f"/?as_of={day}&page=2", data={"csrf": csrf, "q": "CL-0"}),
+             "case": client.get(f"/cases/EX-1001?as_of={day}"),
+             "dashboard": client.get(f"/dashboard?as_of={day}"),
+             "duties": client.get(f"/dashboard/duties?as_of={day}&status=overdue"),
+             "rules": client.get("/rules?lang=en"), "api": client.get("/api/docs"),
+             "error": client.get("/cases/NO-SUCH-CASE")}
+    assert "pager" in pages["search"].text and 'name="q" value="CL-0"' in pages["search, page 2"].text
+    walked = 0
+    for name, response in pages.items():
+        assert response.status_code in (200, 404), (name, response.status_code)
+        links = _Links()
+        links.feed(response.text)
+        for url, query in links.queries:
+            walked += 1
+            assert not CASE_KEYS & {key for key, _ in query}, (name, url)
+            assert not [value for _, value in query if any(i in value for i in ids)], (name, url)
+    assert walked > 100
+    document = client.get("/api/v1/openapi.json").json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            assert not CASE_KEYS & names, (method, path)
+    assert '{"q": "…"}' in html.unescape(pages["api"].text.split("POST /api/v1/case-search", 1)[1].split("</section>")[0])
+    worklist = {p["name"] for p in document["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    assert worklist == {"as_of", "lang", "team", "caseworker", "status", "due_before", "page"}
+
+
+def test_the_worklist_search_posts_the_case_id_and_opens_an_exact_match(client):
+    csrf = client.headers["X-CSRF-Token"]
+    page = client.get("/?as_of=2021-08-16&team=voksen")
+    assert re.search(r'<form class="filters search" method="post" action="/\?as_of=2021-08-16&amp;team=voksen">', page.text)
+    assert re.search(r'<form class="filters" method="get" action="/">(?:(?!</form>).)*name="q"', page.text, re.S) is None
+    found = client.post("/?as_of=2021-08-16", data={"csrf": csrf, "q": "EX-100"})
+    assert found.status_code == 200 and "4 sager" in found.text
+    exact = client.post("/?as_of=2021-08-16&lang=en", data={"csrf": csrf, "q": "EX-1001"}, follow_redirects=False)
+    assert exact.status_code == 303 and exact.headers["location"] == "/cases/EX-1001?as_of=2021-08-16&lang=en"
+    cpr = client.post("/", data={"csrf": csrf, "q": CPR}, follow_redirects=False)
+    assert cpr.status_code == 200 and "Ingen sager passer." in cpr.text
+    assert client.post("/", data={"csrf": csrf, "q": "x" * 201}).status_code == 422
+
+
+def test_the_texts_say_what_access_control_makes_true(client, tmp_path):
+    """serve's help, its refusal, the pages' footer and the docs: loopback unless someone must sign
+    in (a user in the database, or single sign-on), no longer "until access control exists"."""
+    from engine import texts
+    from engine.io.storage import db_url, open_db
+
+    stale = ("until access control exists", "indtil adgangsstyring findes", "loopback only for now")
+    help_text = " ".join(CliRunner().invoke(cli, ["serve", "--help"], terminal_width=100).output.split())
+    assert "users exist in the database or the trusted-header mode" in help_text
+    db = tmp_path / "empty.sqlite"
+    open_db(db_url(str(db))).dispose()
+    refused = CliRunner().invoke(cli, ["serve", "--db", str(db), "--host", "0.0.0.0"])
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and "binds to loopback only" in said and "until someone must sign in" in said
+    footer = client.get("/rules?lang=en").text.rsplit("<footer>", 1)[1]
+    assert texts.words(texts.WEB, "en")["access_note"] in footer
+    shown = [help_text, said, footer, (ROOT / "docs" / "web.md").read_text(encoding="utf-8"),
+             (ROOT / "README.md").read_text(encoding="utf-8"),
+             *(v for table in (texts.WEB, texts.SERVE) for pair in table.values() for v in pair)]
+    assert not [s for s in stale for text in shown if s in " ".join(text.split())]

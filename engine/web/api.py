@@ -4,6 +4,7 @@ answer a case outside the principal's teams as they answer an unknown one."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Annotated, Optional
@@ -15,15 +16,23 @@ from engine.io.worklist import STATUS_RANKS
 from engine.report import group_rows, overall, passivity_rows, rule_rows, star_rows
 from engine.web.deps import Principal, get_principal, record_access, require_cases, require_figures
 from engine.web.errors import BadRequest, RuleNotFound
-from engine.web.schemas import AuditOut, Health, Problems, RuleOut, RuleSourceOut, RulesOut, WorklistPage, WorklistRow
+from engine.web.schemas import AuditOut, CaseSearch, Health, Problems, RuleOut, RuleSourceOut, RulesOut, WorklistPage, WorklistRow
 from engine.web.service import Service
 from models.actions import CheckResult
 from models.types import EARLIEST, ISO_DATE, LATEST
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)])
+# Every route needs credentials (docs/access.md): none that hold is a 401, on every route.
+UNAUTHORISED = {401: {"model": Problems, "description": "no valid credentials: sign in, or send a valid token as "
+                                                        "`Authorization: Bearer …`",
+                      "headers": {"WWW-Authenticate": {"schema": {"type": "string"},
+                                                       "description": 'Bearer realm="sagsrute"'}}}}
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(get_principal)], responses=UNAUTHORISED)
 
 ERRORS = {404: {"model": Problems, "description": "unknown case (or outside your teams)"},
           422: {"model": Problems, "description": "bad input: `field.path: problem` lines"}}
+# A write by a signed-in browser without the session's CSRF token (X-CSRF-Token), or from another site.
+WRITE_FORBIDDEN = {403: {"model": Problems, "description": "a write from another site, or by a session without "
+                                                          "its CSRF token (`X-CSRF-Token`)"}}
 
 
 class Lang(str, Enum):
@@ -78,7 +87,8 @@ def json_response(data) -> Response:
 
 @router.post("/check", summary="Check posted cases", responses={
     200: {"model": CheckResult | list[CheckResult],
-          "description": "the contract's §3 result: one object for one case, a list for a list"}, **ERRORS},
+          "description": "the contract's §3 result: one object for one case, a list for a list"},
+    **WRITE_FORBIDDEN, **ERRORS},
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
         "oneOf": [{"$ref": "#/components/schemas/Case"},
                   {"type": "array", "items": {"$ref": "#/components/schemas/Case"}, "minItems": 1}]}}}}})
@@ -115,24 +125,54 @@ def _stored_case(svc: Service, request: Request, principal: Principal, case_id: 
     return json_response(svc.check(case, day, lang, explain).to_contract())
 
 
+@dataclass(frozen=True)
+class WorklistQuery:
+    """The worklist's filters that may stand in a URL: none is case data (a case id is searched by
+    POST /case-search, in the body)."""
+
+    as_of: date
+    lang: str
+    team: Optional[str]
+    caseworker: Optional[str]
+    status: Optional[str]
+    due_before: Optional[date]
+    page: int
+
+
+def worklist_query(as_of: AsOfQuery = None, lang: LangQuery = Lang.da,
+                   team: Annotated[Optional[str], Query(max_length=200)] = None,
+                   caseworker: Annotated[Optional[str], Query(max_length=200)] = None,
+                   status: Annotated[Optional[WorklistStatus], Query(description="the next step's status")] = None,
+                   due_before: Annotated[Optional[str], Query(pattern=DATE_PATTERN, json_schema_extra={"format": "date"},
+                                                              description="next step due on or before this date")] = None,
+                   page: Annotated[int, Query(ge=1, le=100000)] = 1) -> WorklistQuery:
+    return WorklistQuery(day_of(as_of), lang.value, team, caseworker, status.value if status else None,
+                         day_of(due_before, "due_before") if due_before else None, page)
+
+
+def worklist_page(svc: Service, principal: Principal, query: WorklistQuery, search: Optional[str]) -> WorklistPage:
+    rows, total = svc.worklist(principal, query.as_of, team=query.team, caseworker=query.caseworker,
+                               status=query.status, due_before=query.due_before, search=search, number=query.page)
+    return WorklistPage(as_of=query.as_of, rules_version=svc.label, page=query.page,
+                        page_size=svc.settings.page_size, total=total,
+                        cases=[worklist_row(r, query.lang) for r in rows])
+
+
 @router.get("/cases", summary="The worklist", response_model=WorklistPage, responses=ERRORS)
-def cases(as_of: AsOfQuery = None, lang: LangQuery = Lang.da,
-          team: Annotated[Optional[str], Query(max_length=200)] = None,
-          caseworker: Annotated[Optional[str], Query(max_length=200)] = None,
-          status: Annotated[Optional[WorklistStatus], Query(description="the next step's status")] = None,
-          due_before: Annotated[Optional[str], Query(pattern=DATE_PATTERN, json_schema_extra={"format": "date"},
-                                                     description="next step due on or before this date")] = None,
-          q: Annotated[Optional[str], Query(max_length=200, description="part of a case id")] = None,
-          page: Annotated[int, Query(ge=1, le=100000)] = 1,
+def cases(query: Annotated[WorklistQuery, Depends(worklist_query)],
           principal: Principal = Depends(require_cases), svc: Service = Depends(service)) -> WorklistPage:
     """The cases with their next step, its due date and the days left: overdue first, then by due
-    date. Paged in the database (page size 50)."""
-    day = day_of(as_of)
-    rows, total = svc.worklist(principal, day, team=team, caseworker=caseworker,
-                               status=status.value if status else None,
-                               due_before=day_of(due_before, "due_before") if due_before else None, search=q, number=page)
-    return WorklistPage(as_of=day, rules_version=svc.label, page=page, page_size=svc.settings.page_size, total=total,
-                        cases=[worklist_row(r, lang.value) for r in rows])
+    date. Paged in the database (page size 50). To find cases by their id: POST /case-search."""
+    return worklist_page(svc, principal, query, None)
+
+
+@router.post("/case-search", summary="The worklist's cases whose id holds a text", response_model=WorklistPage,
+             responses={**WRITE_FORBIDDEN, **ERRORS})
+def search_cases(body: CaseSearch, query: Annotated[WorklistQuery, Depends(worklist_query)],
+                 principal: Principal = Depends(require_cases), svc: Service = Depends(service)) -> WorklistPage:
+    """The worklist (the same filters, in the query) of the cases whose id holds `q`. The text is in
+    the body, never the URL: a case id is case data, and proxies log URLs."""
+    return worklist_page(svc, principal, query, body.q.strip() or None)
 
 
 def worklist_row(row: dict, lang: str) -> WorklistRow:
@@ -168,7 +208,8 @@ def rule(rule_id: Annotated[str, Path(max_length=200)], svc: Service = Depends(s
 
 
 @router.get("/audit", summary="The audit's figures", response_model=AuditOut,
-            responses={403: {"model": Problems, "description": "not allowed to see figures"}, **ERRORS})
+            responses={403: {"model": Problems, "description": "not allowed to see figures (of that team)"},
+                       **ERRORS})
 def audit(as_of: AsOfQuery = None, lang: LangQuery = Lang.da,
           group_by: Annotated[list[Dimension], Query(description="also per benefit, category, team or caseworker")] = [],  # noqa: B006
           principal: Principal = Depends(require_figures), svc: Service = Depends(service)) -> AuditOut:

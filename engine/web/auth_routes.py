@@ -30,7 +30,7 @@ LOGIN_CSRF_COOKIE = "sagsrute_login_csrf"  # the login form's double-submit toke
 PUBLIC = frozenset({("GET", "/login"), ("POST", "/login"), ("GET", "/static/sagsrute.css")})
 # The form posts that check their CSRF field themselves; any other cookie-authenticated write must
 # send the session's CSRF token in X-CSRF-Token.
-FORM_POSTS = frozenset({"/logout", "/admin/access-log"})
+FORM_POSTS = frozenset({"/", "/logout", "/admin/access-log"})
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_FORM = 8192  # bytes: a login or filter form is small; a larger body is not read
 
@@ -309,13 +309,21 @@ def access_log_page(request: Request, principal: Principal = Depends(require_adm
     return _log_page(request, principal, _lang(request.query_params.get("lang")))
 
 
+def csrf_refused(request: Request, form: dict[str, str]) -> Optional[Response]:
+    """The 403 of a form post (one of FORM_POSTS) by a session without its CSRF token; None: it may go on."""
+    current = signed_in()
+    if current is not None and current.csrf is not None and not same(form.get("csrf"), current.csrf):
+        return _forbidden(request, "(request): the CSRF token is missing or wrong")
+    return None
+
+
 @router.post("/admin/access-log", response_class=HTMLResponse)
 async def access_log_filtered(request: Request, principal: Principal = Depends(require_admin)) -> Response:
     """The filters come in a form post (with the CSRF token), never in the URL: a case id is case data."""
     form = await read_form(request)
-    current = signed_in()
-    if current is not None and current.csrf is not None and not same(form.get("csrf"), current.csrf):
-        return _forbidden(request, "(request): the CSRF token is missing or wrong")
+    refused = csrf_refused(request, form)
+    if refused is not None:
+        return refused
     return await run_in_threadpool(_log_page, request, principal, _lang(form.get("lang")), form.get("user", "")[:200],
                                    form.get("case", "")[:200], form.get("since", "")[:10])
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Optional
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from engine import texts
 from engine.batch.totals import STATUSES
@@ -86,9 +88,38 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
 @router.get("/", response_class=HTMLResponse)
 def worklist_page(request: Request, principal: Principal = Depends(require_cases),
                   svc: Service = Depends(service)) -> HTMLResponse:
+    return _worklist(request, principal, svc, None)
+
+
+@router.post("/", response_class=HTMLResponse)
+async def worklist_search(request: Request, principal: Principal = Depends(require_cases),
+                          svc: Service = Depends(service)) -> Response:
+    """The worklist's case-id search: the text comes in a form post (with the CSRF token), never in
+    the URL (a case id is case data, and proxies log URLs); the other filters stay in the query.
+    An id the principal may see, typed in full, opens its case page."""
+    from engine.web.auth_routes import csrf_refused, read_form
+
+    form = await read_form(request)
+    refused = csrf_refused(request, form)
+    if refused is not None:
+        return refused
+    search = form.get("q", "").strip()
+    if len(search) > 200:
+        raise BadRequest(["q: longer than 200 characters"])
+    if search and await run_in_threadpool(svc.visible, search, principal):
+        query = {k: v for k in ("as_of", "lang") if (v := request.query_params.get(k))}
+        return RedirectResponse(f"/cases/{quote(search, safe='')}" + (f"?{urlencode(query)}" if query else ""),
+                                status_code=303)
+    return await run_in_threadpool(_worklist, request, principal, svc, search or None)
+
+
+def _worklist(request: Request, principal: Principal, svc: Service, search: Optional[str]) -> HTMLResponse:
+    """The worklist page: its filters from the query, the case-id search (if any) from a form post."""
+    from engine.web.auth_routes import signed_in
+
     lang = lang_of(request)
     day = _day(request)
-    team, caseworker, search = _text(request, "team"), _text(request, "caseworker"), _text(request, "q")
+    team, caseworker = _text(request, "team"), _text(request, "caseworker")
     status = _text(request, "status")
     if status is not None and status not in STATUS_RANKS:
         raise BadRequest([f"status: one of {', '.join(STATUS_RANKS)}"])
@@ -101,17 +132,21 @@ def worklist_page(request: Request, principal: Principal = Depends(require_cases
     teams, caseworkers = svc.choices(principal)
     here = request.url
     w = texts.words(texts.WEB, lang)
+    current = signed_in()
     return page(request, "worklist.html", title=w["worklist_title"], page="worklist", as_of=day, rows=rows,
                 total=total, number=number, pages=pages, teams=teams, caseworkers=caseworkers,
                 statuses=list(STATUS_RANKS),
                 chosen={"team": team, "caseworker": caseworker, "status": status, "within": within, "q": search},
+                # the search form posts to this URL (the filters, not the page): the search starts on page 1
+                search_url=_page_url(here, None), csrf=current.csrf if current else None,
                 previous_url=_page_url(here, number - 1) if number > 1 else None,
                 next_url=_page_url(here, number + 1) if number < pages else None, rules_version=svc.label)
 
 
-def _page_url(url, number: int) -> str:
-    moved = url.include_query_params(page=number)
-    return f"{moved.path}?{moved.query}"
+def _page_url(url, number: Optional[int]) -> str:
+    """This URL on page ``number`` (None: without a page). Its query holds filters, never a case id."""
+    moved = url.remove_query_params("page") if number is None else url.include_query_params(page=number)
+    return f"{moved.path}?{moved.query}" if moved.query else moved.path
 
 
 # -- the case page ----------------------------------------------------------------------------------
@@ -152,6 +187,8 @@ def duties_page(request: Request, principal: Principal = Depends(require_figures
     if status is not None and status not in STATUSES:
         raise BadRequest([f"status: one of {', '.join(STATUSES)}"])
     rows, count = svc.duties_behind(principal, day, lang, rule=rule, status=status, team=team, caseworker=caseworker)
+    # the page lists case rows (ids, duties, teams): case data leaving the service, logged as an export
+    record_access(request, principal, "dashboard duties", None)
     w = texts.words(texts.WEB, lang)
     titles = {r: title_of_rule(svc, r, lang) for r in {row["rule"] for row in rows}}
     return page(request, "duties.html", title=w["duties_title"], page="dashboard", as_of=day, rows=rows, count=count,
@@ -183,6 +220,12 @@ def rules_page(request: Request, svc: Service = Depends(service)) -> HTMLRespons
 def api_page(request: Request) -> HTMLResponse:
     lang = lang_of(request)
     doc = request.app.openapi()
-    operations = [{"method": method.upper(), "path": path, **op} for path, item in doc["paths"].items()
-                  for method, op in item.items()]
+    operations = [{"method": method.upper(), "path": path, "body_words": _body_words(op), **op}
+                  for path, item in doc["paths"].items() for method, op in item.items()]
     return page(request, "api.html", title=texts.words(texts.WEB, lang)["api_title"], page="api", operations=operations)
+
+
+def _body_words(operation: dict) -> str:
+    """The WEB text that says what an operation's body holds: the search's text, or case timelines."""
+    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    return "body_search" if schema.get("$ref", "").endswith("/CaseSearch") else "body_text"

@@ -15,6 +15,14 @@ class Problems(BaseModel):
     errors: list[str]
 
 
+class CaseSearch(BaseModel):
+    """POST /case-search's body: the case id (or part of it) searched, kept out of the URL."""
+
+    model_config = {"extra": "forbid"}
+
+    q: str = Field(min_length=1, max_length=200, description="part of a case id")
+
+
 class WorklistRow(BaseModel):
     case_id: str
     team: Optional[str] = None

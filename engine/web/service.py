@@ -123,16 +123,24 @@ class Service:
     def stored(self, case_id: str, principal: Principal) -> Case:
         """A stored case the principal may see; any other id (unknown, CPR-shaped, another team's)
         is the same CaseNotFound."""
-        if not valid_case_id(case_id):
-            raise CaseNotFound()
-        found = worklist.stored_case(self.db, case_id)
-        if found is None or not principal.sees_team(found[1]):
+        found = self._stored_row(case_id, principal)
+        if found is None:
             raise CaseNotFound()
         try:
             return Case.model_validate_json(found[0])  # validated at import: the fast path
         except ValueError:
             loaded = parse_case(json.loads(found[0]), case_id)  # stored by an older sagsrute, say what changed
             raise BadRequest(list(loaded.problems) if isinstance(loaded, InputError) else ["(case): cannot be read"]) from None
+
+    def _stored_row(self, case_id: str, principal: Principal) -> Optional[tuple[str, Optional[str]]]:
+        if not valid_case_id(case_id):
+            return None
+        found = worklist.stored_case(self.db, case_id)
+        return found if found is not None and principal.sees_team(found[1]) else None
+
+    def visible(self, case_id: str, principal: Principal) -> bool:
+        """Whether ``case_id`` is a stored case the principal may see (the search's exact match)."""
+        return self._stored_row(case_id, principal) is not None
 
     # -- the worklist ------------------------------------------------------------------------------
 
