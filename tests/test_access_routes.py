@@ -64,7 +64,7 @@ ROUTES = {
     ("GET", "/api/v1/rules"): Spec(EVERYONE),
     ("GET", "/api/v1/rules/{rule_id}"): Spec(EVERYONE),
     ("GET", "/api/v1/audit"): Spec(FIGURES, "figures"),
-    ("GET", "/api/v1/health"): Spec(EVERYONE),
+    ("GET", "/api/v1/health"): Spec(EVERYONE, "public"),
     ("GET", "/api/v1/openapi.json"): Spec(EVERYONE),
     ("GET", "/api/docs"): Spec(EVERYONE),
     ("GET", "/static/sagsrute.css"): Spec(EVERYONE, "public"),

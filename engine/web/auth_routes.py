@@ -27,7 +27,8 @@ from engine.web.deps import (API_PREFIX, SESSION_COOKIE, NotSignedIn, Principal,
 
 LOGIN_CSRF_COOKIE = "sagsrute_login_csrf"  # the login form's double-submit token (before any session)
 # Routes anyone may call: the login form and its post, the stylesheet. Everything else needs a principal.
-PUBLIC = frozenset({("GET", "/login"), ("POST", "/login"), ("GET", "/static/sagsrute.css")})
+# /api/v1/health: the process supervisor asks without credentials, and learns nothing of the cases
+PUBLIC = frozenset({("GET", "/login"), ("POST", "/login"), ("GET", "/static/sagsrute.css"), ("GET", "/api/v1/health")})
 # The form posts that check their CSRF field themselves; any other cookie-authenticated write must
 # send the session's CSRF token in X-CSRF-Token.
 FORM_POSTS = frozenset({"/", "/logout", "/admin/access-log"})

@@ -90,4 +90,3 @@ class AuditOut(BaseModel):
 class Health(BaseModel):
     status: str
     rules_version: str
-    cases: int
