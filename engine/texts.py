@@ -847,3 +847,10 @@ TEXTS.update({
 })
 AUDIT.update({"uncovered": ("Periods uncovered by the regime change", "Forløb uden pligt efter regelskiftet"),
               "offers_not_available": ("Offers the category does not allow", "Tilbud kategorien ikke giver mulighed for")})
+
+# --- dash ---
+WEB.update({
+    "forecast_link": ("Workload forecast, 12 weeks: conversations and offers to book per week",
+                      "Arbejdsbyrde-prognose, 12 uger: samtaler og tilbud der skal bookes pr. uge"),
+    "forecast_all": ("All teams", "Alle teams"),
+})

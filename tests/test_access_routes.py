@@ -73,6 +73,7 @@ ROUTES = {
     ("GET", "/cases/{case_id}"): Spec(CASES - {"token"}, "case"),
     ("GET", "/dashboard"): Spec(FIGURES, "figures"),
     ("GET", "/dashboard/duties"): Spec(FIGURES, "figures"),
+    ("GET", "/dashboard/forecast"): Spec(FIGURES, "figures"),
     ("GET", "/rules"): Spec(PEOPLE),
     ("GET", "/login"): Spec(EVERYONE, "public"),
     ("POST", "/login"): Spec(EVERYONE, "public"),

@@ -357,6 +357,7 @@ def test_no_link_form_or_api_parameter_puts_a_case_id_in_a_query(client):
              "case": client.get(f"/cases/EX-1001?as_of={day}"),
              "dashboard": client.get(f"/dashboard?as_of={day}"),
              "duties": client.get(f"/dashboard/duties?as_of={day}&status=overdue"),
+             "forecast": client.get(f"/dashboard/forecast?as_of={day}"),
              "rules": client.get("/rules?lang=en"), "api": client.get("/api/docs"),
              "error": client.get("/cases/NO-SUCH-CASE")}
     assert "pager" in pages["search"].text and 'name="q" value="CL-0"' in pages["search, page 2"].text
@@ -414,3 +415,77 @@ def test_the_texts_say_what_access_control_makes_true(client, tmp_path):
              (ROOT / "README.md").read_text(encoding="utf-8"),
              *(v for table in (texts.WEB, texts.SERVE) for pair in table.values() for v in pair)]
     assert not [s for s in stale for text in shown if s in " ".join(text.split())]
+
+
+# -- the workload forecast on the dashboard (issue 18) ----------------------------------------------------
+
+_FORECAST_ROW = re.compile(r'<tr data-week="(\d+)">(.*?)</tr>', re.S)
+_FORECAST_CELL = re.compile(r'data-kind="(\w+)">([\d,]+)<')
+
+
+def forecast_tables(page: str) -> dict:
+    """{(table id, week): {kind: count}} of every forecast table of the page (English numbers)."""
+    found = {}
+    for table_id, body in re.findall(r'<table id="(forecast-table[-\d]*)" class="forecast">(.*?)</table>', page, re.S):
+        for week, cells in _FORECAST_ROW.findall(body):
+            found[(table_id, int(week))] = {k: int(n.replace(",", "")) for k, n in _FORECAST_CELL.findall(cells)}
+    return found
+
+
+def expected_forecast(service, day: date, teams: Optional[list] = None):
+    """``sagsrute forecast``'s runner over the stored cases of ``teams`` (None: all of them)."""
+    from engine.batch.forecast import run_forecast
+    from engine.io.sources import db_items
+    from engine.io.storage import iter_stored_json
+
+    if teams is None:
+        items = db_items(iter_stored_json(service.db))
+    else:
+        items = (item for t in teams for item in db_items(iter_stored_json(service.db, team=t)))
+    return run_forecast(service.ruleset, items, day)
+
+
+def assert_page_is(page: str, totals) -> None:
+    tables = forecast_tables(page)
+    wanted = {}
+    ids = {None: "forecast-table", **{g: f"forecast-table-{i}" for i, g in enumerate(totals.groups())}}
+    for row in totals.rows():
+        wanted[(ids[row["group"]], row["week"])] = {k: row[k] for k in ("conversation", "offer", "other", "total")}
+    assert tables == wanted
+    assert len(wanted) == (len(totals.groups()) + 1) * 13  # weeks 0 … 12, all and per team
+
+
+def test_the_dashboards_forecast_is_the_forecast_commands(client):
+    """GET /dashboard/forecast (linked from the dashboard) shows engine.batch.forecast's numbers for
+    the dashboard's as-of date, overall and per team, each drawn with the HTML report's stacked bars."""
+    day = date(2021, 6, 30)
+    service = client.app.state.service
+    as_principal(client, Principal("pia", "policy", None))
+    try:
+        assert f'href="/dashboard/forecast?as_of={day}&amp;lang=en"' in client.get(f"/dashboard?as_of={day}&lang=en").text
+        page = client.get(f"/dashboard/forecast?as_of={day}&lang=en")
+        assert page.status_code == 200
+        totals = expected_forecast(service, day)
+        assert totals.cell(0) and sum(totals.cell(k) for k in range(1, 13))  # a backlog and weeks to come
+        assert_page_is(page.text, totals)
+        assert page.text.count('<svg id="chart-forecast') == len(totals.groups()) + 1
+        assert f"Cases: {totals.cases}" in page.text
+        as_principal(client, Principal("kw-03", "caseworker", frozenset({"voksen"})))
+        assert client.get(f"/dashboard/forecast?as_of={day}").status_code == 403
+    finally:
+        client.app.dependency_overrides.clear()
+
+
+def test_a_team_lead_sees_the_forecast_of_their_teams_only(client):
+    day = date(2021, 6, 30)
+    service = client.app.state.service
+    as_principal(client, Principal("tl-1", "teamlead", frozenset({"Jobparate", "Unge"})))
+    try:
+        page = client.get(f"/dashboard/forecast?as_of={day}&lang=en").text
+        totals = expected_forecast(service, day, ["Jobparate", "Unge"])
+        assert totals.groups() == ["Jobparate", "Unge"] and totals.cases == 24
+        assert_page_is(page, totals)
+        assert "Forsikrede" not in page and "Sygedagpenge" not in page
+        assert client.get(f"/dashboard/forecast?as_of={day}&team=Forsikrede").status_code == 403
+    finally:
+        client.app.dependency_overrides.clear()

@@ -9,12 +9,15 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from engine import texts
+from engine.batch.forecast import KINDS, horizon
 from engine.batch.totals import STATUSES
 from engine.io.worklist import STATUS_RANKS
 from engine.report import across_rules, group_label, overall, rule_rows
+from engine.report.forecast import stacked_bars
 from engine.report.web import STYLESHEET, render, render_case_page
 from engine.web.api import day_of, service
 from engine.web.deps import Principal, get_principal, record_access, require_cases, require_figures
@@ -176,6 +179,25 @@ def dashboard_page(request: Request, principal: Principal = Depends(require_figu
                 totals=totals, all_rules=overall(totals), rules=rule_rows(totals, meta, lang),
                 teams=across_rules(totals, "team"), caseworkers=across_rules(totals, "caseworker"),
                 percent=texts.percent, number=texts.number, rules_version=svc.label, group_label=group_label)
+
+
+@router.get("/dashboard/forecast", response_class=HTMLResponse)
+def forecast_page(request: Request, principal: Principal = Depends(require_figures),
+                  svc: Service = Depends(service)) -> HTMLResponse:
+    """``sagsrute forecast``'s 12 weeks for the principal's teams as of the dashboard's date: a table
+    and the HTML report's stacked bars (engine/report/forecast.py draws them), overall and per team."""
+    lang = lang_of(request)
+    day = _day(request)
+    totals = svc.forecast(principal, day)
+    fw = texts.words(texts.FORECAST, lang)
+    # the bars are built escaped by the report's renderer: Markup lets them through as they are
+    charts = {None: Markup(stacked_bars(totals, lang))}
+    charts.update({g: Markup(stacked_bars(totals, lang, g, f"chart-forecast-{i}", 900, 220))
+                   for i, g in enumerate(totals.groups())})
+    return page(request, "forecast.html", title=fw["title"], page="dashboard", as_of=day, totals=totals, fw=fw,
+                rows=totals.rows(), charts=charts, kinds=KINDS, span=fw["span"].format(as_of=day, weeks=totals.weeks,
+                                                                        end=horizon(day, totals.weeks)),
+                number=texts.number, rules_version=svc.label, group_label=group_label)
 
 
 @router.get("/dashboard/duties", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ from typing import Any, Iterator, Optional
 
 from starlette.concurrency import run_in_threadpool
 
+from engine.batch.forecast import ForecastTotals, run_forecast
 from engine.batch.runner import AuditOptions, run_audit
 from engine.batch.totals import NONE, AuditTotals
 from engine.core.check import Engine
@@ -64,6 +65,7 @@ class Service:
         # (rule id, Danish title) -> the rule's titles: the worklist stores both languages
         self._titles_by_da = {(r.id, r.title.da): r.title for r in self.ruleset.rules}
         self._audits: OrderedDict = OrderedDict()
+        self._forecasts: OrderedDict = OrderedDict()
         self._choices: dict = {}
         # One evaluation at a time: the sync routes run in a thread pool and the engine (durable_rules'
         # host) is not shared between threads. Reentrant: ``soon`` holds it around code that takes it.
@@ -220,6 +222,23 @@ class Service:
             self._audits.move_to_end(key)
         meta = AuditMeta(as_of=as_of, rules_label=self.label, source="db", titles=self.titles)
         return cached, meta
+
+    def forecast(self, principal: Principal, as_of: date, weeks: int = 12) -> ForecastTotals:
+        """The workload forecast of the stored cases the principal may see (the audit's scope): the
+        numbers ``sagsrute forecast`` gives (the same runner), kept like the audit while the cases
+        are unchanged."""
+        with self.db.connect() as conn:
+            token = worklist.cases_token(conn, worklist.ALL)
+        key = (as_of, weeks, principal.teams, token)
+        with self._lock:
+            cached = self._forecasts.get(key)
+            if cached is None:
+                cached = self._forecasts[key] = run_forecast(self.ruleset, self._items(principal), as_of, weeks,
+                                                             engine=self.engine)
+                while len(self._forecasts) > AUDIT_CACHE:
+                    self._forecasts.popitem(last=False)
+            self._forecasts.move_to_end(key)
+        return cached
 
     def duties_behind(self, principal: Principal, as_of: date, lang: str, rule: Optional[str] = None,
                       status: Optional[str] = None, team: Optional[str] = None, caseworker: Optional[str] = None,
