@@ -174,7 +174,7 @@ def test_worklist_case_as_of_next_step_dashboard_and_back(server, page):
 
 PAGES = ["/?as_of=2021-08-16", "/cases/SMP-2021-0104?as_of=2021-10-01", "/dashboard?as_of=2021-12-31",
          "/dashboard/duties?as_of=2021-12-31&rule=contact-course-4-conversations", "/rules", "/?lang=en",
-         "/cases/NO-SUCH-CASE"]
+         "/cases/NO-SUCH-CASE", "/dashboard/forecast?as_of=2021-06-30"]
 
 # The checklist, run in the page: what fails comes back as text.
 CHECKLIST = """() => {
