@@ -116,6 +116,9 @@ def test_bad_cases_get_the_clis_messages_and_no_result(client, tmp_path):
     for body, problem in ((b"{", "(body): not valid JSON"), (b"[]", "(body): an empty list"), (b"7", "(case): expected")):
         answer = client.post("/api/v1/check", content=body)
         assert answer.status_code == 422 and answer.json()["errors"][0].startswith(problem), answer.text
+    # a search body that is not JSON is bad input too (schemathesis found the undocumented 400)
+    answer = client.post("/api/v1/case-search", content=b"\xff{", headers={"content-type": "application/json"})
+    assert answer.status_code == 422 and answer.json() == {"errors": ["(body): not valid JSON"]}, answer.text
 
 
 def test_a_cpr_number_in_a_body_is_never_repeated(client):

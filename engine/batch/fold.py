@@ -141,18 +141,27 @@ class Auditor:
             periods = periods_as_of(case, self.as_of)
             spans: list = []
             duties = self.engine.quiet_duties(case, periods, self.lang, spans)
-            uncovered = len(self.engine.uncovered(spans, duties)) if spans else 0
+            uncovered = self.uncovered_count(spans, duties)
         except DurableRulesFault:
             raise  # the engine is broken, not the case: no figure can be trusted
         except Exception as exc:  # noqa: BLE001 — one case the engine cannot evaluate never stops the run
             problem = f"(case): cannot be evaluated: {type(exc).__name__}: {exc}"
             self.totals.add_bad(InputError(loaded.source, (problem,), case.case_id), position)
             return
-        if uncovered:  # periods the regime change left without a duty: counted, not taken for compliant
-            self.totals.uncovered += uncovered
-        if self.engine.ruleset.offer_exclusions:  # issue 15.8: offers the law does not allow the category
-            self.totals.offers_not_available += len(self.engine.excluded_offers(case, periods))
+        self.count_notes(case, periods, uncovered)
         self.fold(case, duties, periods)
+
+    def uncovered_count(self, spans: list, duties: list[Duty]) -> int:
+        """Periods the regime change left without a duty (``spans`` from ``quiet_duties``)."""
+        return len(self.engine.uncovered(spans, duties)) if spans else 0
+
+    def count_notes(self, case: Case, periods: list[Period], uncovered: int) -> None:
+        """The case's figures beside its duties: periods uncovered by the regime change (counted, not
+        taken for compliant) and offers the law does not allow the category (issue 15.5, 15.8)."""
+        if uncovered:
+            self.totals.uncovered += uncovered
+        if self.engine.ruleset.offer_exclusions:
+            self.totals.offers_not_available += len(self.engine.excluded_offers(case, periods))
 
     def fold(self, case: Case, duties: list[Duty], periods: Optional[list[Period]] = None,
              first_offers: bool = True) -> None:

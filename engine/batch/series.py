@@ -159,7 +159,9 @@ class SeriesAuditor:
         for k, as_of in enumerate(self.months):
             try:
                 periods = periods_as_of(case, as_of)
-                duties = quiet(case, periods, self.lang)
+                spans: list = []
+                duties = quiet(case, periods, self.lang, spans)
+                uncovered = self.auditors[k].uncovered_count(spans, duties)
             except DurableRulesFault:
                 raise
             except Exception as exc:  # noqa: BLE001 — as the audit: one case never stops the run
@@ -170,11 +172,13 @@ class SeriesAuditor:
             if latest is not None and latest < as_of and all(d.due < as_of for d in duties):
                 # settled: these duties are this case's on every later month-end too; only the time
                 # to first offer moves with the date (a period followed longer, or too old to count)
+                self.settled[k].count_notes(case, periods, uncovered)
                 self.settled[k].fold(case, duties, periods, first_offers=False)
                 self.settled_count[k] += 1
                 for auditor in self.auditors[k:]:
                     auditor.first_offers(case, periods)
                 return
+            self.auditors[k].count_notes(case, periods, uncovered)
             self.auditors[k].fold(case, duties, periods)
 
     def finish(self) -> SeriesTotals:

@@ -111,6 +111,9 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # a body that is not JSON is bad input like any other: 422, as POST /check answers it
+            return answer(request, 422, ["(body): not valid JSON"])
         return answer(request, exc.status_code, [f"(request): {exc.detail}"], exc.headers)
 
     @app.exception_handler(Exception)
