@@ -59,8 +59,8 @@ def scope_of(teams) -> Optional[frozenset[str]]:
 
 
 def authenticate(request: Request) -> Principal:
-    """The principal of a request's credentials, or NotSignedIn. Blocking (database reads): the
-    gate runs it in a worker thread."""
+    """The principal of a request's credentials, or NotSignedIn: one indexed database read, run
+    inline by the gate (a hand-off to a thread costs more)."""
     from engine.access.sessions import lookup_session
     from engine.access.tokens import lookup_token
     from engine.access.trusted import header_user
@@ -103,9 +103,10 @@ def access_config(request: Request):
 ANONYMOUS = Principal("(anonymous)", "anonymous", frozenset())  # on a public route: no role, no team
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """The principal of a request: found once by the gate, else here. A public route (the login
-    page, the stylesheet) gets the anonymous principal, whom every requirement refuses."""
+    page, the stylesheet) gets the anonymous principal, whom every requirement refuses. The
+    requirements are async so that FastAPI calls them inline, not through its thread pool."""
     from engine.web.auth_routes import PUBLIC
 
     method = "GET" if request.method == "HEAD" else request.method
@@ -118,14 +119,14 @@ def get_principal(request: Request) -> Principal:
     return found
 
 
-def require_cases(principal: Principal = Depends(get_principal)) -> Principal:
+async def require_cases(principal: Principal = Depends(get_principal)) -> Principal:
     """A principal who may look at cases; anyone else gets the answer an unknown case gets (404)."""
     if principal.role not in CASE_ROLES:
         raise CaseNotFound()
     return principal
 
 
-def require_figures(request: Request, principal: Principal = Depends(get_principal)) -> Principal:
+async def require_figures(request: Request, principal: Principal = Depends(get_principal)) -> Principal:
     """A principal who may see the caseload's figures (dashboard, audit); anyone else gets 403, and
     so does a request for the figures of a team outside the principal's teams (``?team=``)."""
     if principal.role not in FIGURE_ROLES:
