@@ -209,7 +209,7 @@ def audit(
     shown_source = texts.words(texts.AUDIT, lang.value)["database"] if from_db else source  # no URL in a report
     meta = AuditMeta(as_of=day, rules_label=ruleset.label, source=shown_source, titles=titles_of(ruleset), run_id=run_id,
                      workers=workers, seconds=seconds, known_through=ruleset.known_through)
-    if not quiet:
+    if not quiet and (totals.cases or not totals.bad):  # nothing read at all: the errors say it, no empty tables
         render(console, totals, meta, lang.value, tuple(d.value for d in group_by))
         if months:
             render_series(console, series_totals, meta, lang.value)
