@@ -10,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from starlette.concurrency import run_in_threadpool
 
@@ -206,39 +206,33 @@ class Service:
             return db_items(iter_stored_json(self.db))
         return (item for t in sorted(principal.teams) for item in db_items(iter_stored_json(self.db, team=t)))
 
+    def _cached(self, cache: OrderedDict, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()`` kept in ``cache`` under ``key`` plus the state of the stored cases, the
+        oldest dropped past AUDIT_CACHE entries: one figure per date and scope while nothing changes."""
+        with self.db.connect() as conn:
+            key = (*key, worklist.cases_token(conn, worklist.ALL))
+        with self._lock:
+            cached = cache.get(key)
+            if cached is None:
+                cached = cache[key] = compute()
+                while len(cache) > AUDIT_CACHE:
+                    cache.popitem(last=False)
+            cache.move_to_end(key)
+        return cached
+
     def audit(self, principal: Principal, as_of: date, lang: str) -> tuple[AuditTotals, AuditMeta]:
         """The audit of the stored cases the principal may see: the numbers ``sagsrute audit`` gives
         (the same runner), kept for the next request while the cases are unchanged."""
-        with self.db.connect() as conn:
-            token = worklist.cases_token(conn, worklist.ALL)
-        key = (as_of, lang, principal.teams, token)
-        with self._lock:
-            cached = self._audits.get(key)
-            if cached is None:
-                totals = run_audit(self.ruleset, self._items(principal), AuditOptions(as_of=as_of, lang=lang), self.engine)
-                cached = self._audits[key] = totals
-                while len(self._audits) > AUDIT_CACHE:
-                    self._audits.popitem(last=False)
-            self._audits.move_to_end(key)
-        meta = AuditMeta(as_of=as_of, rules_label=self.label, source="db", titles=self.titles)
-        return cached, meta
+        totals = self._cached(self._audits, (as_of, lang, principal.teams), lambda: run_audit(
+            self.ruleset, self._items(principal), AuditOptions(as_of=as_of, lang=lang), self.engine))
+        return totals, AuditMeta(as_of=as_of, rules_label=self.label, source="db", titles=self.titles)
 
     def forecast(self, principal: Principal, as_of: date, weeks: int = 12) -> ForecastTotals:
         """The workload forecast of the stored cases the principal may see (the audit's scope): the
         numbers ``sagsrute forecast`` gives (the same runner), kept like the audit while the cases
         are unchanged."""
-        with self.db.connect() as conn:
-            token = worklist.cases_token(conn, worklist.ALL)
-        key = (as_of, weeks, principal.teams, token)
-        with self._lock:
-            cached = self._forecasts.get(key)
-            if cached is None:
-                cached = self._forecasts[key] = run_forecast(self.ruleset, self._items(principal), as_of, weeks,
-                                                             engine=self.engine)
-                while len(self._forecasts) > AUDIT_CACHE:
-                    self._forecasts.popitem(last=False)
-            self._forecasts.move_to_end(key)
-        return cached
+        return self._cached(self._forecasts, (as_of, weeks, principal.teams), lambda: run_forecast(
+            self.ruleset, self._items(principal), as_of, weeks, engine=self.engine))
 
     def duties_behind(self, principal: Principal, as_of: date, lang: str, rule: Optional[str] = None,
                       status: Optional[str] = None, team: Optional[str] = None, caseworker: Optional[str] = None,
